@@ -1,0 +1,47 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Thumbprint",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "thumbprint", targets: ["thumbprint"]),
+        .library(name: "Certificates", targets: ["Certificates"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // The only code that reaches into BoringSSL: PKCS#12 decryption (RC2, 3DES, AES)
+        // and 3DES-CBC encryption, which swift-crypto does not offer.
+        .target(
+            name: "BoringSSLShims",
+            dependencies: [.product(name: "NIOSSL", package: "swift-nio-ssl")]
+        ),
+        .target(
+            name: "Certificates",
+            dependencies: [
+                "BoringSSLShims",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]
+        ),
+        .executableTarget(
+            name: "thumbprint",
+            dependencies: [
+                "Certificates",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "CertificatesTests",
+            dependencies: ["Certificates"]
+        ),
+    ]
+)
