@@ -10,7 +10,9 @@ extension CertificateDetails {
             throw CertificateError.malformedCertificate(reason: "there are bytes after the certificate")
         }
         return try DER.sequence(root, identifier: .sequence) { outer in
-            guard let tbsNode = outer.next() else { throw CertificateError.malformedCertificate(reason: "no TBSCertificate") }
+            guard let tbsNode = outer.next(), outer.next() != nil, outer.next() != nil else {
+                throw CertificateError.malformedCertificate(reason: "a certificate has three parts: TBSCertificate, signature algorithm, signature")
+            }
             return try DER.sequence(tbsNode, identifier: .sequence) { nodes in
                 let version = try DER.optionalExplicitlyTagged(&nodes, tagNumber: 0, tagClass: .contextSpecific) { node in
                     try Int(derEncoded: node)

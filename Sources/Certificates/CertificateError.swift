@@ -37,6 +37,10 @@ public enum CertificateError: Error, Sendable, Equatable, CustomStringConvertibl
     case storeFailure(reason: String)
     /// An option value is out of range.
     case invalidOption(String, reason: String)
+    /// The bytes start like DER (a .pfx or .cer) but their structure breaks off or is damaged.
+    case damagedDER
+    /// Another error, about the file at this path.
+    indirect case inFile(String, CertificateError)
 
     public var description: String {
         switch self {
@@ -74,6 +78,10 @@ public enum CertificateError: Error, Sendable, Equatable, CustomStringConvertibl
             return "the local certificate store failed: \(reason)."
         case .invalidOption(let option, let reason):
             return "\(option): \(reason)."
+        case .damagedDER:
+            return "the file is truncated or damaged: it starts like a .pfx or .cer but its structure does not parse. Copy or export it again."
+        case .inFile(let path, let error):
+            return "\(path): \(error.description)"
         }
     }
 }

@@ -33,8 +33,9 @@ public struct CertificateFile: Sendable {
                let first = children.first(where: { _ in true }) {
                 if first.identifier == .integer { return .pfx }
                 if first.identifier == .sequence { return .der }
+                throw .unrecognisedFormat
             }
-            throw .unrecognisedFormat
+            throw .damagedDER
         }
         let text = String(decoding: bytes.prefix(4096), as: UTF8.self)
         if text.contains("-----BEGIN ") { return .pem }
@@ -64,18 +65,27 @@ public struct CertificateFile: Sendable {
     }
 
     /// Reads a file from disk, refusing files over the size limit before reading them whole.
+    /// Errors name the file.
     public static func read(path: String, password: () throws(CertificateError) -> String?) throws(CertificateError) -> CertificateFile {
-        try read(readLimited(path: path), password: password)
+        do {
+            return try read(readLimited(path: path), password: password)
+        } catch {
+            if case .inFile = error { throw error }
+            throw .inFile(path, error)
+        }
     }
 
     /// The bytes of a file no larger than `limit`.
     public static func readLimited(path: String, limit: Int = sizeLimit) throws(CertificateError) -> [UInt8] {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
-                throw .invalidOption(path, reason: isDirectory.boolValue ? "is a directory, not a certificate file" : "cannot be read (check its permissions)")
-            }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw .invalidOption(path, reason: "no such file")
+        }
+        guard !isDirectory.boolValue else {
+            throw .invalidOption(path, reason: "is a directory, not a certificate file")
+        }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw .invalidOption(path, reason: "cannot be read (check its permissions)")
         }
         defer { try? handle.close() }
         let data = (try? handle.read(upToCount: limit + 1)) ?? nil

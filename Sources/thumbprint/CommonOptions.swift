@@ -1,0 +1,94 @@
+import ArgumentParser
+import Certificates
+import Foundation
+
+/// `--store`: a certificate store, written as on Windows.
+struct StoreOption: ParsableArguments {
+    @Option(name: .customLong("store"), help: ArgumentHelp("The certificate store, e.g. CurrentUser/My or cert:\\LocalMachine\\Root.", valueName: "STORE"))
+    var text: String?
+
+    /// The store named, or `CurrentUser\My`.
+    func store() throws(CertificateError) -> CertificateStoreName {
+        guard let text else { return .currentUserMy }
+        return try CertificateStoreName(parsing: text)
+    }
+
+    /// The store named, or nil when the user named none.
+    func namedStore() throws(CertificateError) -> CertificateStoreName? {
+        guard text != nil else { return nil }
+        return try store()
+    }
+}
+
+/// Parses a thumbprint typed by a person, warning when invisible characters were dropped.
+func parseThumbprint(_ text: String) throws(CertificateError) -> Thumbprint {
+    let parsed = try Thumbprint.parse(text)
+    if parsed.removedInvisibleCharacters {
+        Terminal.warning("removed invisible characters (such as U+200E) copied along with the thumbprint; using \(parsed.thumbprint)")
+    }
+    return parsed.thumbprint
+}
+
+/// Encodes a value as the one JSON document a `--json` command prints.
+func printJSON(_ value: some Encodable) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    encoder.dateEncodingStrategy = .iso8601
+    let data = try encoder.encode(value)
+    print(String(decoding: data, as: UTF8.self))
+}
+
+/// Writes the files `new` and `export` are asked for, and says where they went.
+struct ExportTargets: ParsableArguments {
+    @Option(name: .customLong("pfx"), help: ArgumentHelp("Write a PKCS#12 file with the private key.", valueName: "OUT.pfx"))
+    var pfx: String?
+
+    @Option(name: .customLong("pfx-profile"), help: "modern (AES-256, SHA-256 MAC) or legacy (3DES, SHA-1 MAC, for the classic platform and Windows Server 2016 and older).")
+    var pfxProfile: PFXProfile = .modern
+
+    @Option(name: .customLong("cer"), help: ArgumentHelp("Write the certificate as DER.", valueName: "OUT.cer"))
+    var cer: String?
+
+    @Option(name: .customLong("pem"), help: ArgumentHelp("Write the certificate (and chain) as PEM.", valueName: "OUT.pem"))
+    var pem: String?
+
+    @Flag(name: .customLong("include-key"), help: "With --pem, also write the private key (PKCS#8, unencrypted) into the PEM file.")
+    var includeKey = false
+
+    var isEmpty: Bool { pfx == nil && cer == nil && pem == nil }
+
+    /// The .pfx password, asked for before any slow work so that a missing one fails early.
+    func pfxPassword(_ password: PasswordOptions) throws(CertificateError) -> String? {
+        guard let pfx else { return nil }
+        return try password.forWriting(pfx)
+    }
+
+    /// Writes each requested file; returns a line per file for the user.
+    func write(_ bundle: CertificateBundle, pfxPassword: String?) throws(CertificateError) -> [String] {
+        var written: [String] = []
+        if let pfx {
+            guard bundle.privateKey != nil else { throw .missingPrivateKey }
+            guard let secret = pfxPassword else { throw .invalidOption("--pfx", reason: "a password is needed") }
+            try SecureFile.write(bundle.pfx(password: secret, profile: pfxProfile), to: pfx, mode: 0o600)
+            written.append("Wrote \(pfx) (PKCS#12, \(pfxProfile.rawValue) profile, with the private key)")
+        }
+        if let cer {
+            try SecureFile.write(bundle.cerBytes, to: cer, mode: 0o644)
+            written.append("Wrote \(cer) (DER certificate)")
+        }
+        if let pem {
+            let text = try bundle.pem(includingPrivateKey: includeKey)
+            try SecureFile.write(Array(text.utf8), to: pem, mode: includeKey ? 0o600 : 0o644)
+            written.append("Wrote \(pem) (PEM certificate\(bundle.chain.isEmpty ? "" : " and chain")\(includeKey ? " and private key" : ""))")
+        }
+        return written
+    }
+
+    func validate() throws {
+        if includeKey && pem == nil { throw ValidationError("--include-key goes with --pem") }
+    }
+}
+
+extension PFXProfile: ExpressibleByArgument {}
+extension KeyAlgorithm: ExpressibleByArgument {}
+extension CertificatePurpose: ExpressibleByArgument {}

@@ -1,0 +1,74 @@
+import ArgumentParser
+import Certificates
+import Foundation
+
+/// Where a .pfx password comes from. A password is never accepted as a plain argument,
+/// where it would show in `ps` and shell history.
+struct PasswordOptions: ParsableArguments {
+    @Option(name: .customLong("password-env"), help: ArgumentHelp("Read the password from this environment variable.", valueName: "VAR"))
+    var environmentVariable: String?
+
+    @Option(name: .customLong("password-file"), help: ArgumentHelp("Read the password from the first line of this file.", valueName: "FILE"))
+    var file: String?
+
+    @Flag(name: .customLong("password-stdin"), help: "Read the password from standard input (to its end, less one trailing newline).")
+    var standardInput = false
+
+    func validate() throws {
+        let sources = [environmentVariable != nil, file != nil, standardInput].filter { $0 }.count
+        if sources > 1 {
+            throw ValidationError("give at most one of --password-env, --password-file and --password-stdin")
+        }
+    }
+
+    /// Whether the user named a source.
+    var isGiven: Bool { environmentVariable != nil || file != nil || standardInput }
+
+    /// The password from the named source, or nil when none was named.
+    func given() throws(CertificateError) -> String? {
+        if let environmentVariable {
+            guard let value = ProcessInfo.processInfo.environment[environmentVariable] else {
+                throw .invalidOption("--password-env", reason: "the environment variable \(environmentVariable) is not set")
+            }
+            return value
+        }
+        if let file {
+            let bytes = try CertificateFile.readLimited(path: file, limit: 64 * 1024)
+            let text = String(decoding: bytes, as: UTF8.self)
+            let firstLine = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+            return firstLine.hasSuffix("\r") ? String(firstLine.dropLast()) : firstLine
+        }
+        if standardInput {
+            let data = FileHandle.standardInput.readDataToEndOfFile()
+            var text = String(decoding: data.prefix(64 * 1024), as: UTF8.self)
+            if text.hasSuffix("\r\n") { text.removeLast(2) } else if text.hasSuffix("\n") { text.removeLast() }
+            return text
+        }
+        return nil
+    }
+
+    /// A password for writing a new .pfx: the named source, else asked twice on the terminal.
+    func forWriting(_ path: String) throws(CertificateError) -> String {
+        if let password = try given() { return password }
+        guard let first = Terminal.readSecret(prompt: "Password for \(path): "),
+              let second = Terminal.readSecret(prompt: "Same password again: ")
+        else {
+            throw .invalidOption("--pfx", reason: "a password is needed and there is no terminal to ask on; use --password-env VAR, --password-file FILE or --password-stdin")
+        }
+        guard first == second else { throw .invalidOption("--pfx", reason: "the two passwords differ; nothing was written") }
+        return first
+    }
+
+    /// Reads a certificate file, asking for a .pfx password only if the file needs one.
+    func readFile(_ path: String) throws(CertificateError) -> CertificateFile {
+        let named = try given()
+        do {
+            return try CertificateFile.read(path: path) { named }
+        } catch {
+            guard case .inFile(_, .passwordRequired) = error, named == nil,
+                  let typed = Terminal.readSecret(prompt: "Password for \(path): ")
+            else { throw error }
+            return try CertificateFile.read(path: path) { typed }
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import ArgumentParser
+import Certificates
+import Foundation
+
+/// `thumbprint store list`: the certificates in a local store.
+struct ListStore: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the certificates in a local store.")
+
+    @OptionGroup var store: StoreOption
+
+    @Flag(name: .customLong("json"), help: "Print one JSON document (a list) instead of a table.")
+    var json = false
+
+    func run() throws {
+        let storeName = try store.store()
+        let bundles = try LocalCertificateStore.fromEnvironment().list(storeName)
+        let summaries = bundles.map(CertificateSummary.init)
+        if json {
+            try printJSON(summaries)
+            return
+        }
+        guard !summaries.isEmpty else {
+            Terminal.say("\(storeName) is empty. Make a certificate with `thumbprint cert new --dns-name NAME`.")
+            return
+        }
+        let dates = ISO8601DateFormatter()
+        dates.formatOptions = [.withFullDate]
+        Terminal.say("THUMBPRINT                                KEY  EXPIRES     SUBJECT")
+        for summary in summaries {
+            Terminal.say("\(summary.thumbprint)  \(summary.hasPrivateKey ? "yes" : "no ")  \(dates.string(from: summary.notAfter))  \(summary.subject)")
+        }
+    }
+}
+
+/// `thumbprint store remove`: deletes a certificate and its key from a local store.
+struct RemoveFromStore: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "remove", abstract: "Remove a certificate (and its private key) from a local store.")
+
+    @Argument(help: "The thumbprint of the certificate.")
+    var thumbprint: String
+
+    @OptionGroup var store: StoreOption
+
+    func run() throws {
+        let storeName = try store.store()
+        let parsed = try parseThumbprint(thumbprint)
+        try LocalCertificateStore.fromEnvironment().remove(parsed, from: storeName)
+        Terminal.say("Removed \(parsed) from \(storeName)")
+    }
+}

@@ -1,0 +1,67 @@
+import ArgumentParser
+import Certificates
+import Foundation
+
+/// The `thumbprint` command line: certificates and local stores.
+@main
+struct ThumbprintCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "thumbprint",
+        abstract: "Make, check and manage certificates for cloud services.",
+        subcommands: [CertCommand.self, StoreCommand.self]
+    )
+
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let error as CertificateError {
+            Terminal.error(error.description)
+            Foundation.exit(ExitStatus.badInput)
+        } catch let error as CommandFailure {
+            Terminal.error(error.message)
+            Foundation.exit(error.status)
+        } catch {
+            // Usage errors exit 2, as every other bad input does; help and --version exit 0.
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(ExitStatus.badInput)
+            }
+            exit(withError: error)
+        }
+    }
+}
+
+/// `thumbprint cert …`
+struct CertCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cert",
+        abstract: "Make, show, check, export and import certificates.",
+        subcommands: [NewCertificate.self, ShowCertificate.self, CheckCertificate.self, ExportCertificate.self, ImportCertificate.self]
+    )
+}
+
+/// `thumbprint store …`
+struct StoreCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "store",
+        abstract: "List and remove certificates in the local stores.",
+        subcommands: [ListStore.self, RemoveFromStore.self]
+    )
+}
+
+/// Exit codes shared by every command.
+enum ExitStatus {
+    /// Everything worked.
+    static let success: Int32 = 0
+    /// A check failed or an operation failed.
+    static let failed: Int32 = 1
+    /// Bad input or bad usage.
+    static let badInput: Int32 = 2
+}
+
+/// An error the CLI reports with its own message and exit status.
+struct CommandFailure: Error {
+    var message: String
+    var status: Int32 = ExitStatus.badInput
+}
