@@ -67,8 +67,9 @@ public struct CertificateFile: Sendable {
     /// Reads a file from disk, refusing files over the size limit before reading them whole.
     /// Errors name the file.
     public static func read(path: String, password: () throws(CertificateError) -> String?) throws(CertificateError) -> CertificateFile {
+        let bytes = try readLimited(path: path)
         do {
-            return try read(readLimited(path: path), password: password)
+            return try read(bytes, password: password)
         } catch {
             if case .inFile = error { throw error }
             throw .inFile(path, error)
@@ -92,7 +93,7 @@ public struct CertificateFile: Sendable {
         let bytes = data.map { [UInt8]($0) } ?? []
         guard bytes.count <= limit else {
             let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? bytes.count
-            throw .inputTooLarge(size: size ?? bytes.count, limit: limit)
+            throw .inFile(path, .inputTooLarge(size: size ?? bytes.count, limit: limit))
         }
         return bytes
     }
