@@ -39,9 +39,21 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Fixtures, temporary folders and a process runner shared by the test targets.
+        .target(
+            name: "TestSupport",
+            dependencies: ["Certificates"],
+            path: "Tests/TestSupport"
+        ),
         .testTarget(
             name: "CertificatesTests",
-            dependencies: ["Certificates"]
+            dependencies: ["Certificates", "BoringSSLShims", "TestSupport"]
+        ),
+        // Runs the real tools against our files: openssl, keytool, Python `cryptography`,
+        // and the built `thumbprint` executable.
+        .testTarget(
+            name: "InteropTests",
+            dependencies: ["Certificates", "TestSupport"]
         ),
     ]
 )

@@ -86,7 +86,7 @@ public struct CertificateDetails: Sendable, Hashable {
 
 extension CertificateDetails {
     /// The extension with this OID, if the certificate has it.
-    func rawExtension(_ oid: ASN1ObjectIdentifier) -> Certificate.Extension? {
+    public func rawExtension(_ oid: ASN1ObjectIdentifier) -> Certificate.Extension? {
         extensions.first { $0.oid == oid }
     }
 }
