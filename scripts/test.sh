@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs every test suite: unit tests and interop tests against openssl, keytool and Python.
+# Installs what the tests need first (idempotent): openssl and a Java runtime from apt,
+# and a Python venv (.venv) with the packages pinned in requirements-test.txt.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v openssl >/dev/null || need_apt+=(openssl)
+command -v keytool >/dev/null || need_apt+=(default-jre-headless)
+if [ ${#need_apt[@]} -gt 0 ]; then
+    echo "Installing ${need_apt[*]} with apt-get"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
+fi
+
+if [ ! -x .venv/bin/python ] || ! cmp -s requirements-test.txt .venv/requirements-test.txt; then
+    echo "Creating the Python venv in .venv"
+    rm -rf .venv
+    python3 -m venv .venv
+    .venv/bin/pip install --quiet --disable-pip-version-check -r requirements-test.txt
+    cp requirements-test.txt .venv/requirements-test.txt
+fi
+
+swift build --build-tests
+swift test --skip-build
