@@ -12,15 +12,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
-        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
-        // The only code that reaches into BoringSSL: PKCS#12 decryption (RC2, 3DES, AES)
-        // and 3DES-CBC encryption, which swift-crypto does not offer.
+        // The only code that reaches into BoringSSL (swift-crypto's copy): PKCS#12 decryption
+        // (RC2, 3DES, AES) and 3DES-CBC encryption, which swift-crypto's API does not offer.
         .target(
             name: "BoringSSLShims",
-            dependencies: [.product(name: "NIOSSL", package: "swift-nio-ssl")]
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
             name: "Certificates",

@@ -1,5 +1,4 @@
-internal import CNIOBoringSSL
-internal import CNIOBoringSSLShims
+internal import CCryptoBoringSSL
 
 /// What BoringSSL found inside a PKCS#12 file once the MAC was checked and the bags decrypted.
 public struct DecodedPKCS12: Sendable {
@@ -22,18 +21,23 @@ public enum PKCS12DecodingFailure: Error, Sendable, Equatable {
 /// BoringSSL reads every layout we meet in practice: OpenSSL 3 (PBES2, AES-256, PBKDF2),
 /// OpenSSL `-legacy` and Windows (RC2-40 and 3DES, SHA-1 MAC), and files without a password.
 public func decodePKCS12(_ der: [UInt8], password: String) throws(PKCS12DecodingFailure) -> DecodedPKCS12 {
-    ERR_clear_error()
-    guard let stack = CNIOBoringSSLShims_sk_X509_new_null() else {
+    CCryptoBoringSSL_ERR_clear_error()
+    guard let stack = CCryptoBoringSSL_OPENSSL_sk_new_null() else {
         throw .malformed(reason: "out of memory")
     }
-    defer { CNIOBoringSSLShims_sk_X509_pop_free(stack, X509_free) }
+    defer {
+        while let certificate = CCryptoBoringSSL_OPENSSL_sk_pop(stack) {
+            CCryptoBoringSSL_X509_free(OpaquePointer(certificate))
+        }
+        CCryptoBoringSSL_OPENSSL_sk_free(stack)
+    }
     var key: OpaquePointer? = nil
     let ok: Int32 = der.withUnsafeBufferPointer { buffer in
         var cbs = CBS()
-        CBS_init(&cbs, buffer.baseAddress, buffer.count)
-        return password.withCString { PKCS12_get_key_and_certs(&key, stack, &cbs, $0) }
+        CCryptoBoringSSL_CBS_init(&cbs, buffer.baseAddress, buffer.count)
+        return password.withCString { CCryptoBoringSSL_PKCS12_get_key_and_certs(&key, stack, &cbs, $0) }
     }
-    defer { if let key { EVP_PKEY_free(key) } }
+    defer { if let key { CCryptoBoringSSL_EVP_PKEY_free(key) } }
     guard ok == 1 else {
         throw lastFailure()
     }
@@ -42,25 +46,25 @@ public func decodePKCS12(_ der: [UInt8], password: String) throws(PKCS12Decoding
     if let key {
         result.privateKeyPKCS8 = try marshalPrivateKey(key)
     }
-    for index in 0..<CNIOBoringSSLShims_sk_X509_num(stack) {
-        guard let certificate = CNIOBoringSSLShims_sk_X509_value(stack, index) else { continue }
+    for index in 0..<CCryptoBoringSSL_OPENSSL_sk_num(stack) {
+        guard let certificate = CCryptoBoringSSL_OPENSSL_sk_value(stack, index).map(OpaquePointer.init) else { continue }
         var out: UnsafeMutablePointer<UInt8>? = nil
-        let length = i2d_X509(certificate, &out)
+        let length = CCryptoBoringSSL_i2d_X509(certificate, &out)
         guard length > 0, let out else { throw .malformed(reason: "a certificate could not be re-encoded") }
         result.certificates.append(Array(UnsafeBufferPointer(start: out, count: Int(length))))
-        OPENSSL_free(out)
+        CCryptoBoringSSL_OPENSSL_free(out)
     }
     return result
 }
 
 private func marshalPrivateKey(_ key: OpaquePointer) throws(PKCS12DecodingFailure) -> [UInt8] {
     var cbb = CBB()
-    guard CBB_init(&cbb, 2048) == 1 else { throw .malformed(reason: "out of memory") }
-    defer { CBB_cleanup(&cbb) }
-    guard EVP_marshal_private_key(&cbb, key) == 1 else {
+    guard CCryptoBoringSSL_CBB_init(&cbb, 2048) == 1 else { throw .malformed(reason: "out of memory") }
+    defer { CCryptoBoringSSL_CBB_cleanup(&cbb) }
+    guard CCryptoBoringSSL_EVP_marshal_private_key(&cbb, key) == 1 else {
         throw .malformed(reason: "the private key is of a kind that cannot be exported")
     }
-    let bytes = Array(UnsafeBufferPointer(start: CBB_data(&cbb), count: CBB_len(&cbb)))
+    let bytes = Array(UnsafeBufferPointer(start: CCryptoBoringSSL_CBB_data(&cbb), count: CCryptoBoringSSL_CBB_len(&cbb)))
     return bytes
 }
 
@@ -68,8 +72,8 @@ private func marshalPrivateKey(_ key: OpaquePointer) throws(PKCS12DecodingFailur
 func lastFailure() -> PKCS12DecodingFailure {
     var reasons: [String] = []
     var incorrectPassword = false
-    while case let code = ERR_get_error(), code != 0 {
-        let reason = ERR_reason_error_string(code).map { String(cString: $0) } ?? "error \(code)"
+    while case let code = CCryptoBoringSSL_ERR_get_error(), code != 0 {
+        let reason = CCryptoBoringSSL_ERR_reason_error_string(code).map { String(cString: $0) } ?? "error \(code)"
         if reason.uppercased().contains("INCORRECT_PASSWORD") { incorrectPassword = true }
         reasons.append(reason)
     }

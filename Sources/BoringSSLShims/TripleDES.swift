@@ -1,4 +1,4 @@
-internal import CNIOBoringSSL
+internal import CCryptoBoringSSL
 
 /// Why a 3DES operation failed.
 public enum TripleDESFailure: Error, Sendable, Equatable {
@@ -25,23 +25,23 @@ public enum TripleDESCBC {
 
     private static func run(_ input: [UInt8], key: [UInt8], iv: [UInt8], encrypt: Bool) throws(TripleDESFailure) -> [UInt8] {
         guard key.count == 24, iv.count == 8 else { throw .badKeyOrIV }
-        guard let context = EVP_CIPHER_CTX_new() else { throw .failed }
-        defer { EVP_CIPHER_CTX_free(context) }
-        guard EVP_CipherInit_ex(context, EVP_des_ede3_cbc(), nil, key, iv, encrypt ? 1 : 0) == 1 else {
-            ERR_clear_error()
+        guard let context = CCryptoBoringSSL_EVP_CIPHER_CTX_new() else { throw .failed }
+        defer { CCryptoBoringSSL_EVP_CIPHER_CTX_free(context) }
+        guard CCryptoBoringSSL_EVP_CipherInit_ex(context, CCryptoBoringSSL_EVP_des_ede3_cbc(), nil, key, iv, encrypt ? 1 : 0) == 1 else {
+            CCryptoBoringSSL_ERR_clear_error()
             throw .failed
         }
         var output = [UInt8](repeating: 0, count: input.count + 8)
         var written: Int32 = 0
         var finalWritten: Int32 = 0
         let ok = output.withUnsafeMutableBufferPointer { out -> Bool in
-            guard EVP_CipherUpdate(context, out.baseAddress, &written, input, Int32(input.count)) == 1 else {
+            guard CCryptoBoringSSL_EVP_CipherUpdate(context, out.baseAddress, &written, input, Int32(input.count)) == 1 else {
                 return false
             }
-            return EVP_CipherFinal_ex(context, out.baseAddress! + Int(written), &finalWritten) == 1
+            return CCryptoBoringSSL_EVP_CipherFinal_ex(context, out.baseAddress! + Int(written), &finalWritten) == 1
         }
         guard ok else {
-            ERR_clear_error()
+            CCryptoBoringSSL_ERR_clear_error()
             throw .failed
         }
         return Array(output.prefix(Int(written + finalWritten)))

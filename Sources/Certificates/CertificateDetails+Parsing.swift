@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import SwiftASN1
 import X509
 
@@ -86,16 +90,8 @@ func parseTime(_ node: ASN1Node) throws -> Date {
     default:
         throw CertificateError.malformedCertificate(reason: "a validity date is neither UTCTime nor GeneralizedTime")
     }
-    // Days from civil (Howard Hinnant's algorithm): no calendar object, no time zone.
-    let y = fields.month <= 2 ? fields.year - 1 : fields.year
-    let era = (y >= 0 ? y : y - 399) / 400
-    let yearOfEra = y - era * 400
-    let monthIndex = (fields.month + 9) % 12
-    let dayOfYear = (153 * monthIndex + 2) / 5 + fields.day - 1
-    let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-    let days = era * 146_097 + dayOfEra - 719_468
-    let seconds = days * 86_400 + fields.hours * 3600 + fields.minutes * 60 + fields.seconds
-    return Date(timeIntervalSince1970: TimeInterval(seconds))
+    return UTCCalendar.date(year: fields.year, month: fields.month, day: fields.day,
+                            hours: fields.hours, minutes: fields.minutes, seconds: fields.seconds)
 }
 
 extension Optional {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import SwiftASN1
 import X509
 
@@ -96,9 +100,17 @@ extension DistinguishedName {
     var commonName: String? {
         for rdn in self {
             for attribute in rdn where attribute.type == .RDNAttributeType.commonName {
-                return String(describing: attribute.value)
+                return String(attribute.value) ?? attribute.value.description
             }
         }
         return nil
+    }
+
+    /// `CN=contoso.net,O=Contoso`: RFC 4514 order, most specific first.
+    ///
+    /// The same text as `description`, built with direct calls: `String(describing:)` costs a
+    /// runtime conformance search per value, which a command that runs once pays in full.
+    public var text: String {
+        reversed().map { rdn in rdn.map { $0.description }.joined(separator: "+") }.joined(separator: ",")
     }
 }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import SwiftASN1
 
 /// A certificate file as read from disk: what it held and in which format.
@@ -78,23 +82,6 @@ public struct CertificateFile: Sendable {
 
     /// The bytes of a file no larger than `limit`.
     public static func readLimited(path: String, limit: Int = sizeLimit) throws(CertificateError) -> [UInt8] {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw .invalidOption(path, reason: "no such file")
-        }
-        guard !isDirectory.boolValue else {
-            throw .invalidOption(path, reason: "is a directory, not a certificate file")
-        }
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw .invalidOption(path, reason: "cannot be read (check its permissions)")
-        }
-        defer { try? handle.close() }
-        let data = (try? handle.read(upToCount: limit + 1)) ?? nil
-        let bytes = data.map { [UInt8]($0) } ?? []
-        guard bytes.count <= limit else {
-            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? bytes.count
-            throw .inFile(path, .inputTooLarge(size: size ?? bytes.count, limit: limit))
-        }
-        return bytes
+        try LocalFile.read(path: path, limit: limit)
     }
 }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// What a certificate is going to be used for on a cloud service.
 public enum CertificatePurpose: String, Sendable, Codable, CaseIterable {
@@ -157,16 +161,15 @@ public struct CertificateRequirements: Sendable {
     }
 
     func validityRule(_ certificate: CertificateDetails) -> RequirementResult {
-        let formatter = ISO8601DateFormatter()
         if now < certificate.notBefore {
-            return .init(rule: "validity", status: .fail, message: "not valid until \(formatter.string(from: certificate.notBefore))",
+            return .init(rule: "validity", status: .fail, message: "not valid until \(UTCCalendar.iso8601(certificate.notBefore))",
                          fix: "wait until then, or check the clock of the machine that made it")
         }
         if now > certificate.notAfter {
-            return .init(rule: "validity", status: .fail, message: "expired on \(formatter.string(from: certificate.notAfter))",
+            return .init(rule: "validity", status: .fail, message: "expired on \(UTCCalendar.iso8601(certificate.notAfter))",
                          fix: "renew it: make a new certificate and upload that")
         }
-        return .init(rule: "validity", status: .pass, message: "valid until \(formatter.string(from: certificate.notAfter))")
+        return .init(rule: "validity", status: .pass, message: "valid until \(UTCCalendar.iso8601(certificate.notAfter))")
     }
 
     func digestRule(_ certificate: CertificateDetails) -> RequirementResult {

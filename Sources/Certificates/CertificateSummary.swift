@@ -1,5 +1,9 @@
 import Crypto
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The facts `thumbprint cert show` reports, in a form that encodes to stable JSON.
 public struct CertificateSummary: Sendable, Codable, Equatable {
@@ -39,9 +43,9 @@ public struct CertificateSummary: Sendable, Codable, Equatable {
         let certificate = bundle.certificate
         thumbprint = certificate.thumbprint.description
         sha256 = hexString(SHA256.hash(data: certificate.der), uppercase: true)
-        subject = certificate.subject.description
+        subject = certificate.subject.text
         dnsNames = certificate.dnsNames
-        issuer = certificate.issuer.description
+        issuer = certificate.issuer.text
         serialNumber = certificate.serialNumberHex
         notBefore = certificate.notBefore
         notAfter = certificate.notAfter

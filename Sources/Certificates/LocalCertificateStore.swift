@@ -1,5 +1,14 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import SwiftASN1
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Certificate stores kept on this machine, laid out as folders like Windows' stores:
 /// `ROOT/stores/<Location>/<Name>/<THUMBPRINT>.cer`, with the private key beside it as
@@ -14,7 +23,7 @@ public struct LocalCertificateStore: Sendable {
     /// The store the environment points at: `$THUMBPRINT_HOME`, else `~/.thumbprint`.
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> LocalCertificateStore {
         if let home = environment["THUMBPRINT_HOME"], !home.isEmpty { return LocalCertificateStore(root: home) }
-        let userHome = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+        let userHome = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? homeFromPasswordDatabase() ?? "."
         return LocalCertificateStore(root: userHome + "/.thumbprint")
     }
 
@@ -105,4 +114,10 @@ enum PEMDocumentText {
     static func certificate(_ der: [UInt8]) -> String {
         PEMDocument(type: "CERTIFICATE", derBytes: der).pemString + "\n"
     }
+}
+
+/// The current user's home folder from the password database, for when `HOME` is unset.
+private func homeFromPasswordDatabase() -> String? {
+    guard let entry = getpwuid(getuid()), let directory = entry.pointee.pw_dir else { return nil }
+    return String(cString: directory)
 }

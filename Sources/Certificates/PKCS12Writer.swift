@@ -1,6 +1,10 @@
 import BoringSSLShims
 import Crypto
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import SwiftASN1
 import _CryptoExtras
 

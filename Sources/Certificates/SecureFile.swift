@@ -1,8 +1,10 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 #if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
@@ -21,7 +23,7 @@ public enum SecureFile {
         var failure: Int32 = 0
         bytes.withUnsafeBytes { buffer in
             while written < buffer.count {
-                let result = Foundation.write(descriptor, buffer.baseAddress! + written, buffer.count - written)
+                let result = systemWrite(descriptor, buffer.baseAddress! + written, buffer.count - written)
                 if result < 0 {
                     if errno == EINTR { continue }
                     failure = errno
@@ -47,7 +49,11 @@ public enum SecureFile {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: mode])
             _ = chmod(path, mode)
         } catch {
-            throw .storeFailure(reason: "cannot create \(path) (\(error.localizedDescription))")
+            throw .storeFailure(reason: "cannot create \(path) (\(error))")
         }
     }
+}
+
+private func systemWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
+    write(descriptor, buffer, count)
 }

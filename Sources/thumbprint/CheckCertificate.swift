@@ -1,6 +1,10 @@
 import ArgumentParser
 import Certificates
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// `thumbprint cert check`: the rules a cloud-service certificate must meet, each explained.
 struct CheckCertificate: ParsableCommand {
@@ -44,7 +48,7 @@ struct CheckCertificate: ParsableCommand {
         } else {
             let width = results.map(\.rule.count).max() ?? 0
             for result in results {
-                Terminal.say("\(result.status.rawValue.uppercased().padding(toLength: 4, withPad: " ", startingAt: 0))  \(result.rule.padding(toLength: width, withPad: " ", startingAt: 0))  \(result.message)")
+                Terminal.say("\(result.status.rawValue.uppercased().padded(to: 4))  \(result.rule.padded(to: width))  \(result.message)")
                 if let fix = result.fix, result.status == .fail || result.status == .warn {
                     Terminal.say(String(repeating: " ", count: width + 8) + "→ " + fix)
                 }

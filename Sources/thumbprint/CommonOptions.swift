@@ -1,6 +1,10 @@
 import ArgumentParser
 import Certificates
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// `--store`: a certificate store, written as on Windows.
 struct StoreOption: ParsableArguments {
@@ -33,7 +37,10 @@ func parseThumbprint(_ text: String) throws(CertificateError) -> Thumbprint {
 func printJSON(_ value: some Encodable) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    encoder.dateEncodingStrategy = .iso8601
+    encoder.dateEncodingStrategy = .custom { date, encoder in
+        var container = encoder.singleValueContainer()
+        try container.encode(UTCCalendar.iso8601(date))
+    }
     let data = try encoder.encode(value)
     print(String(decoding: data, as: UTF8.self))
 }

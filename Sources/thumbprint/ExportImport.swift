@@ -1,6 +1,10 @@
 import ArgumentParser
 import Certificates
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// `thumbprint cert export`: writes a stored certificate to .pfx, .cer or .pem files.
 struct ExportCertificate: ParsableCommand {
@@ -52,7 +56,7 @@ struct ImportCertificate: ParsableCommand {
         let localStore = LocalCertificateStore.fromEnvironment()
         try localStore.add(certificateFile.bundle, to: storeName)
         let key = certificateFile.bundle.privateKey == nil ? "without a private key" : "with its private key"
-        Terminal.say("Imported \(certificateFile.bundle.certificate.subject) \(key) into \(storeName)")
+        Terminal.say("Imported \(certificateFile.bundle.certificate.subject.text) \(key) into \(storeName)")
         Terminal.say(certificateFile.bundle.thumbprint.description)
     }
 }

@@ -1,6 +1,10 @@
 import ArgumentParser
 import Certificates
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// `thumbprint cert new`: a key and an X.509 v3 certificate, stored and exported in one step.
 struct NewCertificate: ParsableCommand {
@@ -58,7 +62,7 @@ struct NewCertificate: ParsableCommand {
             return
         }
         let summary = CertificateSummary(bundle)
-        Terminal.say("Created \(summary.subject) (\(key.rawValue), valid until \(ISO8601DateFormatter().string(from: summary.notAfter)))")
+        Terminal.say("Created \(summary.subject) (\(key.rawValue), valid until \(UTCCalendar.iso8601(summary.notAfter)))")
         Terminal.say("Stored in \(storeName) (\(localStore.directory(of: storeName)))")
         written.forEach(Terminal.say)
         Terminal.say(bundle.thumbprint.description)

@@ -1,6 +1,10 @@
 import ArgumentParser
 import Certificates
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Where a .pfx password comes from. A password is never accepted as a plain argument,
 /// where it would show in `ps` and shell history.
@@ -39,8 +43,7 @@ struct PasswordOptions: ParsableArguments {
             return firstLine.hasSuffix("\r") ? String(firstLine.dropLast()) : firstLine
         }
         if standardInput {
-            let data = FileHandle.standardInput.readDataToEndOfFile()
-            var text = String(decoding: data.prefix(64 * 1024), as: UTF8.self)
+            var text = String(decoding: try Terminal.readStandardInput(limit: 64 * 1024), as: UTF8.self)
             if text.hasSuffix("\r\n") { text.removeLast(2) } else if text.hasSuffix("\n") { text.removeLast() }
             return text
         }

@@ -1,6 +1,10 @@
 import ArgumentParser
 import Certificates
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// `thumbprint cert show`: what a certificate file, or a stored certificate, says.
 struct ShowCertificate: ParsableCommand {
@@ -25,14 +29,13 @@ struct ShowCertificate: ParsableCommand {
             try printJSON(summary)
             return
         }
-        let dates = ISO8601DateFormatter()
         let rows: [(String, String)] = [
             ("Subject", summary.subject),
             ("DNS names", summary.dnsNames.isEmpty ? "(none)" : summary.dnsNames.joined(separator: ", ")),
             ("Issuer", summary.issuer + (summary.selfSigned ? " (self-signed)" : "")),
             ("Serial number", summary.serialNumber),
-            ("Valid from", dates.string(from: summary.notBefore)),
-            ("Valid until", dates.string(from: summary.notAfter)),
+            ("Valid from", UTCCalendar.iso8601(summary.notBefore)),
+            ("Valid until", UTCCalendar.iso8601(summary.notAfter)),
             ("Key", "\(summary.keyAlgorithm)\(summary.keySize.map { " \($0) bits" } ?? "")"),
             ("Signature", summary.signatureAlgorithm),
             ("Private key", summary.hasPrivateKey ? "present" : "not present"),
@@ -47,7 +50,7 @@ struct ShowCertificate: ParsableCommand {
 func printTable(_ rows: [(String, String)]) {
     let width = rows.map(\.0.count).max() ?? 0
     for (label, value) in rows {
-        Terminal.say(label.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + value)
+        Terminal.say(label.padded(to: width) + "  " + value)
     }
 }
 

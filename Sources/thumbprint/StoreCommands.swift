@@ -1,6 +1,10 @@
 import ArgumentParser
 import Certificates
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// `thumbprint store list`: the certificates in a local store.
 struct ListStore: ParsableCommand {
@@ -23,11 +27,9 @@ struct ListStore: ParsableCommand {
             Terminal.say("\(storeName) is empty. Make a certificate with `thumbprint cert new --dns-name NAME`.")
             return
         }
-        let dates = ISO8601DateFormatter()
-        dates.formatOptions = [.withFullDate]
         Terminal.say("THUMBPRINT                                KEY  EXPIRES     SUBJECT")
         for summary in summaries {
-            Terminal.say("\(summary.thumbprint)  \(summary.hasPrivateKey ? "yes" : "no ")  \(dates.string(from: summary.notAfter))  \(summary.subject)")
+            Terminal.say("\(summary.thumbprint)  \(summary.hasPrivateKey ? "yes" : "no ")  \(UTCCalendar.isoDay(summary.notAfter))  \(summary.subject)")
         }
     }
 }

@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Certificates
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -9,12 +14,28 @@ import Darwin
 enum Terminal {
     /// Prints an error message to standard error.
     static func error(_ message: String) {
-        FileHandle.standardError.write(Data("thumbprint: error: \(message)\n".utf8))
+        writeToStandardError("thumbprint: error: \(message)\n")
     }
 
     /// Prints a warning to standard error.
     static func warning(_ message: String) {
-        FileHandle.standardError.write(Data("thumbprint: warning: \(message)\n".utf8))
+        writeToStandardError("thumbprint: warning: \(message)\n")
+    }
+
+    /// Writes text to standard error as it is.
+    static func writeToStandardError(_ text: String) {
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let written = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+            if written < 0 && errno == EINTR { continue }
+            guard written > 0 else { return }
+            bytes = bytes.dropFirst(written)
+        }
+    }
+
+    /// Reads all of standard input, up to `limit` bytes.
+    static func readStandardInput(limit: Int) throws(CertificateError) -> [UInt8] {
+        try LocalFile.readAll(STDIN_FILENO, limit: limit)
     }
 
     /// Prints a line to standard output.
@@ -28,7 +49,7 @@ enum Terminal {
     /// Asks for a secret on the controlling terminal without echoing it; nil when there is no terminal.
     static func readSecret(prompt: String) -> String? {
         guard isInteractive else { return nil }
-        FileHandle.standardError.write(Data(prompt.utf8))
+        writeToStandardError(prompt)
         var original = termios()
         let haveTerminal = tcgetattr(STDIN_FILENO, &original) == 0
         if haveTerminal {
@@ -38,8 +59,15 @@ enum Terminal {
         }
         defer {
             if haveTerminal { tcsetattr(STDIN_FILENO, TCSAFLUSH, &original) }
-            FileHandle.standardError.write(Data("\n".utf8))
+            writeToStandardError("\n")
         }
         return readLine(strippingNewline: true)
+    }
+}
+
+extension String {
+    /// The string padded with spaces on the right to `width` characters.
+    func padded(to width: Int) -> String {
+        count >= width ? self : self + String(repeating: " ", count: width - count)
     }
 }

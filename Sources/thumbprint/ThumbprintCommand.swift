@@ -1,6 +1,15 @@
 import ArgumentParser
 import Certificates
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The `thumbprint` command line: certificates and local stores.
 @main
@@ -17,15 +26,15 @@ struct ThumbprintCommand: ParsableCommand {
             try command.run()
         } catch let error as CertificateError {
             Terminal.error(error.description)
-            Foundation.exit(ExitStatus.badInput)
+            systemExit(ExitStatus.badInput)
         } catch let error as CommandFailure {
             Terminal.error(error.message)
-            Foundation.exit(error.status)
+            systemExit(error.status)
         } catch {
             // Usage errors exit 2, as every other bad input does; help and --version exit 0.
             if exitCode(for: error) == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-                Foundation.exit(ExitStatus.badInput)
+                Terminal.writeToStandardError(fullMessage(for: error) + "\n")
+                systemExit(ExitStatus.badInput)
             }
             exit(withError: error)
         }
@@ -64,4 +73,9 @@ enum ExitStatus {
 struct CommandFailure: Error {
     var message: String
     var status: Int32 = ExitStatus.badInput
+}
+
+/// Ends the process with `status`.
+func systemExit(_ status: Int32) -> Never {
+    exit(status)
 }

@@ -1,5 +1,6 @@
 import Certificates
 import TestSupport
+import Foundation
 import Testing
 
 @Suite("Thumbprints typed by people")
@@ -40,5 +41,18 @@ struct ThumbprintTests {
     func thumbprintOfCertificate() throws {
         let der = try Fixtures.managementCertificate()
         #expect(Thumbprint(certificateDER: der).description == canonical)
+    }
+}
+
+@Suite("UTC dates")
+struct UTCCalendarTests {
+    @Test("formatting inverts parsing, across leap days and centuries", arguments: [
+        (1970, 1, 1, 0, 0, 0), (2000, 2, 29, 23, 59, 59), (2039, 12, 31, 23, 59, 59), (2100, 3, 1, 12, 0, 1), (1999, 12, 31, 0, 0, 0),
+    ])
+    func roundTrip(year: Int, month: Int, day: Int, hours: Int, minutes: Int, seconds: Int) {
+        let date = UTCCalendar.date(year: year, month: month, day: day, hours: hours, minutes: minutes, seconds: seconds)
+        let text = UTCCalendar.iso8601(date)
+        #expect(text == String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", year, month, day, hours, minutes, seconds))
+        #expect(ISO8601DateFormatter().date(from: text) == date)
     }
 }

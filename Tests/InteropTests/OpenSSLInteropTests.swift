@@ -113,4 +113,17 @@ struct OpenSSLInteropTests {
         #expect(file.bundle.privateKey != nil)
         #expect(file.bundle.certificate.publicKey.algorithmName == "ecdsa-p256")
     }
+
+    @Test("an openssl PFX without a key reads, and fails the service rule that needs one")
+    func pfxWithoutKey() throws {
+        let folder = try TemporaryDirectory()
+        let made = try openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "k.pem", "-out", "c.pem", "-subj", "/CN=nokey.contoso.net", "-days", "30"], in: folder)
+        try #require(made.status == 0)
+        let exported = try openssl(["pkcs12", "-export", "-nokeys", "-in", "c.pem", "-out", "n.pfx", "-passout", "env:PFX_PASSWORD"], password: "p", in: folder)
+        try #require(exported.status == 0, "\(exported.standardError)")
+        let file = try CertificateFile.read(path: folder.file("n.pfx")) { "p" }
+        #expect(file.bundle.privateKey == nil)
+        let rule = CertificateRequirements(purpose: .service).check(file).first { $0.rule == "private-key" }
+        #expect(rule?.status == .fail)
+    }
 }
