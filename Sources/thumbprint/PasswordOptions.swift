@@ -62,13 +62,13 @@ struct PasswordOptions: ParsableArguments {
         return first
     }
 
-    /// Reads a certificate file, asking for a .pfx password only if the file needs one.
+    /// Reads a certificate file, taking a password from its source only for a .pfx, and asking
+    /// on the terminal only when the file needs one and no source was named.
     func readFile(_ path: String) throws(CertificateError) -> CertificateFile {
-        let named = try given()
         do {
-            return try CertificateFile.read(path: path) { named }
+            return try CertificateFile.read(path: path) { () throws(CertificateError) in try given() }
         } catch {
-            guard case .inFile(_, .passwordRequired) = error, named == nil,
+            guard case .inFile(_, .passwordRequired) = error, !isGiven,
                   let typed = Terminal.readSecret(prompt: "Password for \(path): ")
             else { throw error }
             return try CertificateFile.read(path: path) { typed }
