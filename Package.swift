@@ -13,6 +13,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // The only code that reaches into BoringSSL (swift-crypto's copy): PKCS#12 decryption
@@ -31,10 +38,44 @@ let package = Package(
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ]
         ),
+        // Subscriptions, users, management certificates, operations and the audit log:
+        // one storage interface, SQLite behind it.
+        .target(
+            name: "Storage",
+            dependencies: [
+                "Certificates",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        // Reading outside XML safely (no DTDs, no entities, size and depth limits); later the
+        // .csdef/.cscfg service model and packages.
+        .target(
+            name: "ServiceModel",
+            dependencies: ["Certificates"]
+        ),
+        // The Service Management API: HTTPS with mutual TLS, the XML wire format, limits, audit.
+        .target(
+            name: "ManagementAPI",
+            dependencies: [
+                "Certificates",
+                "Storage",
+                "ServiceModel",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "thumbprint",
             dependencies: [
                 "Certificates",
+                "Storage",
+                "ServiceModel",
+                "ManagementAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -39,6 +39,14 @@ public enum UTCCalendar {
         return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(secondsOfDay / 3600, 2)):\(pad(secondsOfDay / 60 % 60, 2)):\(pad(secondsOfDay % 60, 2))Z"
     }
 
+    /// `2026-11-30T02:05:04.1234567Z`: with 100-nanosecond digits, as the Service Management API
+    /// writes the `Created` time of a management certificate.
+    public static func iso8601WithFraction(_ date: Date) -> String {
+        let seconds = date.timeIntervalSince1970.rounded(.down)
+        let ticks = min(Int(((date.timeIntervalSince1970 - seconds) * 10_000_000).rounded(.down)), 9_999_999)
+        return String(iso8601(date).dropLast()) + "." + pad(ticks, 7) + "Z"
+    }
+
     /// `2026-11-30`: the date part only.
     public static func isoDay(_ date: Date) -> String { String(iso8601(date).prefix(10)) }
 

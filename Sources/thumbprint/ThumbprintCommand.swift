@@ -1,5 +1,7 @@
 import ArgumentParser
 import Certificates
+import ManagementAPI
+import Storage
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -13,20 +15,30 @@ import Foundation
 
 /// The `thumbprint` command line: certificates and local stores.
 @main
-struct ThumbprintCommand: ParsableCommand {
+struct ThumbprintCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "thumbprint",
         abstract: "Make, check and manage certificates for cloud services.",
-        subcommands: [CertCommand.self, StoreCommand.self]
+        subcommands: [CertCommand.self, StoreCommand.self, ServerCommand.self, AdminCommand.self]
     )
 
-    static func main() {
+    static func main() async {
         do {
             var command = try parseAsRoot()
-            try command.run()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
         } catch let error as CertificateError {
             Terminal.error(error.description)
             systemExit(ExitStatus.badInput)
+        } catch let error as StorageError {
+            Terminal.error(error.description)
+            systemExit(ExitStatus.failed)
+        } catch let error as AdministrationError {
+            Terminal.error(error.description)
+            systemExit(ExitStatus.failed)
         } catch let error as CommandFailure {
             Terminal.error(error.message)
             systemExit(error.status)

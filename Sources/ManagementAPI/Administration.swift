@@ -1,0 +1,98 @@
+import Certificates
+import Storage
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// What administrators do, from the `admin` commands and the first-run setup: users,
+/// subscriptions, co-administrators and publish-settings files. Everything goes straight to the
+/// store, so a running server sees it at once.
+public struct Administration: Sendable {
+    /// The store.
+    public var store: any ManagementStore
+    /// The management-certificate limits.
+    public var limits: CertificateLimits
+    /// The clock.
+    public var now: @Sendable () -> Date
+
+    /// The setting that holds the API's public URL, written by the server when it starts.
+    public static let serviceManagementURLSetting = "service_management_url"
+
+    /// Administration over `store`.
+    public init(store: any ManagementStore, limits: CertificateLimits = .standard, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.store = store
+        self.limits = limits
+        self.now = now
+    }
+
+    /// Creates a subscription with a new or given id.
+    public func createSubscription(name: String, administrator: EmailAddress, id: SubscriptionID? = nil) throws(StorageError) -> Subscription {
+        let subscription = Subscription(id: id ?? .random(), name: name, serviceAdministrator: administrator, createdAt: now())
+        try store.createSubscription(subscription)
+        return subscription
+    }
+
+    /// A new management certificate for `user`, registered on every subscription the user
+    /// administers (counted against the user), as a publish-settings file. If any registration is
+    /// refused, the ones made before it are taken back and nothing is written.
+    public func issuePublishSettings(for user: EmailAddress, serviceManagementURL: String) throws -> (settings: PublishSettings, thumbprint: Thumbprint) {
+        guard try store.userExists(user) else { throw StorageError.unknownUser(user.rawValue) }
+        let subscriptions = try store.subscriptions(administeredBy: user)
+        guard !subscriptions.isEmpty else {
+            throw AdministrationError.noSubscriptions(user.rawValue)
+        }
+        let bundle = try CertificateFactory(now: now).makeCertificate(CertificateRequest(
+            dnsNames: [], keyAlgorithm: .rsa2048, validDays: 365, commonName: "Thumbprint management certificate for \(user.rawValue)"
+        ))
+        let data = Data(bundle.cerBytes).base64EncodedString()
+        let publicKey = Data(bundle.certificate.publicKey.keyBytes).base64EncodedString()
+        var registered: [SubscriptionID] = []
+        do {
+            for subscription in subscriptions {
+                try store.addManagementCertificate(ManagementCertificate(
+                    subscription: subscription.id, thumbprint: bundle.thumbprint, publicKey: publicKey, data: data,
+                    created: now(), notAfter: bundle.certificate.notAfter, addedBy: user
+                ), limits: limits)
+                registered.append(subscription.id)
+            }
+        } catch {
+            for subscription in registered { _ = try? store.deleteManagementCertificate(bundle.thumbprint, in: subscription) }
+            throw error
+        }
+        // The legacy (3DES) profile opens everywhere publish-settings files are read, old Windows included.
+        let pfx = Data(try bundle.pfx(password: "", profile: .legacy)).base64EncodedString()
+        let entries = subscriptions.map {
+            PublishSettings.Entry(serviceManagementURL: serviceManagementURL, id: $0.id.rawValue, name: $0.name, managementCertificate: pfx)
+        }
+        for subscription in subscriptions {
+            try? store.appendAudit(AuditEntry(time: now(), subscription: subscription.id, callerThumbprint: nil, user: user.rawValue,
+                                              operation: "IssuePublishSettings", target: "certificates/\(bundle.thumbprint)", outcome: "Succeeded"))
+        }
+        return (PublishSettings(entries: entries), bundle.thumbprint)
+    }
+
+    /// The first-run setup: on an empty store, user `admin@localhost`, a subscription "Default"
+    /// and a publish-settings file for it. Returns nil when the store was not empty.
+    public func bootstrapIfEmpty(serviceManagementURL: String) throws -> (subscription: Subscription, settings: PublishSettings)? {
+        guard try store.allSubscriptions().isEmpty, let admin = EmailAddress("admin@localhost") else { return nil }
+        if try !store.userExists(admin) { try store.addUser(admin) }
+        let subscription = try createSubscription(name: "Default", administrator: admin)
+        let (settings, _) = try issuePublishSettings(for: admin, serviceManagementURL: serviceManagementURL)
+        return (subscription, settings)
+    }
+}
+
+/// Administrative requests that cannot be met.
+public enum AdministrationError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The user administers no subscription, so a publish-settings file would be empty.
+    case noSubscriptions(String)
+
+    public var description: String {
+        switch self {
+        case .noSubscriptions(let user):
+            return "\(user) administers no subscription. Create one with `thumbprint admin subscription create --name NAME --admin \(user)`."
+        }
+    }
+}

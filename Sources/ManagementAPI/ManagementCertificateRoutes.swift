@@ -1,0 +1,85 @@
+import Certificates
+import Hummingbird
+import NIOCore
+import ServiceModel
+import Storage
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Add, List, Get and Delete Management Certificate: `/<subscription>/certificates[/<thumbprint>]`.
+struct ManagementCertificateRoutes: Sendable {
+    let store: any ManagementStore
+    let limits: CertificateLimits
+    let now: @Sendable () -> Date
+
+    func register(on router: some RouterMethods<ManagementRequestContext>) {
+        router.post(":subscription/certificates") { request, context in try await add(request, context: context) }
+        router.get(":subscription/certificates") { _, context in try list(context: context) }
+        router.get(":subscription/certificates/:thumbprint") { _, context in try get(context: context) }
+        router.delete(":subscription/certificates/:thumbprint") { _, context in try delete(context: context) }
+    }
+
+    func add(_ request: Request, context: ManagementRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        var request = request
+        let body = try await request.collectBody(upTo: ManagementServer.maximumBodySize)
+        let upload = try ManagementCertificateUpload(xml: Array(buffer: body))
+        let registration = ManagementCertificate(
+            subscription: caller.subscription, thumbprint: upload.thumbprint, thumbprintAsUploaded: upload.thumbprintText,
+            publicKey: upload.publicKeyText, data: upload.dataText, created: now(), notAfter: upload.certificate.notAfter,
+            addedBy: caller.user
+        )
+        try store.addManagementCertificate(registration, limits: limits)
+        let location = "\(ManagementServer.publicBaseURL(request))/subscriptions/\(caller.subscription)/certificates/\(upload.thumbprint)"
+        return Response(status: .created, headers: [.location: location])
+    }
+
+    func list(context: ManagementRequestContext) throws -> Response {
+        let caller = try context.requireCaller()
+        let certificates = try store.managementCertificates(in: caller.subscription)
+        return xmlResponse(AzureXML.document("SubscriptionCertificates") { xml in
+            for certificate in certificates {
+                xml.element("SubscriptionCertificate") { Self.write(certificate, into: &$0) }
+            }
+        })
+    }
+
+    func get(context: ManagementRequestContext) throws -> Response {
+        let caller = try context.requireCaller()
+        guard let certificate = try store.managementCertificate(try thumbprint(context), in: caller.subscription) else {
+            throw APIError.notFound("The certificate was not found.")
+        }
+        return xmlResponse(AzureXML.document("SubscriptionCertificate") { Self.write(certificate, into: &$0) })
+    }
+
+    func delete(context: ManagementRequestContext) throws -> Response {
+        let caller = try context.requireCaller()
+        guard try store.deleteManagementCertificate(try thumbprint(context), in: caller.subscription) else {
+            throw APIError.notFound("The certificate was not found.")
+        }
+        return Response(status: .ok)
+    }
+
+    private func thumbprint(_ context: ManagementRequestContext) throws -> Thumbprint {
+        let text = try context.parameters.require("thumbprint")
+        guard let parsed = try? Thumbprint.parse(text.removingPercentEncoding ?? text) else {
+            throw APIError.notFound("The certificate was not found.")
+        }
+        return parsed.thumbprint
+    }
+
+    static func write(_ certificate: ManagementCertificate, into xml: inout AzureXML) {
+        xml.element("SubscriptionCertificatePublicKey", certificate.publicKey)
+        xml.element("SubscriptionCertificateThumbprint", certificate.thumbprintAsUploaded)
+        xml.element("SubscriptionCertificateData", certificate.data)
+        xml.element("Created", UTCCalendar.iso8601WithFraction(certificate.created))
+    }
+}
+
+/// A 200 response with an XML body.
+func xmlResponse(_ body: String) -> Response {
+    Response(status: .ok, headers: [.contentType: "application/xml; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+}

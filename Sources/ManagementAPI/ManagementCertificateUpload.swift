@@ -1,0 +1,67 @@
+import Certificates
+import ServiceModel
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The body of Add Management Certificate, checked: the data is an X.509 certificate, the
+/// thumbprint is its thumbprint and the public key is its key. Each mismatch names the field.
+struct ManagementCertificateUpload {
+    /// The three fields as uploaded, to be echoed back byte for byte.
+    let publicKeyText: String
+    let thumbprintText: String
+    let dataText: String
+    /// What they mean.
+    let certificate: CertificateDetails
+    let thumbprint: Thumbprint
+
+    static let fields = ["SubscriptionCertificatePublicKey", "SubscriptionCertificateThumbprint", "SubscriptionCertificateData"]
+
+    init(xml bytes: [UInt8]) throws {
+        let root: XMLElement
+        do {
+            root = try XMLDocumentReader.parse(bytes, limit: ManagementServer.maximumBodySize)
+        } catch {
+            throw APIError.invalidXML("The request body's XML was invalid or not correctly specified: \(error).")
+        }
+        guard root.name == "SubscriptionCertificate" else {
+            throw APIError.invalidXML("The root element must be SubscriptionCertificate, not \(root.name).")
+        }
+        if let unknown = root.children.first(where: { !Self.fields.contains($0.name) }) {
+            throw APIError.invalidXML("SubscriptionCertificate has an unknown element \(unknown.name); it holds only \(Self.fields.joined(separator: ", ")).")
+        }
+        func field(_ name: String) throws -> String {
+            guard let value = root.child(name)?.text, !value.isEmpty else {
+                throw APIError.badRequest("\(name) is missing or empty.")
+            }
+            return value
+        }
+        publicKeyText = try field("SubscriptionCertificatePublicKey")
+        thumbprintText = try field("SubscriptionCertificateThumbprint")
+        dataText = try field("SubscriptionCertificateData")
+
+        guard let data = Data(base64Encoded: dataText, options: .ignoreUnknownCharacters) else {
+            throw APIError.badRequest("SubscriptionCertificateData is not valid base64.")
+        }
+        do {
+            certificate = try CertificateDetails(der: [UInt8](data))
+        } catch {
+            throw APIError.badRequest("SubscriptionCertificateData is not an X.509 certificate (DER, base64-encoded): \(error).")
+        }
+        thumbprint = certificate.thumbprint
+        guard let given = try? Thumbprint.parse(thumbprintText).thumbprint else {
+            throw APIError.badRequest("SubscriptionCertificateThumbprint is not a SHA-1 thumbprint (40 hex digits).")
+        }
+        guard given == thumbprint else {
+            throw APIError.badRequest("SubscriptionCertificateThumbprint \(thumbprintText) does not match the certificate in SubscriptionCertificateData, whose thumbprint is \(thumbprint).")
+        }
+        guard let publicKey = Data(base64Encoded: publicKeyText, options: .ignoreUnknownCharacters) else {
+            throw APIError.badRequest("SubscriptionCertificatePublicKey is not valid base64.")
+        }
+        guard [UInt8](publicKey) == certificate.publicKey.keyBytes else {
+            throw APIError.badRequest("SubscriptionCertificatePublicKey does not match the public key of the certificate in SubscriptionCertificateData.")
+        }
+    }
+}

@@ -1,0 +1,31 @@
+import Hummingbird
+import NIOCore
+import Storage
+
+/// What a request carries through the middleware and routes: its id, the TLS channel it came
+/// on (for the client certificate) and, once authenticated, the caller.
+public struct ManagementRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The connection, for the client certificate the peer proved it holds.
+    public let channel: any Channel
+    /// The `x-ms-request-id` of this request.
+    public var requestID: Storage.RequestID
+    /// Who the client is, set by the authentication middleware.
+    public var caller: Caller?
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        channel = source.channel
+        requestID = .random()
+        caller = nil
+    }
+
+    /// Request bodies over 4 MiB are refused with 413.
+    public var maxUploadSize: Int { ManagementServer.maximumBodySize }
+
+    /// The authenticated caller; routes run only after authentication, so a missing one is a 403.
+    public func requireCaller() throws -> Caller {
+        guard let caller else { throw APIError.forbidden }
+        return caller
+    }
+}

@@ -1,0 +1,87 @@
+import Certificates
+import Hummingbird
+import HummingbirdTLS
+import Logging
+import NIOCore
+import NIOSSL
+import Storage
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The Service Management API server: HTTPS only, every client asked for a certificate.
+public struct ManagementServer: Sendable {
+    /// Request bodies larger than this get 413.
+    public static let maximumBodySize = 4 << 20
+
+    /// Where to listen.
+    public var host: String
+    /// The port; 0 picks a free one (tests).
+    public var port: Int
+    /// The store behind the API.
+    public var store: any ManagementStore
+    /// The certificate and key the server presents, with its chain.
+    public var identity: CertificateBundle
+    /// The management-certificate limits.
+    public var limits: CertificateLimits
+    /// The clock.
+    public var now: @Sendable () -> Date
+    /// The logger for the one line per request.
+    public var logger: Logger
+
+    /// A server from its parts.
+    public init(host: String, port: Int, store: any ManagementStore, identity: CertificateBundle,
+                limits: CertificateLimits = .standard, now: @escaping @Sendable () -> Date = { Date() }, logger: Logger) {
+        self.host = host
+        self.port = port
+        self.store = store
+        self.identity = identity
+        self.limits = limits
+        self.now = now
+        self.logger = logger
+    }
+
+    /// The router: middleware from outermost in, then the routes.
+    func router() -> Router<ManagementRequestContext> {
+        let router = Router(context: ManagementRequestContext.self)
+        router.add(middleware: RequestLoggingMiddleware())
+        router.add(middleware: VersionHeaderMiddleware())
+        router.add(middleware: AuditMiddleware(store: store, now: now))
+        router.add(middleware: AuthenticationMiddleware(store: store, now: now))
+        SubscriptionRoutes(store: store).register(on: router)
+        ManagementCertificateRoutes(store: store, limits: limits, now: now).register(on: router)
+        return router
+    }
+
+    /// TLS that asks every client for a certificate and accepts any at this layer: the
+    /// authentication middleware decides, so that refusals are 403s, not broken handshakes.
+    func tlsConfiguration() throws -> TLSChannelConfiguration {
+        guard let key = identity.privateKey else { throw CertificateError.missingPrivateKey }
+        let chain = try ([identity.certificate] + identity.chain).map { try NIOSSLCertificate(bytes: $0.der, format: .der) }
+        var tls = TLSConfiguration.makeServerConfiguration(
+            certificateChain: chain.map { .certificate($0) },
+            privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(key.pkcs8PEM.utf8), format: .pem))
+        )
+        tls.certificateVerification = .optionalVerification
+        tls.minimumTLSVersion = .tlsv12
+        return TLSChannelConfiguration(tlsConfiguration: tls, customAsyncVerificationCallback: { _ in .certificateVerified })
+    }
+
+    /// The application, ready to run as a service; `onRunning` gets the port it listens on.
+    public func application(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
+        Application(
+            router: router(),
+            server: try .tls(.http1(), configuration: tlsConfiguration()),
+            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Thumbprint"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
+            logger: logger
+        )
+    }
+
+    /// `https://` and the host the client addressed, for `Location` headers.
+    static func publicBaseURL(_ request: Request) -> String {
+        "https://\(request.head.authority ?? "localhost")"
+    }
+}

@@ -1,0 +1,75 @@
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import Storage
+
+/// The outermost middleware: gives every response its `x-ms-request-id`, turns every error into
+/// the API's XML error body, and logs one line per request (never a body, key or password).
+struct RequestLoggingMiddleware: RouterMiddleware {
+    typealias Context = ManagementRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch let error as APIError {
+            response = Self.errorResponse(error)
+        } catch let error as StorageError {
+            response = Self.errorResponse(APIError(error))
+        } catch let error as HTTPError {
+            response = Self.errorResponse(Self.apiError(for: error))
+        } catch {
+            context.logger.error("request failed", metadata: ["request-id": "\(context.requestID)", "error": "\(error)"])
+            response = Self.errorResponse(APIError(status: .internalServerError, code: "InternalError", message: "The server encountered an internal error."))
+        }
+        response.headers[.requestID] = context.requestID.rawValue
+        context.logger.info("\(request.method) \(request.uri.path) \(response.status.code)", metadata: [
+            "request-id": "\(context.requestID)",
+            "caller": "\(context.caller.map { "\($0.user) \($0.thumbprint)" } ?? "-")",
+        ])
+        return response
+    }
+
+    static func errorResponse(_ error: APIError) -> Response {
+        let body = AzureXML.document("Error") { xml in
+            xml.element("Code", error.code)
+            xml.element("Message", error.message)
+        }
+        return Response(status: error.status, headers: [.contentType: "application/xml; charset=utf-8"],
+                        body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    static func apiError(for error: HTTPError) -> APIError {
+        switch error.status {
+        case .notFound: return .notFound("The requested resource does not exist.")
+        case .contentTooLarge: return .tooLarge(limit: ManagementServer.maximumBodySize)
+        case .methodNotAllowed: return APIError(status: .methodNotAllowed, code: "InvalidHttpVerb", message: "The HTTP verb is not supported on this resource.")
+        default: return APIError(status: error.status, code: "BadRequest", message: error.body ?? "The request is not valid.")
+        }
+    }
+}
+
+/// Refuses requests without a well-formed `x-ms-version` header (YYYY-MM-DD).
+struct VersionHeaderMiddleware: RouterMiddleware {
+    typealias Context = ManagementRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let version = request.headers[.msVersion], Self.isVersion(version) else { throw APIError.missingVersionHeader }
+        return try await next(request, context)
+    }
+
+    static func isVersion(_ text: String) -> Bool {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
+              let month = Int(parts[1]), let day = Int(parts[2]), (1...12).contains(month), (1...31).contains(day)
+        else { return false }
+        return true
+    }
+}
+
+extension HTTPField.Name {
+    static let requestID = HTTPField.Name("x-ms-request-id")!
+    static let msVersion = HTTPField.Name("x-ms-version")!
+}

@@ -1,0 +1,56 @@
+import Certificates
+
+/// Everything the management API and the admin commands keep: one interface, so that SQLite
+/// (the default) and later PostgreSQL can stand behind it. No database types appear here.
+///
+/// Every method reads or writes the database itself: nothing that matters lives only in memory,
+/// so several server processes and the admin commands can share one database.
+public protocol ManagementStore: Sendable {
+    /// Adds a user.
+    func addUser(_ email: EmailAddress) throws(StorageError)
+    /// Whether the user exists.
+    func userExists(_ email: EmailAddress) throws(StorageError) -> Bool
+
+    /// Creates a subscription administered by an existing user.
+    func createSubscription(_ subscription: Subscription) throws(StorageError)
+    /// The subscription with this id.
+    func subscription(_ id: SubscriptionID) throws(StorageError) -> Subscription?
+    /// Every subscription, ordered by name.
+    func allSubscriptions() throws(StorageError) -> [Subscription]
+    /// The subscriptions the user administers, as service administrator or co-administrator.
+    func subscriptions(administeredBy user: EmailAddress) throws(StorageError) -> [Subscription]
+    /// Makes an existing user a co-administrator of the subscription.
+    func addCoAdministrator(_ user: EmailAddress, to subscription: SubscriptionID) throws(StorageError)
+    /// Removes a co-administrator; false when the user was none.
+    func removeCoAdministrator(_ user: EmailAddress, from subscription: SubscriptionID) throws(StorageError) -> Bool
+    /// The co-administrators of the subscription.
+    func coAdministrators(of subscription: SubscriptionID) throws(StorageError) -> [EmailAddress]
+
+    /// Registers a management certificate, refusing a duplicate and enforcing both limits in the
+    /// same transaction, so that concurrent additions never pass a limit.
+    func addManagementCertificate(_ certificate: ManagementCertificate, limits: CertificateLimits) throws(StorageError)
+    /// The certificates registered on the subscription, ordered by thumbprint.
+    func managementCertificates(in subscription: SubscriptionID) throws(StorageError) -> [ManagementCertificate]
+    /// One registered certificate.
+    func managementCertificate(_ thumbprint: Thumbprint, in subscription: SubscriptionID) throws(StorageError) -> ManagementCertificate?
+    /// Removes a registration; false when there was none.
+    func deleteManagementCertificate(_ thumbprint: Thumbprint, in subscription: SubscriptionID) throws(StorageError) -> Bool
+    /// Who a client is when it proved it holds the certificate `thumbprint` and asks for `subscription`;
+    /// nil when the certificate is not registered there.
+    func caller(thumbprint: Thumbprint, subscription: SubscriptionID) throws(StorageError) -> Caller?
+
+    /// Appends to the audit log.
+    func appendAudit(_ entry: AuditEntry) throws(StorageError)
+    /// The audit log, oldest first, optionally for one subscription.
+    func auditEntries(subscription: SubscriptionID?) throws(StorageError) -> [AuditEntry]
+
+    /// A named server setting, such as the public URL of the API.
+    func setting(_ name: String) throws(StorageError) -> String?
+    /// Sets a named server setting.
+    func setSetting(_ name: String, to value: String) throws(StorageError)
+
+    /// Creates or replaces an asynchronous operation's record.
+    func saveOperation(_ operation: OperationRecord) throws(StorageError)
+    /// The operation with this id on the subscription.
+    func operation(_ id: RequestID, in subscription: SubscriptionID) throws(StorageError) -> OperationRecord?
+}

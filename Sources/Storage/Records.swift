@@ -1,0 +1,147 @@
+import Certificates
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// A subscription: what management certificates are registered on.
+public struct Subscription: Sendable, Equatable, Codable {
+    /// The GUID in every request path.
+    public var id: SubscriptionID
+    /// The display name.
+    public var name: String
+    /// The service administrator.
+    public var serviceAdministrator: EmailAddress
+    /// When it was created.
+    public var createdAt: Date
+
+    /// A subscription from its parts.
+    public init(id: SubscriptionID, name: String, serviceAdministrator: EmailAddress, createdAt: Date) {
+        self.id = id
+        self.name = name
+        self.serviceAdministrator = serviceAdministrator
+        self.createdAt = createdAt
+    }
+}
+
+/// A management certificate registered on a subscription, with the values exactly as uploaded.
+public struct ManagementCertificate: Sendable, Equatable, Codable {
+    /// The subscription it is registered on.
+    public var subscription: SubscriptionID
+    /// The SHA-1 thumbprint of the certificate.
+    public var thumbprint: Thumbprint
+    /// `SubscriptionCertificateThumbprint` as uploaded, echoed back as it came.
+    public var thumbprintAsUploaded: String
+    /// `SubscriptionCertificatePublicKey` as uploaded (base64 of the RSAPublicKey).
+    public var publicKey: String
+    /// `SubscriptionCertificateData` as uploaded (base64 of the DER certificate).
+    public var data: String
+    /// When it was registered.
+    public var created: Date
+    /// When the certificate itself expires: a certificate past this date no longer authenticates.
+    public var notAfter: Date
+    /// The user the registration counts against.
+    public var addedBy: EmailAddress
+
+    /// A registration from its parts.
+    public init(subscription: SubscriptionID, thumbprint: Thumbprint, thumbprintAsUploaded: String? = nil, publicKey: String, data: String, created: Date, notAfter: Date, addedBy: EmailAddress) {
+        self.subscription = subscription
+        self.thumbprint = thumbprint
+        self.thumbprintAsUploaded = thumbprintAsUploaded ?? thumbprint.description
+        self.publicKey = publicKey
+        self.data = data
+        self.created = created
+        self.notAfter = notAfter
+        self.addedBy = addedBy
+    }
+}
+
+/// Who a client proved to be: a management certificate registered on the subscription it asked for.
+public struct Caller: Sendable, Equatable {
+    /// The thumbprint of the certificate the client presented.
+    public var thumbprint: Thumbprint
+    /// The user whose registration it is.
+    public var user: EmailAddress
+    /// The subscription the request is for.
+    public var subscription: SubscriptionID
+    /// When the certificate expires.
+    public var notAfter: Date
+}
+
+/// The ceilings on management certificates.
+public struct CertificateLimits: Sendable, Equatable {
+    /// At most this many certificates on one subscription.
+    public var perSubscription: Int
+    /// At most this many registrations added by one user, across all subscriptions.
+    public var perUser: Int
+
+    /// The classic platform's limits: 100 and 100.
+    public static let standard = CertificateLimits(perSubscription: 100, perUser: 100)
+
+    /// Limits from their parts.
+    public init(perSubscription: Int, perUser: Int) {
+        self.perSubscription = perSubscription
+        self.perUser = perUser
+    }
+}
+
+/// One line of the audit log: a mutating request and how it ended.
+public struct AuditEntry: Sendable, Equatable, Codable {
+    /// When it happened.
+    public var time: Date
+    /// The subscription it concerned, if any.
+    public var subscription: SubscriptionID?
+    /// The thumbprint of the caller's certificate (nil for administrative commands).
+    public var callerThumbprint: String?
+    /// The user behind the caller.
+    public var user: String?
+    /// What was done, e.g. `AddManagementCertificate`.
+    public var operation: String
+    /// What it was done to, e.g. a thumbprint.
+    public var target: String
+    /// `Succeeded`, or the error code it failed with.
+    public var outcome: String
+
+    /// An entry from its parts.
+    public init(time: Date, subscription: SubscriptionID?, callerThumbprint: String?, user: String?, operation: String, target: String, outcome: String) {
+        self.time = time
+        self.subscription = subscription
+        self.callerThumbprint = callerThumbprint
+        self.user = user
+        self.operation = operation
+        self.target = target
+        self.outcome = outcome
+    }
+}
+
+/// An asynchronous operation, as Get Operation Status reports it.
+public struct OperationRecord: Sendable, Equatable, Codable {
+    /// Where the operation stands.
+    public enum Status: String, Sendable, Codable {
+        case inProgress = "InProgress", succeeded = "Succeeded", failed = "Failed"
+    }
+
+    /// The request id that started it.
+    public var id: RequestID
+    /// The subscription it belongs to.
+    public var subscription: SubscriptionID
+    /// Where it stands.
+    public var status: Status
+    /// The HTTP status it ended with (200 on success).
+    public var httpStatusCode: Int?
+    /// The error code when it failed.
+    public var errorCode: String?
+    /// The error message when it failed.
+    public var errorMessage: String?
+
+    /// An operation from its parts.
+    public init(id: RequestID, subscription: SubscriptionID, status: Status, httpStatusCode: Int? = nil, errorCode: String? = nil, errorMessage: String? = nil) {
+        self.id = id
+        self.subscription = subscription
+        self.status = status
+        self.httpStatusCode = httpStatusCode
+        self.errorCode = errorCode
+        self.errorMessage = errorMessage
+    }
+}

@@ -1,0 +1,284 @@
+import Certificates
+import GRDB
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The SQLite store: one file in the data folder, in WAL mode, with versioned migrations.
+public final class SQLiteManagementStore: ManagementStore, Sendable {
+    let pool: DatabasePool
+
+    /// Opens (creating and migrating when needed) the database at `path`.
+    public init(path: String) throws(StorageError) {
+        var configuration = Configuration()
+        // Writers from other processes (admin commands, other servers) wait rather than fail.
+        configuration.busyMode = .timeout(10)
+        configuration.foreignKeysEnabled = true
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try SQLiteMigrations.migrator.migrate(pool)
+        } catch {
+            throw .database("\(path): \(error)")
+        }
+    }
+
+    // MARK: Users and subscriptions
+
+    public func addUser(_ email: EmailAddress) throws(StorageError) {
+        try write { db in
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM users WHERE email = ?", arguments: [email.rawValue]) == true {
+                throw StorageError.userExists(email.rawValue)
+            }
+            try db.execute(sql: "INSERT INTO users (email, created_at) VALUES (?, ?)", arguments: [email.rawValue, Self.timestamp(Date())])
+        }
+    }
+
+    public func userExists(_ email: EmailAddress) throws(StorageError) -> Bool {
+        try read { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM users WHERE email = ?", arguments: [email.rawValue]) == true }
+    }
+
+    public func createSubscription(_ subscription: Subscription) throws(StorageError) {
+        try write { db in
+            try Self.requireUser(subscription.serviceAdministrator, db)
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM subscriptions WHERE id = ?", arguments: [subscription.id.rawValue]) == true {
+                throw StorageError.subscriptionExists(subscription.id.rawValue)
+            }
+            try db.execute(
+                sql: "INSERT INTO subscriptions (id, name, service_admin, created_at) VALUES (?, ?, ?, ?)",
+                arguments: [subscription.id.rawValue, subscription.name, subscription.serviceAdministrator.rawValue, Self.timestamp(subscription.createdAt)]
+            )
+        }
+    }
+
+    public func subscription(_ id: SubscriptionID) throws(StorageError) -> Subscription? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM subscriptions WHERE id = ?", arguments: [id.rawValue]).map(Self.subscription(from:))
+        }
+    }
+
+    public func allSubscriptions() throws(StorageError) -> [Subscription] {
+        try read { db in try Row.fetchAll(db, sql: "SELECT * FROM subscriptions ORDER BY name, id").map(Self.subscription(from:)) }
+    }
+
+    public func subscriptions(administeredBy user: EmailAddress) throws(StorageError) -> [Subscription] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM subscriptions WHERE service_admin = ?1
+                   OR id IN (SELECT subscription_id FROM co_administrators WHERE email = ?1)
+                ORDER BY name, id
+                """, arguments: [user.rawValue]).map(Self.subscription(from:))
+        }
+    }
+
+    public func addCoAdministrator(_ user: EmailAddress, to subscription: SubscriptionID) throws(StorageError) {
+        try write { db in
+            try Self.requireUser(user, db)
+            try Self.requireSubscription(subscription, db)
+            try db.execute(sql: "INSERT OR IGNORE INTO co_administrators (subscription_id, email) VALUES (?, ?)",
+                           arguments: [subscription.rawValue, user.rawValue])
+        }
+    }
+
+    public func removeCoAdministrator(_ user: EmailAddress, from subscription: SubscriptionID) throws(StorageError) -> Bool {
+        try write { db in
+            try Self.requireSubscription(subscription, db)
+            try db.execute(sql: "DELETE FROM co_administrators WHERE subscription_id = ? AND email = ?",
+                           arguments: [subscription.rawValue, user.rawValue])
+            return db.changesCount > 0
+        }
+    }
+
+    public func coAdministrators(of subscription: SubscriptionID) throws(StorageError) -> [EmailAddress] {
+        try read { db in
+            try String.fetchAll(db, sql: "SELECT email FROM co_administrators WHERE subscription_id = ? ORDER BY email",
+                                arguments: [subscription.rawValue]).map(EmailAddress.init(uncheckedRawValue:))
+        }
+    }
+
+    // MARK: Management certificates
+
+    public func addManagementCertificate(_ certificate: ManagementCertificate, limits: CertificateLimits) throws(StorageError) {
+        try write { db in
+            try Self.requireSubscription(certificate.subscription, db)
+            let subscription = certificate.subscription.rawValue
+            let thumbprint = certificate.thumbprint.description
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM management_certificates WHERE subscription_id = ? AND thumbprint = ?",
+                                 arguments: [subscription, thumbprint]) == true {
+                throw StorageError.duplicateCertificate(thumbprint: thumbprint)
+            }
+            let onSubscription = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM management_certificates WHERE subscription_id = ?",
+                                                  arguments: [subscription]) ?? 0
+            if onSubscription >= limits.perSubscription {
+                throw StorageError.subscriptionLimitReached(subscription: subscription, limit: limits.perSubscription)
+            }
+            let byUser = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM management_certificates WHERE added_by = ?",
+                                          arguments: [certificate.addedBy.rawValue]) ?? 0
+            if byUser >= limits.perUser {
+                throw StorageError.userLimitReached(user: certificate.addedBy.rawValue, limit: limits.perUser)
+            }
+            try db.execute(sql: """
+                INSERT INTO management_certificates (subscription_id, thumbprint, thumbprint_as_uploaded, public_key, data, created_at, not_after, added_by)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [subscription, thumbprint, certificate.thumbprintAsUploaded, certificate.publicKey, certificate.data,
+                                 Self.timestamp(certificate.created), Self.timestamp(certificate.notAfter), certificate.addedBy.rawValue])
+        }
+    }
+
+    public func managementCertificates(in subscription: SubscriptionID) throws(StorageError) -> [ManagementCertificate] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM management_certificates WHERE subscription_id = ? ORDER BY thumbprint",
+                             arguments: [subscription.rawValue]).map(Self.certificate(from:))
+        }
+    }
+
+    public func managementCertificate(_ thumbprint: Thumbprint, in subscription: SubscriptionID) throws(StorageError) -> ManagementCertificate? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM management_certificates WHERE subscription_id = ? AND thumbprint = ?",
+                             arguments: [subscription.rawValue, thumbprint.description]).map(Self.certificate(from:))
+        }
+    }
+
+    public func deleteManagementCertificate(_ thumbprint: Thumbprint, in subscription: SubscriptionID) throws(StorageError) -> Bool {
+        try write { db in
+            try db.execute(sql: "DELETE FROM management_certificates WHERE subscription_id = ? AND thumbprint = ?",
+                           arguments: [subscription.rawValue, thumbprint.description])
+            return db.changesCount > 0
+        }
+    }
+
+    public func caller(thumbprint: Thumbprint, subscription: SubscriptionID) throws(StorageError) -> Caller? {
+        try read { db in
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT added_by, not_after FROM management_certificates WHERE thumbprint = ? AND subscription_id = ?
+                """, arguments: [thumbprint.description, subscription.rawValue])
+            else { return nil }
+            return Caller(thumbprint: thumbprint, user: EmailAddress(uncheckedRawValue: row["added_by"]),
+                          subscription: subscription, notAfter: Self.date(row["not_after"]))
+        }
+    }
+
+    // MARK: Audit and operations
+
+    public func appendAudit(_ entry: AuditEntry) throws(StorageError) {
+        try write { db in
+            try db.execute(sql: """
+                INSERT INTO audit_log (time, subscription_id, caller_thumbprint, user, operation, target, outcome)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [Self.timestamp(entry.time), entry.subscription?.rawValue, entry.callerThumbprint, entry.user,
+                                 entry.operation, entry.target, entry.outcome])
+        }
+    }
+
+    public func auditEntries(subscription: SubscriptionID?) throws(StorageError) -> [AuditEntry] {
+        try read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT * FROM audit_log WHERE ?1 IS NULL OR subscription_id = ?1 ORDER BY id
+                """, arguments: [subscription?.rawValue])
+            return rows.map { row in
+                AuditEntry(time: Self.date(row["time"]), subscription: (row["subscription_id"] as String?).flatMap(SubscriptionID.init),
+                           callerThumbprint: row["caller_thumbprint"], user: row["user"], operation: row["operation"],
+                           target: row["target"], outcome: row["outcome"])
+            }
+        }
+    }
+
+    public func saveOperation(_ operation: OperationRecord) throws(StorageError) {
+        try write { db in
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO operations (id, subscription_id, status, http_status, error_code, error_message)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [operation.id.rawValue, operation.subscription.rawValue, operation.status.rawValue,
+                                 operation.httpStatusCode, operation.errorCode, operation.errorMessage])
+        }
+    }
+
+    public func operation(_ id: RequestID, in subscription: SubscriptionID) throws(StorageError) -> OperationRecord? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM operations WHERE id = ? AND subscription_id = ?",
+                             arguments: [id.rawValue, subscription.rawValue]).map { row in
+                OperationRecord(id: id, subscription: subscription,
+                                status: OperationRecord.Status(rawValue: row["status"]) ?? .failed,
+                                httpStatusCode: row["http_status"], errorCode: row["error_code"], errorMessage: row["error_message"])
+            }
+        }
+    }
+
+    // MARK: Settings
+
+    public func setting(_ name: String) throws(StorageError) -> String? {
+        try read { db in try String.fetchOne(db, sql: "SELECT value FROM settings WHERE name = ?", arguments: [name]) }
+    }
+
+    public func setSetting(_ name: String, to value: String) throws(StorageError) {
+        try write { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO settings (name, value) VALUES (?, ?)", arguments: [name, value])
+        }
+    }
+
+    // MARK: Helpers
+
+    /// Runs `body` in an IMMEDIATE transaction: the write lock is taken at the start, so checks
+    /// and inserts in it cannot interleave with another writer, in this process or another.
+    private func write<T>(_ body: (Database) throws -> T) throws(StorageError) -> T {
+        do {
+            return try pool.writeWithoutTransaction { db in
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    result = try body(db)
+                    return .commit
+                }
+                guard let result else { throw StorageError.database("a transaction ended without a result") }
+                return result
+            }
+        } catch let error as StorageError {
+            throw error
+        } catch {
+            throw .database("\(error)")
+        }
+    }
+
+    private func read<T>(_ body: (Database) throws -> T) throws(StorageError) -> T {
+        do {
+            return try pool.read(body)
+        } catch let error as StorageError {
+            throw error
+        } catch {
+            throw .database("\(error)")
+        }
+    }
+
+    private static func requireUser(_ user: EmailAddress, _ db: Database) throws {
+        guard try Bool.fetchOne(db, sql: "SELECT 1 FROM users WHERE email = ?", arguments: [user.rawValue]) == true else {
+            throw StorageError.unknownUser(user.rawValue)
+        }
+    }
+
+    private static func requireSubscription(_ id: SubscriptionID, _ db: Database) throws {
+        guard try Bool.fetchOne(db, sql: "SELECT 1 FROM subscriptions WHERE id = ?", arguments: [id.rawValue]) == true else {
+            throw StorageError.unknownSubscription(id.rawValue)
+        }
+    }
+
+    private static func subscription(from row: Row) -> Subscription {
+        Subscription(id: SubscriptionID(uncheckedRawValue: row["id"]), name: row["name"],
+                     serviceAdministrator: EmailAddress(uncheckedRawValue: row["service_admin"]), createdAt: date(row["created_at"]))
+    }
+
+    private static func certificate(from row: Row) -> ManagementCertificate {
+        let thumbprint: String = row["thumbprint"]
+        return ManagementCertificate(
+            subscription: SubscriptionID(uncheckedRawValue: row["subscription_id"]),
+            // Thumbprints are stored as written by Thumbprint.description, so they always parse.
+            thumbprint: (try? Thumbprint.parse(thumbprint).thumbprint) ?? Thumbprint(certificateDER: []),
+            thumbprintAsUploaded: row["thumbprint_as_uploaded"],
+            publicKey: row["public_key"], data: row["data"], created: date(row["created_at"]),
+            notAfter: date(row["not_after"]), addedBy: EmailAddress(uncheckedRawValue: row["added_by"])
+        )
+    }
+
+    /// Dates are stored as seconds since 1970 with microseconds: exact, sortable, no time zone.
+    static func timestamp(_ date: Date) -> Double { (date.timeIntervalSince1970 * 1_000_000).rounded() / 1_000_000 }
+    static func date(_ value: Double) -> Date { Date(timeIntervalSince1970: value) }
+}

@@ -1,0 +1,66 @@
+import GRDB
+
+/// The schema, one migration per version. Never edit a migration that has shipped: add the next.
+enum SQLiteMigrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: users, subscriptions, management certificates, audit, operations") { db in
+            try db.execute(sql: """
+                CREATE TABLE users (
+                    email TEXT PRIMARY KEY NOT NULL,
+                    created_at REAL NOT NULL
+                );
+                CREATE TABLE subscriptions (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL,
+                    service_admin TEXT NOT NULL REFERENCES users(email),
+                    created_at REAL NOT NULL
+                );
+                CREATE INDEX subscriptions_by_admin ON subscriptions(service_admin);
+                CREATE TABLE co_administrators (
+                    subscription_id TEXT NOT NULL REFERENCES subscriptions(id) ON DELETE CASCADE,
+                    email TEXT NOT NULL REFERENCES users(email),
+                    PRIMARY KEY (subscription_id, email)
+                );
+                CREATE INDEX co_administrators_by_email ON co_administrators(email);
+                CREATE TABLE management_certificates (
+                    subscription_id TEXT NOT NULL REFERENCES subscriptions(id) ON DELETE CASCADE,
+                    thumbprint TEXT NOT NULL,
+                    thumbprint_as_uploaded TEXT NOT NULL,
+                    public_key TEXT NOT NULL,
+                    data TEXT NOT NULL,
+                    created_at REAL NOT NULL,
+                    not_after REAL NOT NULL,
+                    added_by TEXT NOT NULL REFERENCES users(email),
+                    PRIMARY KEY (subscription_id, thumbprint)
+                );
+                CREATE INDEX management_certificates_by_thumbprint ON management_certificates(thumbprint, subscription_id);
+                CREATE INDEX management_certificates_by_user ON management_certificates(added_by);
+                CREATE TABLE audit_log (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    time REAL NOT NULL,
+                    subscription_id TEXT,
+                    caller_thumbprint TEXT,
+                    user TEXT,
+                    operation TEXT NOT NULL,
+                    target TEXT NOT NULL,
+                    outcome TEXT NOT NULL
+                );
+                CREATE INDEX audit_log_by_subscription ON audit_log(subscription_id, id);
+                CREATE TABLE settings (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    value TEXT NOT NULL
+                );
+                CREATE TABLE operations (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    subscription_id TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    http_status INTEGER,
+                    error_code TEXT,
+                    error_message TEXT
+                );
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,40 @@
+/// What the store refuses, and failures of the database underneath.
+public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// No user with this e-mail address.
+    case unknownUser(String)
+    /// A user with this e-mail address exists already.
+    case userExists(String)
+    /// No subscription with this id.
+    case unknownSubscription(String)
+    /// A subscription with this id exists already.
+    case subscriptionExists(String)
+    /// The certificate is already registered on the subscription.
+    case duplicateCertificate(thumbprint: String)
+    /// The subscription holds as many management certificates as it may.
+    case subscriptionLimitReached(subscription: String, limit: Int)
+    /// The user has added as many registrations as one user id may.
+    case userLimitReached(user: String, limit: Int)
+    /// The database failed; carries its message.
+    case database(String)
+
+    public var description: String {
+        switch self {
+        case .unknownUser(let email):
+            return "there is no user \(email). Add one with `thumbprint admin user add \(email)`."
+        case .userExists(let email):
+            return "the user \(email) exists already."
+        case .unknownSubscription(let id):
+            return "there is no subscription \(id). List them with `thumbprint admin subscription list`."
+        case .subscriptionExists(let id):
+            return "a subscription with id \(id) exists already."
+        case .duplicateCertificate(let thumbprint):
+            return "the certificate \(thumbprint) is already registered on this subscription."
+        case .subscriptionLimitReached(let subscription, let limit):
+            return "the subscription \(subscription) already has \(limit) management certificates, the most it may hold. Remove one that is no longer used, or reuse an existing certificate."
+        case .userLimitReached(let user, let limit):
+            return "the user \(user) has already added \(limit) management certificates across subscriptions, the most one user id may. Reuse an existing certificate, or add a co-administrator whose additions count against their own user id."
+        case .database(let message):
+            return "the database failed: \(message)"
+        }
+    }
+}

@@ -1,0 +1,159 @@
+import ArgumentParser
+import Certificates
+import ManagementAPI
+import Storage
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// `thumbprint admin …`: administration on a server's data folder, while it runs or not.
+struct AdminCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "admin",
+        abstract: "Administer users, subscriptions and publish settings in a server's data folder.",
+        subcommands: [AdminUser.self, AdminSubscription.self, AdminPublishSettings.self, AdminAudit.self]
+    )
+}
+
+/// Parses an e-mail address argument.
+func emailAddress(_ text: String) throws -> EmailAddress {
+    guard let email = EmailAddress(text) else { throw ValidationError("'\(text)' is not an e-mail address (name@host)") }
+    return email
+}
+
+/// Parses a subscription id argument.
+func subscriptionID(_ text: String) throws -> SubscriptionID {
+    guard let id = SubscriptionID(text) else { throw ValidationError("'\(text)' is not a subscription id (a GUID such as 0f9a3c1e-…)") }
+    return id
+}
+
+struct AdminUser: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "user", abstract: "Manage users.", subcommands: [Add.self])
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a user.")
+        @OptionGroup var dataDirectory: DataDirectoryOption
+        @Argument(help: "The user's e-mail address.") var email: String
+
+        func run() throws {
+            let email = try emailAddress(email)
+            try dataDirectory.openStore().addUser(email)
+            print("Added user \(email)")
+        }
+    }
+}
+
+struct AdminSubscription: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "subscription", abstract: "Manage subscriptions and their co-administrators.",
+        subcommands: [Create.self, List.self, AddCoAdmin.self, RemoveCoAdmin.self]
+    )
+
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a subscription; the last line printed is its id.")
+        @OptionGroup var dataDirectory: DataDirectoryOption
+        @Option(name: .customLong("name"), help: "The display name.") var name: String
+        @Option(name: .customLong("admin"), help: "The service administrator's e-mail address (an existing user).") var admin: String
+        @Option(name: .customLong("id"), help: "The subscription id (a GUID); a new one by default.") var id: String?
+
+        func run() throws {
+            let administration = Administration(store: try dataDirectory.openStore())
+            let subscription = try administration.createSubscription(
+                name: name, administrator: try emailAddress(admin), id: try id.map(subscriptionID)
+            )
+            print("Created subscription \"\(subscription.name)\" administered by \(subscription.serviceAdministrator)")
+            print(subscription.id)
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List subscriptions with their administrators.")
+        @OptionGroup var dataDirectory: DataDirectoryOption
+        @Flag(name: .customLong("json"), help: "Print one JSON document.") var json = false
+
+        struct Entry: Encodable {
+            var id: String
+            var name: String
+            var serviceAdministrator: String
+            var coAdministrators: [String]
+        }
+
+        func run() throws {
+            let store = try dataDirectory.openStore()
+            let entries = try store.allSubscriptions().map { subscription in
+                Entry(id: subscription.id.rawValue, name: subscription.name, serviceAdministrator: subscription.serviceAdministrator.rawValue,
+                      coAdministrators: try store.coAdministrators(of: subscription.id).map(\.rawValue))
+            }
+            if json { return try printJSON(entries) }
+            for entry in entries {
+                let co = entry.coAdministrators.isEmpty ? "" : "  co-administrators: \(entry.coAdministrators.joined(separator: ", "))"
+                print("\(entry.id)  \(entry.name)  admin: \(entry.serviceAdministrator)\(co)")
+            }
+        }
+    }
+
+    struct AddCoAdmin: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "add-coadmin", abstract: "Make a user a co-administrator of a subscription.")
+        @OptionGroup var dataDirectory: DataDirectoryOption
+        @Argument(help: "The subscription id.") var subscription: String
+        @Argument(help: "The user's e-mail address.") var email: String
+
+        func run() throws {
+            let email = try emailAddress(email)
+            try dataDirectory.openStore().addCoAdministrator(email, to: try subscriptionID(subscription))
+            print("\(email) is a co-administrator of \(subscription)")
+        }
+    }
+
+    struct RemoveCoAdmin: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "remove-coadmin", abstract: "Remove a co-administrator from a subscription.")
+        @OptionGroup var dataDirectory: DataDirectoryOption
+        @Argument(help: "The subscription id.") var subscription: String
+        @Argument(help: "The user's e-mail address.") var email: String
+
+        func run() throws {
+            let email = try emailAddress(email)
+            guard try dataDirectory.openStore().removeCoAdministrator(email, from: try subscriptionID(subscription)) else {
+                throw CommandFailure(message: "\(email) is not a co-administrator of \(subscription).", status: ExitStatus.failed)
+            }
+            print("\(email) is no longer a co-administrator of \(subscription)")
+        }
+    }
+}
+
+struct AdminPublishSettings: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "publish-settings",
+        abstract: "Make a new management certificate for a user, register it on every subscription the user administers, and write a .publishsettings file."
+    )
+    @OptionGroup var dataDirectory: DataDirectoryOption
+    @Option(name: .customLong("user"), help: "The user's e-mail address.") var user: String
+    @Option(name: .customLong("out"), help: "Where to write the file (it holds a private key: created 0600).") var out: String
+
+    func run() throws {
+        let store = try dataDirectory.openStore()
+        let url = try store.setting(Administration.serviceManagementURLSetting) ?? "https://127.0.0.1:8443"
+        let (settings, thumbprint) = try Administration(store: store).issuePublishSettings(for: try emailAddress(user), serviceManagementURL: url)
+        try SecureFile.write(Array(settings.xml.utf8), to: out, mode: 0o600)
+        print("Registered management certificate \(thumbprint) on \(settings.entries.count) subscription\(settings.entries.count == 1 ? "" : "s")")
+        print("Wrote \(out) (API: \(url))")
+    }
+}
+
+struct AdminAudit: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "audit", abstract: "Show the audit log of mutating requests.")
+    @OptionGroup var dataDirectory: DataDirectoryOption
+    @Option(name: .customLong("subscription"), help: "Only this subscription.") var subscription: String?
+    @Flag(name: .customLong("json"), help: "Print one JSON document.") var json = false
+
+    func run() throws {
+        let entries = try dataDirectory.openStore().auditEntries(subscription: try subscription.map(subscriptionID))
+        if json { return try printJSON(entries) }
+        for entry in entries {
+            print([UTCCalendar.iso8601(entry.time), entry.subscription?.rawValue ?? "-", entry.user ?? "-", entry.callerThumbprint ?? "-",
+                   entry.operation, entry.target, entry.outcome].joined(separator: "  "))
+        }
+    }
+}

@@ -1,0 +1,121 @@
+import ArgumentParser
+import Certificates
+import Logging
+import ManagementAPI
+import ServiceLifecycle
+import Storage
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `thumbprint server`: the Service Management API over HTTPS, with first-run setup.
+struct ServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "server",
+        abstract: "Run the management API server (HTTPS, client certificates), setting it up on first run."
+    )
+
+    @OptionGroup var dataDirectory: DataDirectoryOption
+
+    @Option(name: .customLong("listen"), help: ArgumentHelp("Address and port to listen on.", valueName: "HOST:PORT"))
+    var listen = "127.0.0.1:8443"
+
+    @Option(name: .customLong("hostname"), help: ArgumentHelp("Another name clients use for this server (repeatable); it goes into the server certificate.", valueName: "NAME"))
+    var hostnames: [String] = []
+
+    @Option(name: .customLong("tls-pfx"), help: ArgumentHelp("Serve this certificate (.pfx, with its key) instead of one from the local CA.", valueName: "FILE"))
+    var tlsPFX: String?
+
+    @OptionGroup var password: PasswordOptions
+
+    func run() async throws {
+        let (host, port) = try Self.parseListen(listen)
+        let folder = try dataDirectory.prepare()
+        let store = try dataDirectory.openStore()
+        var logger = Logger(label: "thumbprint")
+        logger.logLevel = .info
+
+        let identity: CertificateBundle
+        var caPath: String?
+        if let tlsPFX {
+            let file = try password.readFile(tlsPFX)
+            guard file.bundle.privateKey != nil else { throw CertificateError.inFile(tlsPFX, .missingPrivateKey) }
+            identity = file.bundle
+        } else {
+            let made = try ServerIdentity.loadOrCreate(dataDirectory: folder, hostnames: hostnames + (host == "0.0.0.0" || host == "::" ? [] : [host]))
+            identity = made.server
+            caPath = made.caPath
+        }
+        let trustedCA = caPath
+        let server = ManagementServer(host: host, port: port, store: store, identity: identity, logger: logger)
+        let urlHost = host == "0.0.0.0" || host == "::" ? (hostnames.first ?? "localhost") : (host.contains(":") ? "[\(host)]" : host)
+        let application = try server.application { boundPort in
+            let url = "https://\(urlHost):\(boundPort)"
+            do {
+                try await Self.announce(url: url, folder: folder, caPath: trustedCA, store: store)
+            } catch {
+                Terminal.error("first-run setup failed: \(error)")
+            }
+        }
+        let services = ServiceGroup(configuration: .init(
+            services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
+        ))
+        try await services.run()
+    }
+
+    /// Records the URL, runs the first-run setup on an empty data folder, and tells the user
+    /// where everything is.
+    static func announce(url: String, folder: String, caPath: String?, store: any ManagementStore) async throws {
+        try store.setSetting(Administration.serviceManagementURLSetting, to: url)
+        let administration = Administration(store: store)
+        var lines = ["Thumbprint management API listening on \(url)"]
+        if let caPath { lines.append("Clients trust the server through its CA: \(caPath)") }
+        if let (subscription, settings) = try administration.bootstrapIfEmpty(serviceManagementURL: url) {
+            let path = folder + "/admin.publishsettings"
+            try SecureFile.write(Array(settings.xml.utf8), to: path, mode: 0o600)
+            lines += [
+                "First run: created user admin@localhost and subscription \"Default\"",
+                "Subscription id: \(subscription.id)",
+                "Publish settings (management certificate for admin@localhost): \(path)",
+                "Use it with the CLI:    thumbprint subscription show --publish-settings \(path)\(caPath.map { " --ca \($0)" } ?? "")",
+                "or the Python client:   get_certificate_from_publish_settings(\"\(path)\", \"admin.pem\"), then",
+                "                        ServiceManagementService(\"\(subscription.id)\", \"admin.pem\", host=\"\(url.dropFirst("https://".count))\")",
+            ]
+        }
+        for line in lines { print(line) }
+        fflush(stdout)
+    }
+
+    static func parseListen(_ text: String) throws -> (String, Int) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65_535).contains(port) else {
+            throw ValidationError("--listen takes HOST:PORT, such as 127.0.0.1:8443")
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty else { throw ValidationError("--listen takes HOST:PORT, such as 127.0.0.1:8443") }
+        return (host, port)
+    }
+}
+
+/// `--data-dir`: where the server keeps its database, TLS identity and files.
+struct DataDirectoryOption: ParsableArguments {
+    @Option(name: .customLong("data-dir"), help: ArgumentHelp("The server's data folder.", valueName: "DIR"))
+    var path = "./.thumbprint"
+
+    /// Creates the folder (0700) if needed; returns its path.
+    func prepare() throws -> String {
+        try SecureFile.makeDirectory(path)
+        return path
+    }
+
+    /// Opens the database in the folder.
+    func openStore() throws -> SQLiteManagementStore {
+        _ = try prepare()
+        return try SQLiteManagementStore(path: path + "/thumbprint.sqlite")
+    }
+}

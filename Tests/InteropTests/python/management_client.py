@@ -1,0 +1,75 @@
+"""Drives the real azure-servicemanagement-legacy client against a running Thumbprint server.
+
+Usage: management_client.py PUBLISH_SETTINGS CA_PEM HOST:PORT WORK_DIR
+Prints one JSON document with what the client saw; exits non-zero on any failure.
+"""
+import base64
+import hashlib
+import json
+import os
+import sys
+
+import requests
+from azure.servicemanagement import ServiceManagementService
+from azure.servicemanagement.publishsettings import get_certificate_from_publish_settings
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+import datetime
+
+publish_settings, ca_pem, host, work = sys.argv[1:5]
+
+pem_path = os.path.join(work, "client.pem")
+subscription_id = get_certificate_from_publish_settings(publish_settings, pem_path)
+
+session = requests.Session()
+session.verify = ca_pem
+session.trust_env = False  # a REQUESTS_CA_BUNDLE in the environment would override verify
+sms = ServiceManagementService(subscription_id, pem_path, host=host, request_session=session)
+session.cert = pem_path
+
+subscription = sms.get_subscription()
+
+# A new management certificate to add, list, get and delete.
+key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+name = x509.Name([x509.NameAttribute(x509.oid.NameOID.COMMON_NAME, "python-client-test")])
+now = datetime.datetime.now(datetime.timezone.utc)
+certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+               .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
+               .not_valid_after(now + datetime.timedelta(days=30)).sign(key, hashes.SHA256()))
+der = certificate.public_bytes(serialization.Encoding.DER)
+data = base64.b64encode(der).decode()
+public_key = base64.b64encode(key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.PKCS1)).decode()
+thumbprint = hashlib.sha1(der).hexdigest().upper()
+
+sms.add_management_certificate(public_key, thumbprint, data)
+listed = [c.subscription_certificate_thumbprint for c in sms.list_management_certificates()]
+got = sms.get_management_certificate(thumbprint)
+sms.delete_management_certificate(thumbprint)
+try:
+    sms.get_management_certificate(thumbprint)
+    after_delete = "still there"
+except Exception as error:  # AzureHttpError / AzureMissingResourceHttpError
+    after_delete = getattr(error, "status_code", str(error))
+
+print(json.dumps({
+    "subscriptionId": subscription_id,
+    "subscription": {
+        "id": subscription.subscription_id,
+        "name": subscription.subscription_name,
+        "status": subscription.subscription_status,
+        "serviceAdmin": subscription.service_admin_live_email_id,
+        "maxCoreCount": subscription.max_core_count,
+        "aadTenantId": subscription.aad_tenant_id,
+    },
+    "added": thumbprint,
+    "listed": listed,
+    "got": {
+        "publicKey": got.subscription_certificate_public_key,
+        "thumbprint": got.subscription_certificate_thumbprint,
+        "data": got.subscription_certificate_data,
+        "created": got.created,
+    },
+    "sent": {"publicKey": public_key, "data": data},
+    "afterDelete": after_delete,
+}))
