@@ -88,7 +88,7 @@ struct ServerCommand: AsyncParsableCommand {
             ]
         }
         for line in lines { print(line) }
-        fflush(stdout)
+        fflush(nil)  // stdout is a file or pipe under a supervisor: show the lines now
     }
 
     static func parseListen(_ text: String) throws -> (String, Int) {
