@@ -1,5 +1,6 @@
 import Certificates
 import Hummingbird
+import NIOCore
 import NIOSSL
 import Storage
 #if canImport(FoundationEssentials)
@@ -64,6 +65,7 @@ struct AuditMiddleware: RouterMiddleware {
         case let error as APIError: return error.code
         case let error as StorageError: return APIError(error).code
         case let error as HTTPError: return RequestLoggingMiddleware.apiError(for: error).code
+        case is NIOTooManyBytesError: return APIError.tooLarge(limit: ManagementServer.maximumBodySize).code
         default: return "InternalError"
         }
     }

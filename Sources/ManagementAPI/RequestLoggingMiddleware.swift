@@ -19,6 +19,8 @@ struct RequestLoggingMiddleware: RouterMiddleware {
             response = Self.errorResponse(APIError(error))
         } catch let error as HTTPError {
             response = Self.errorResponse(Self.apiError(for: error))
+        } catch is NIOTooManyBytesError {
+            response = Self.errorResponse(.tooLarge(limit: ManagementServer.maximumBodySize))
         } catch {
             context.logger.error("request failed", metadata: ["request-id": "\(context.requestID)", "error": "\(error)"])
             response = Self.errorResponse(APIError(status: .internalServerError, code: "InternalError", message: "The server encountered an internal error."))
