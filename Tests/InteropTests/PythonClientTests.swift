@@ -1,0 +1,153 @@
+import Certificates
+import Foundation
+import TestSupport
+import Testing
+
+/// The real `azure-servicemanagement-legacy` client against `thumbprint server`, started as a
+/// user starts it: first-run setup on an empty data folder, then the client's own flows.
+@Suite("The real Python client against thumbprint server", .serialized)
+struct PythonClientTests {
+    /// A running `thumbprint server` on a free loopback port.
+    final class RunningServer: @unchecked Sendable {
+        let folder: TemporaryDirectory
+        let port: Int
+        let process: Process
+        let output: Pipe
+
+        init() throws {
+            folder = try TemporaryDirectory()
+            port = try freeLoopbackPort()
+            process = Process()
+            process.executableURL = URL(fileURLWithPath: thumbprintExecutable)
+            process.arguments = ["server", "--data-dir", folder.file("data"), "--listen", "127.0.0.1:\(port)"]
+            output = Pipe()
+            process.standardOutput = output
+            process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+            try process.run()
+            // Ready when the first-run announcement names the subscription id.
+            var text = ""
+            let deadline = Date().addingTimeInterval(60)
+            while !text.contains("Subscription id:") && Date() < deadline && process.isRunning {
+                let chunk = output.fileHandleForReading.availableData
+                if chunk.isEmpty { Thread.sleep(forTimeInterval: 0.05) }
+                text += String(decoding: chunk, as: UTF8.self)
+            }
+            guard text.contains("Subscription id:") else {
+                process.terminate()
+                throw ServerDidNotStart(output: text)
+            }
+            announcement = text
+        }
+
+        private(set) var announcement = ""
+        var data: String { folder.file("data") }
+
+        deinit {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+
+    struct ServerDidNotStart: Error { var output: String }
+
+    struct ClientReport: Decodable {
+        struct SubscriptionView: Decodable {
+            var id: String
+            var name: String
+            var status: String
+            var serviceAdmin: String
+            var maxCoreCount: Int
+            var aadTenantId: String
+        }
+        struct CertificateView: Decodable {
+            var publicKey: String
+            var thumbprint: String
+            var data: String
+            var created: String
+        }
+        struct Sent: Decodable {
+            var publicKey: String
+            var data: String
+        }
+        var subscriptionId: String
+        var subscription: SubscriptionView
+        var added: String
+        var listed: [String]
+        var got: CertificateView
+        var sent: Sent
+        var afterDelete: Int
+    }
+
+    func runClient(_ server: RunningServer, publishSettings: String) throws -> ClientReport {
+        try #require(FileManager.default.isExecutableFile(atPath: testPython), "no Python venv at \(testPython): run scripts/test.sh")
+        let script = repositoryRoot.appendingPathComponent("Tests/InteropTests/python/management_client.py").path
+        let result = try runProcess(testPython, [script, publishSettings, server.data + "/tls/ca.pem", "127.0.0.1:\(server.port)", server.folder.path],
+                                    environment: ["REQUESTS_CA_BUNDLE": "/nonexistent/ca.pem"])
+        try #require(result.status == 0, "\(result.standardError)")
+        return try JSONDecoder().decode(ClientReport.self, from: Data(result.standardOutput.utf8))
+    }
+
+    @Test("first run, publish settings, subscription, and add/list/get/delete of a management certificate")
+    func clientFlows() throws {
+        let server = try RunningServer()
+        #expect(server.announcement.contains("https://127.0.0.1:\(server.port)"))
+        #expect(server.announcement.contains("/tls/ca.pem"))
+        let report = try runClient(server, publishSettings: server.data + "/admin.publishsettings")
+        #expect(report.subscription.id == report.subscriptionId)
+        #expect(report.subscription.name == "Default")
+        #expect(report.subscription.status == "Active")
+        #expect(report.subscription.serviceAdmin == "admin@localhost")
+        #expect(report.subscription.maxCoreCount > 0 && !report.subscription.aadTenantId.isEmpty)
+        #expect(report.listed.contains(report.added))
+        #expect(report.got.thumbprint == report.added)
+        #expect(report.got.publicKey == report.sent.publicKey)
+        #expect(report.got.data == report.sent.data)
+        #expect(report.got.created.range(of: #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z$"#, options: .regularExpression) != nil)
+        #expect(report.afterDelete == 404)
+    }
+
+    @Test("admin commands on the running server's data folder take effect at once; each publish-settings file works")
+    func administrationWhileRunning() throws {
+        let server = try RunningServer()
+        let admin = { (command: [String], arguments: [String]) throws -> ProcessResult in
+            try runProcess(thumbprintExecutable, ["admin"] + command + ["--data-dir", server.data] + arguments)
+        }
+        #expect(try admin(["user", "add"], ["ops@contoso.com"]).status == 0)
+        let id = "0f9a3c1e-1111-4222-8333-944455556666"
+        let created = try admin(["subscription", "create"], ["--name", "Operations", "--admin", "ops@contoso.com", "--id", id])
+        #expect(created.status == 0, "\(created.standardError)")
+        #expect(created.lastLine == id)
+        let first = server.folder.file("ops-1.publishsettings")
+        let second = server.folder.file("ops-2.publishsettings")
+        for path in [first, second] {
+            let issued = try admin(["publish-settings"], ["--user", "ops@contoso.com", "--out", path])
+            #expect(issued.status == 0, "\(issued.standardError)")
+        }
+        #expect(try String(contentsOfFile: first, encoding: .utf8).contains("ServiceManagementUrl=\"https://127.0.0.1:\(server.port)\""))
+        for path in [first, second] {
+            let report = try runClient(server, publishSettings: path)
+            #expect(report.subscriptionId == id)
+            #expect(report.subscription.name == "Operations")
+        }
+        let audit = try admin(["audit"], ["--subscription", id, "--json"])
+        #expect(audit.standardOutput.contains("AddManagementCertificate"))
+        #expect(audit.standardOutput.contains("IssuePublishSettings"))
+        #expect(try admin(["user", "add"], ["not-an-address"]).status == 2)
+    }
+}
+
+/// A TCP port on 127.0.0.1 that was free a moment ago.
+func freeLoopbackPort() throws -> Int {
+    let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(socketFD) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socketFD, $0, length) == 0 && getsockname(socketFD, $0, &length) == 0 }
+    }
+    guard bound else { throw POSIXError(.EADDRINUSE) }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
