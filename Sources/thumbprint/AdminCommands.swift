@@ -15,6 +15,8 @@ struct AdminCommand: ParsableCommand {
         abstract: "Administer users, subscriptions and publish settings in a server's data folder.",
         subcommands: [AdminUser.self, AdminSubscription.self, AdminPublishSettings.self, AdminAudit.self]
     )
+
+    @OptionGroup var dataDirectory: DataDirectoryOption
 }
 
 /// Parses an e-mail address argument.
@@ -34,12 +36,12 @@ struct AdminUser: ParsableCommand {
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a user.")
-        @OptionGroup var dataDirectory: DataDirectoryOption
+        @ParentCommand var parent: AdminCommand
         @Argument(help: "The user's e-mail address.") var email: String
 
         func run() throws {
             let email = try emailAddress(email)
-            try dataDirectory.openStore().addUser(email)
+            try parent.dataDirectory.openStore().addUser(email)
             print("Added user \(email)")
         }
     }
@@ -53,13 +55,13 @@ struct AdminSubscription: ParsableCommand {
 
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a subscription; the last line printed is its id.")
-        @OptionGroup var dataDirectory: DataDirectoryOption
+        @ParentCommand var parent: AdminCommand
         @Option(name: .customLong("name"), help: "The display name.") var name: String
         @Option(name: .customLong("admin"), help: "The service administrator's e-mail address (an existing user).") var admin: String
         @Option(name: .customLong("id"), help: "The subscription id (a GUID); a new one by default.") var id: String?
 
         func run() throws {
-            let administration = Administration(store: try dataDirectory.openStore())
+            let administration = Administration(store: try parent.dataDirectory.openStore())
             let subscription = try administration.createSubscription(
                 name: name, administrator: try emailAddress(admin), id: try id.map(subscriptionID)
             )
@@ -70,7 +72,7 @@ struct AdminSubscription: ParsableCommand {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List subscriptions with their administrators.")
-        @OptionGroup var dataDirectory: DataDirectoryOption
+        @ParentCommand var parent: AdminCommand
         @Flag(name: .customLong("json"), help: "Print one JSON document.") var json = false
 
         struct Entry: Encodable {
@@ -81,7 +83,7 @@ struct AdminSubscription: ParsableCommand {
         }
 
         func run() throws {
-            let store = try dataDirectory.openStore()
+            let store = try parent.dataDirectory.openStore()
             let entries = try store.allSubscriptions().map { subscription in
                 Entry(id: subscription.id.rawValue, name: subscription.name, serviceAdministrator: subscription.serviceAdministrator.rawValue,
                       coAdministrators: try store.coAdministrators(of: subscription.id).map(\.rawValue))
@@ -96,26 +98,26 @@ struct AdminSubscription: ParsableCommand {
 
     struct AddCoAdmin: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "add-coadmin", abstract: "Make a user a co-administrator of a subscription.")
-        @OptionGroup var dataDirectory: DataDirectoryOption
+        @ParentCommand var parent: AdminCommand
         @Argument(help: "The subscription id.") var subscription: String
         @Argument(help: "The user's e-mail address.") var email: String
 
         func run() throws {
             let email = try emailAddress(email)
-            try dataDirectory.openStore().addCoAdministrator(email, to: try subscriptionID(subscription))
+            try parent.dataDirectory.openStore().addCoAdministrator(email, to: try subscriptionID(subscription))
             print("\(email) is a co-administrator of \(subscription)")
         }
     }
 
     struct RemoveCoAdmin: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "remove-coadmin", abstract: "Remove a co-administrator from a subscription.")
-        @OptionGroup var dataDirectory: DataDirectoryOption
+        @ParentCommand var parent: AdminCommand
         @Argument(help: "The subscription id.") var subscription: String
         @Argument(help: "The user's e-mail address.") var email: String
 
         func run() throws {
             let email = try emailAddress(email)
-            guard try dataDirectory.openStore().removeCoAdministrator(email, from: try subscriptionID(subscription)) else {
+            guard try parent.dataDirectory.openStore().removeCoAdministrator(email, from: try subscriptionID(subscription)) else {
                 throw CommandFailure(message: "\(email) is not a co-administrator of \(subscription).", status: ExitStatus.failed)
             }
             print("\(email) is no longer a co-administrator of \(subscription)")
@@ -128,12 +130,12 @@ struct AdminPublishSettings: ParsableCommand {
         commandName: "publish-settings",
         abstract: "Make a new management certificate for a user, register it on every subscription the user administers, and write a .publishsettings file."
     )
-    @OptionGroup var dataDirectory: DataDirectoryOption
+    @ParentCommand var parent: AdminCommand
     @Option(name: .customLong("user"), help: "The user's e-mail address.") var user: String
     @Option(name: .customLong("out"), help: "Where to write the file (it holds a private key: created 0600).") var out: String
 
     func run() throws {
-        let store = try dataDirectory.openStore()
+        let store = try parent.dataDirectory.openStore()
         let url = try store.setting(Administration.serviceManagementURLSetting) ?? "https://127.0.0.1:8443"
         let (settings, thumbprint) = try Administration(store: store).issuePublishSettings(for: try emailAddress(user), serviceManagementURL: url)
         try SecureFile.write(Array(settings.xml.utf8), to: out, mode: 0o600)
@@ -144,12 +146,12 @@ struct AdminPublishSettings: ParsableCommand {
 
 struct AdminAudit: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "audit", abstract: "Show the audit log of mutating requests.")
-    @OptionGroup var dataDirectory: DataDirectoryOption
+    @ParentCommand var parent: AdminCommand
     @Option(name: .customLong("subscription"), help: "Only this subscription.") var subscription: String?
     @Flag(name: .customLong("json"), help: "Print one JSON document.") var json = false
 
     func run() throws {
-        let entries = try dataDirectory.openStore().auditEntries(subscription: try subscription.map(subscriptionID))
+        let entries = try parent.dataDirectory.openStore().auditEntries(subscription: try subscription.map(subscriptionID))
         if json { return try printJSON(entries) }
         for entry in entries {
             print([UTCCalendar.iso8601(entry.time), entry.subscription?.rawValue ?? "-", entry.user ?? "-", entry.callerThumbprint ?? "-",

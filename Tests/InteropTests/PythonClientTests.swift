@@ -110,7 +110,8 @@ struct PythonClientTests {
     func administrationWhileRunning() throws {
         let server = try RunningServer()
         let admin = { (command: [String], arguments: [String]) throws -> ProcessResult in
-            try runProcess(thumbprintExecutable, ["admin"] + command + ["--data-dir", server.data] + arguments)
+            // The spelling: `thumbprint admin --data-dir DIR user add EMAIL`.
+            try runProcess(thumbprintExecutable, ["admin", "--data-dir", server.data] + command + arguments)
         }
         #expect(try admin(["user", "add"], ["ops@contoso.com"]).status == 0)
         let id = "0f9a3c1e-1111-4222-8333-944455556666"
