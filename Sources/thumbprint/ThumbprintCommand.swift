@@ -19,7 +19,10 @@ struct ThumbprintCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "thumbprint",
         abstract: "Make, check and manage certificates for cloud services.",
-        subcommands: [CertCommand.self, StoreCommand.self, ServerCommand.self, AdminCommand.self]
+        subcommands: [
+            CertCommand.self, StoreCommand.self, ServerCommand.self, AdminCommand.self,
+            ManagementCertificateCommand.self, SubscriptionCommand.self,
+        ]
     )
 
     static func main() async {

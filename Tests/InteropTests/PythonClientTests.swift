@@ -152,3 +152,36 @@ func freeLoopbackPort() throws -> Int {
     guard bound else { throw POSIXError(.EADDRINUSE) }
     return Int(UInt16(bigEndian: address.sin_port))
 }
+
+@Suite("The thumbprint API client commands against thumbprint server")
+struct ClientCommandTests {
+    @Test("subscription show and mgmt-cert add/list/show/remove, through the publish-settings file")
+    func clientCommands() throws {
+        let server = try PythonClientTests.RunningServer()
+        let home = server.folder.file("home")
+        let connection = ["--publish-settings", server.data + "/admin.publishsettings", "--ca", server.data + "/tls/ca.pem"]
+        let run = { (arguments: [String]) throws -> ProcessResult in
+            try runProcess(thumbprintExecutable, arguments, environment: ["THUMBPRINT_HOME": home], currentDirectory: server.folder.path)
+        }
+        let shown = try run(["subscription", "show", "--json"] + connection)
+        #expect(shown.status == 0, "\(shown.standardError)")
+        #expect(shown.standardOutput.contains("\"SubscriptionName\" : \"Default\""))
+
+        let made = try run(["cert", "new", "--dns-name", "client.contoso.net", "--cer", "client.cer"])
+        let thumbprint = made.lastLine
+        let added = try run(["mgmt-cert", "add", "client.cer"] + connection)
+        #expect(added.status == 0, "\(added.standardError)")
+        #expect(added.lastLine == thumbprint)
+        let listed = try run(["mgmt-cert", "list", "--json"] + connection)
+        #expect(listed.standardOutput.contains(thumbprint))
+        let one = try run(["mgmt-cert", "show", thumbprint.lowercased(), "--json"] + connection)
+        #expect(one.standardOutput.contains("\"subject\" : \"CN=client.contoso.net\""))
+        #expect(try run(["mgmt-cert", "remove", thumbprint] + connection).status == 0)
+        let again = try run(["mgmt-cert", "remove", thumbprint] + connection)
+        #expect(again.status == 1)
+        #expect(again.standardError.contains("ResourceNotFound"))
+        let untrusted = try run(["subscription", "show", "--publish-settings", server.data + "/admin.publishsettings"])
+        #expect(untrusted.status == 1)
+        #expect(untrusted.standardError.contains("--ca"))
+    }
+}

@@ -1,0 +1,142 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Certificates
+import ManagementAPI
+import NIOCore
+import NIOHTTP1
+import NIOSSL
+import ServiceModel
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// How the client commands reach the API: a publish-settings file, or an endpoint, a
+/// subscription and a client certificate; the server is trusted through `--ca` or the system roots.
+struct ConnectionOptions: ParsableArguments {
+    @Option(name: .customLong("publish-settings"), help: ArgumentHelp("A .publishsettings file (default: $THUMBPRINT_PUBLISH_SETTINGS).", valueName: "FILE"))
+    var publishSettings: String?
+
+    @Option(name: .customLong("endpoint"), help: ArgumentHelp("The API's URL, such as https://127.0.0.1:8443.", valueName: "URL"))
+    var endpoint: String?
+
+    @Option(name: .customLong("subscription"), help: ArgumentHelp("The subscription id (with --endpoint; picks one from a publish-settings file).", valueName: "ID"))
+    var subscription: String?
+
+    @Option(name: .customLong("cert"), help: ArgumentHelp("The management certificate with its key: PEM (certificate + PKCS#8 key) or .pfx.", valueName: "PEM_OR_PFX"))
+    var certificate: String?
+
+    @Option(name: .customLong("ca"), help: ArgumentHelp("Trust the server through this CA certificate (PEM) instead of the system roots.", valueName: "FILE"))
+    var ca: String?
+
+    @OptionGroup var password: PasswordOptions
+
+    /// Runs `body` with a connection as the options say, and always closes it.
+    func withConnection<T>(_ body: (ManagementConnection) async throws -> T) async throws -> T {
+        let connection = try connect()
+        do {
+            let result = try await body(connection)
+            await connection.close()
+            return result
+        } catch {
+            await connection.close()
+            throw error
+        }
+    }
+
+    /// Opens a connection as the options say; the caller must close it.
+    private func connect() throws -> ManagementConnection {
+        let settingsPath = publishSettings ?? ProcessInfo.processInfo.environment["THUMBPRINT_PUBLISH_SETTINGS"].flatMap { $0.isEmpty ? nil : $0 }
+        let base: String
+        let subscriptionID: String
+        let identity: CertificateBundle
+        if let endpoint {
+            guard let subscription, let certificate else {
+                throw ValidationError("--endpoint needs --subscription and --cert as well (or use --publish-settings)")
+            }
+            base = endpoint
+            subscriptionID = subscription
+            identity = try password.readFile(certificate).bundle
+        } else if let settingsPath {
+            let settings = try PublishSettings(xml: CertificateFile.readLimited(path: settingsPath))
+            guard let entry = settings.entry(for: subscription) else {
+                throw CommandFailure(message: "\(settingsPath) has no subscription\(subscription.map { " \($0)" } ?? ""). List them with `grep Id= \(settingsPath)`.")
+            }
+            guard let pfx = Data(base64Encoded: entry.managementCertificate) else {
+                throw CommandFailure(message: "\(settingsPath): the management certificate is not valid base64.")
+            }
+            base = entry.serviceManagementURL
+            subscriptionID = entry.id
+            identity = try PKCS12Reader.read([UInt8](pfx), password: "")
+        } else {
+            throw ValidationError("say where the API is: --publish-settings FILE (or THUMBPRINT_PUBLISH_SETTINGS), or --endpoint URL --subscription ID --cert FILE")
+        }
+        guard let key = identity.privateKey else { throw CertificateError.missingPrivateKey }
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if let ca {
+            let authority = try PEMReader.read(CertificateFile.readLimited(path: ca))
+            tls.trustRoots = .certificates(try authority.chainIncludingLeafForTrust.map { try NIOSSLCertificate(bytes: $0.der, format: .der) })
+        }
+        tls.certificateChain = [.certificate(try NIOSSLCertificate(bytes: identity.certificate.der, format: .der))]
+        tls.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: Array(key.pkcs8PEM.utf8), format: .pem))
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls))
+        let trimmed = base.hasSuffix("/") ? String(base.dropLast()) : base
+        return ManagementConnection(client: client, base: trimmed, subscription: subscriptionID)
+    }
+}
+
+extension CertificateBundle {
+    /// Every certificate of a CA file, to trust.
+    var chainIncludingLeafForTrust: [CertificateDetails] { [certificate] + chain }
+}
+
+/// An open connection to the API for one subscription.
+struct ManagementConnection {
+    let client: HTTPClient
+    let base: String
+    let subscription: String
+
+    /// What the API answered.
+    struct Answer {
+        var status: Int
+        var body: [UInt8]
+    }
+
+    /// Sends a request to a path under the subscription ("" for the subscription itself).
+    func send(_ method: HTTPMethod, _ path: String, body: String? = nil) async throws -> Answer {
+        var request = HTTPClientRequest(url: "\(base)/\(subscription)\(path)")
+        request.method = method
+        request.headers.add(name: "x-ms-version", value: "2014-10-01")
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/xml; charset=utf-8")
+            request.body = .bytes(ByteBuffer(string: body))
+        }
+        let response: HTTPClientResponse
+        do {
+            response = try await client.execute(request, timeout: .seconds(60))
+        } catch {
+            throw CommandFailure(message: "cannot reach \(base): \(error). Check the URL and that the server runs; trust its CA with --ca.", status: ExitStatus.failed)
+        }
+        let bytes = try await response.body.collect(upTo: 16 << 20)
+        let answer = Answer(status: Int(response.status.code), body: Array(buffer: bytes))
+        guard answer.status < 300 else { throw Self.failure(answer) }
+        return answer
+    }
+
+    /// The root element of an XML answer.
+    func xml(_ answer: Answer) throws -> XMLElement {
+        try XMLDocumentReader.parse(answer.body, limit: 16 << 20)
+    }
+
+    func close() async {
+        try? await client.shutdown()
+    }
+
+    static func failure(_ answer: Answer) -> CommandFailure {
+        let element = try? XMLDocumentReader.parse(answer.body)
+        let code = element?.child("Code")?.text ?? "HTTP \(answer.status)"
+        let message = element?.child("Message")?.text ?? String(decoding: answer.body.prefix(500), as: UTF8.self)
+        return CommandFailure(message: "the API refused the request (\(answer.status) \(code)): \(message)", status: ExitStatus.failed)
+    }
+}
