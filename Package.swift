@@ -82,6 +82,20 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The load generator of scripts/bench-api.sh: authenticated requests on keep-alive
+        // connections and fresh mutual-TLS handshakes, with latency percentiles.
+        .executableTarget(
+            name: "thumbprint-api-load",
+            dependencies: [
+                "Certificates", "Storage",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/APILoad"
+        ),
         // Fixtures, temporary folders and a process runner shared by the test targets.
         .target(
             name: "TestSupport",

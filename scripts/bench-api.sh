@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Benchmark: the management API against nginx on loopback, side by side in one run.
+#  - authenticated GET /<subscription>/certificates per second on keep-alive connections;
+#  - new mutual-TLS handshakes per second (Connection: close on every request);
+#  - authentication cost with 10 and with ~100,000 registered management certificates across
+#    1,000 subscriptions (p99 latency ratio).
+# Baseline: nginx with the same server certificate and `ssl_verify_client optional_no_ca`,
+# serving a static copy of the same XML. Load comes from thumbprint-api-load (Swift,
+# AsyncHTTPClient, a client certificate). All traffic stays on 127.0.0.1.
+# Usage: scripts/bench-api.sh [SECONDS_PER_RUN]   (default 5)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds="${1:-5}"
+
+if ! command -v nginx >/dev/null; then
+    echo "Installing nginx-light with apt-get" >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null
+fi
+
+build=(swift build -c release --scratch-path .build-static -Xswiftc -static-executable)
+"${build[@]}" --product thumbprint 2>&1 | grep -E "error|Build" >&2
+"${build[@]}" --product thumbprint-api-load 2>&1 | grep -E "error|Build" >&2
+bin="$("${build[@]}" --show-bin-path)"
+
+work="$(mktemp -d)"
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+api_port="$(free_port)"
+nginx_port="$(free_port)"
+
+# Thumbprint, first run.
+"$bin/thumbprint" server --data-dir "$work/data" --listen "127.0.0.1:$api_port" >"$work/server.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 300); do grep -q "Subscription id:" "$work/server.log" && break; sleep 0.1; done
+subscription="$(sed -n 's/^Subscription id: //p' "$work/server.log")"
+python3 - "$work" <<'PY'
+import base64, re, sys
+work = sys.argv[1]
+text = open(f"{work}/data/admin.publishsettings").read()
+open(f"{work}/admin.pfx", "wb").write(base64.b64decode(re.search(r'ManagementCertificate="([^"]+)"', text).group(1)))
+PY
+openssl pkcs12 -in "$work/admin.pfx" -passin pass: -nodes -out "$work/client.pem" 2>/dev/null
+ca="$work/data/tls/ca.pem"
+url_path="/$subscription/certificates"
+
+# nginx: the same certificate, client certificates asked for but not verified, a static copy of the XML.
+mkdir -p "$work/static/$subscription" "$work/nginx"
+curl -s --fail --cacert "$ca" --cert "$work/client.pem" -H "x-ms-version: 2014-10-01" \
+    "https://127.0.0.1:$api_port$url_path" -o "$work/static$url_path"
+openssl pkey -inform DER -in "$work/data/tls/server.key" -out "$work/nginx/server.key" 2>/dev/null
+cat >"$work/nginx/nginx.conf" <<CONF
+worker_processes auto;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path $work/nginx; proxy_temp_path $work/nginx; fastcgi_temp_path $work/nginx;
+    uwsgi_temp_path $work/nginx; scgi_temp_path $work/nginx;
+    server {
+        listen 127.0.0.1:$nginx_port ssl;
+        ssl_certificate $work/data/tls/server.pem;
+        ssl_certificate_key $work/nginx/server.key;
+        ssl_verify_client optional_no_ca;
+        keepalive_requests 1000000;
+        location / { root $work/static; default_type "application/xml; charset=utf-8"; }
+    }
+}
+CONF
+nginx -c "$work/nginx/nginx.conf" -g "daemon off;" &
+pids+=($!)
+sleep 0.5
+
+load() { "$bin/thumbprint-api-load" run --ca "$ca" --cert "$work/client.pem" --seconds "$seconds" "$@"; }
+field() { python3 -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$1" "$2"; }
+
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $(nginx -v 2>&1); ${seconds}s per run"
+api_keepalive="$(load --url "https://127.0.0.1:$api_port$url_path" --mode keepalive --concurrency 16 --label thumbprint)"
+nginx_keepalive="$(load --url "https://127.0.0.1:$nginx_port$url_path" --mode keepalive --concurrency 16 --label nginx)"
+api_handshake="$(load --url "https://127.0.0.1:$api_port$url_path" --mode handshake --concurrency 8 --label thumbprint)"
+nginx_handshake="$(load --url "https://127.0.0.1:$nginx_port$url_path" --mode handshake --concurrency 8 --label nginx)"
+printf '%s\n' "$api_keepalive" "$nginx_keepalive" "$api_handshake" "$nginx_handshake" >&2
+
+# Authentication cost against the number of registered certificates.
+"$bin/thumbprint-api-load" seed --database "$work/data/thumbprint.sqlite" --subscriptions 1 --per-subscription 9 >&2
+small="$(load --url "https://127.0.0.1:$api_port/$subscription" --mode keepalive --concurrency 16 --label "10 certificates")"
+"$bin/thumbprint-api-load" seed --database "$work/data/thumbprint.sqlite" --subscriptions 999 --per-subscription 100 >&2
+total="$(sqlite3 "$work/data/thumbprint.sqlite" 'SELECT COUNT(*) FROM management_certificates' 2>/dev/null || echo '~100,000')"
+large="$(load --url "https://127.0.0.1:$api_port/$subscription" --mode keepalive --concurrency 16 --label "$total certificates")"
+printf '%s\n' "$small" "$large" >&2
+
+python3 - "$api_keepalive" "$nginx_keepalive" "$api_handshake" "$nginx_handshake" "$small" "$large" "$total" <<'PY'
+import json, sys
+api_k, ngx_k, api_h, ngx_h, small, large = (json.loads(a) for a in sys.argv[1:7])
+total = sys.argv[7]
+def row(name, a, b, key, target):
+    print(f"  {name:<44} thumbprint {a[key]:9.1f}   nginx {b[key]:9.1f}   ratio {a[key] / b[key]:5.2f}   target {target}")
+print("requests per second (GET /<subscription>/certificates, client certificate)")
+row("keep-alive connections, 16 concurrent", api_k, ngx_k, "perSecond", ">= 0.50")
+row("new TLS handshake per request, 8 concurrent", api_h, ngx_h, "perSecond", ">= 0.80")
+print(f"  errors: thumbprint {api_k['errors'] + api_h['errors']}, nginx {ngx_k['errors'] + ngx_h['errors']}")
+print("authentication cost (GET /<subscription>, keep-alive, 16 concurrent)")
+print(f"  10 certificates        p50 {small['p50ms']:6.2f} ms   p99 {small['p99ms']:6.2f} ms   {small['perSecond']:8.1f}/s")
+print(f"  {total:>6} certificates    p50 {large['p50ms']:6.2f} ms   p99 {large['p99ms']:6.2f} ms   {large['perSecond']:8.1f}/s")
+print(f"  p99 ratio (large / small)  {large['p99ms'] / small['p99ms']:5.2f}   target <= 1.20")
+PY
