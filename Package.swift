@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "thumbprint", targets: ["thumbprint"]),
+        .executable(name: "thumbprint-server", targets: ["thumbprint-server"]),
         .library(name: "Certificates", targets: ["Certificates"]),
     ],
     dependencies: [
@@ -68,18 +69,32 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // What both command-line programs share: password sources, terminal I/O, options, exit codes.
+        .target(
+            name: "CLISupport",
+            dependencies: [
+                "Certificates",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // The certificate command line: small, so that it starts fast.
         .executableTarget(
             name: "thumbprint",
             dependencies: [
-                "Certificates",
-                "Storage",
-                "ServiceModel",
-                "ManagementAPI",
+                "Certificates", "CLISupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // The server, its administration and the API client commands (`thumbprint server` runs it).
+        .executableTarget(
+            name: "thumbprint-server",
+            dependencies: [
+                "Certificates", "CLISupport", "Storage", "ServiceModel", "ManagementAPI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // The load generator of scripts/bench-api.sh: authenticated requests on keep-alive

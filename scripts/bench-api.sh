@@ -17,10 +17,10 @@ if ! command -v nginx >/dev/null; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null
 fi
 
-build=(swift build -c release --scratch-path .build-static -Xswiftc -static-executable)
-"${build[@]}" --product thumbprint 2>&1 | grep -E "error|Build" >&2
-"${build[@]}" --product thumbprint-api-load 2>&1 | grep -E "error|Build" >&2
-bin="$("${build[@]}" --show-bin-path)"
+# A release build; the server's start-up does not count here, so it links dynamically.
+swift build -c release --product thumbprint-server 2>&1 | grep -E "error|Build" >&2
+swift build -c release --product thumbprint-api-load 2>&1 | grep -E "error|Build" >&2
+bin="$(swift build -c release --show-bin-path)"
 
 work="$(mktemp -d)"
 pids=()
@@ -32,7 +32,7 @@ api_port="$(free_port)"
 nginx_port="$(free_port)"
 
 # Thumbprint, first run.
-"$bin/thumbprint" server --data-dir "$work/data" --listen "127.0.0.1:$api_port" >"$work/server.log" 2>&1 &
+"$bin/thumbprint-server" server --data-dir "$work/data" --listen "127.0.0.1:$api_port" >"$work/server.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 300); do grep -q "Subscription id:" "$work/server.log" && break; sleep 0.1; done
 subscription="$(sed -n 's/^Subscription id: //p' "$work/server.log")"

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CLISupport
 import Certificates
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -43,14 +44,6 @@ struct ShowCertificate: ParsableCommand {
             ("Thumbprint", summary.thumbprint),
         ] + (summary.chain.isEmpty ? [] : [("Chain", summary.chain.joined(separator: ", "))])
         printTable(rows)
-    }
-}
-
-/// Prints label–value rows with the values lined up.
-func printTable(_ rows: [(String, String)]) {
-    let width = rows.map(\.0.count).max() ?? 0
-    for (label, value) in rows {
-        Terminal.say(label.padded(to: width) + "  " + value)
     }
 }
 

@@ -1,58 +1,21 @@
 import ArgumentParser
+import CLISupport
 import Certificates
-import ManagementAPI
-import Storage
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 
-/// The `thumbprint` command line: certificates and local stores.
+/// The `thumbprint` command line: certificates and local stores here; the server, its
+/// administration and the API client commands run in `thumbprint-server`, beside this program.
 @main
-struct ThumbprintCommand: AsyncParsableCommand {
+struct ThumbprintCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "thumbprint",
         abstract: "Make, check and manage certificates for cloud services.",
-        subcommands: [
-            CertCommand.self, StoreCommand.self, ServerCommand.self, AdminCommand.self,
-            ManagementCertificateCommand.self, SubscriptionCommand.self,
-        ]
+        discussion: "server, admin, mgmt-cert and subscription run thumbprint-server, installed beside thumbprint.",
+        subcommands: [CertCommand.self, StoreCommand.self] + ServerCommands.forwarded
     )
 
     static func main() async {
-        do {
-            var command = try parseAsRoot()
-            if var asyncCommand = command as? any AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
-        } catch let error as CertificateError {
-            Terminal.error(error.description)
-            systemExit(ExitStatus.badInput)
-        } catch let error as StorageError {
-            Terminal.error(error.description)
-            systemExit(ExitStatus.failed)
-        } catch let error as AdministrationError {
-            Terminal.error(error.description)
-            systemExit(ExitStatus.failed)
-        } catch let error as CommandFailure {
-            Terminal.error(error.message)
-            systemExit(error.status)
-        } catch {
-            // Usage errors exit 2, as every other bad input does; help and --version exit 0.
-            if exitCode(for: error) == .validationFailure {
-                Terminal.writeToStandardError(fullMessage(for: error) + "\n")
-                systemExit(ExitStatus.badInput)
-            }
-            exit(withError: error)
-        }
+        ServerCommands.forwardIfNeeded()
+        await runCommandLine(self)
     }
 }
 
@@ -74,23 +37,3 @@ struct StoreCommand: ParsableCommand {
     )
 }
 
-/// Exit codes shared by every command.
-enum ExitStatus {
-    /// Everything worked.
-    static let success: Int32 = 0
-    /// A check failed or an operation failed.
-    static let failed: Int32 = 1
-    /// Bad input or bad usage.
-    static let badInput: Int32 = 2
-}
-
-/// An error the CLI reports with its own message and exit status.
-struct CommandFailure: Error {
-    var message: String
-    var status: Int32 = ExitStatus.badInput
-}
-
-/// Ends the process with `status`.
-func systemExit(_ status: Int32) -> Never {
-    exit(status)
-}

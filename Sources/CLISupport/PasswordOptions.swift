@@ -8,17 +8,19 @@ import Foundation
 
 /// Where a .pfx password comes from. A password is never accepted as a plain argument,
 /// where it would show in `ps` and shell history.
-struct PasswordOptions: ParsableArguments {
+public struct PasswordOptions: ParsableArguments {
+    public init() {}
+
     @Option(name: .customLong("password-env"), help: ArgumentHelp("Read the password from this environment variable.", valueName: "VAR"))
-    var environmentVariable: String?
+    public var environmentVariable: String?
 
     @Option(name: .customLong("password-file"), help: ArgumentHelp("Read the password from the first line of this file.", valueName: "FILE"))
-    var file: String?
+    public var file: String?
 
     @Flag(name: .customLong("password-stdin"), help: "Read the password from standard input (to its end, less one trailing newline).")
-    var standardInput = false
+    public var standardInput = false
 
-    func validate() throws {
+    public func validate() throws {
         let sources = [environmentVariable != nil, file != nil, standardInput].filter { $0 }.count
         if sources > 1 {
             throw ValidationError("give at most one of --password-env, --password-file and --password-stdin")
@@ -26,10 +28,10 @@ struct PasswordOptions: ParsableArguments {
     }
 
     /// Whether the user named a source.
-    var isGiven: Bool { environmentVariable != nil || file != nil || standardInput }
+    public var isGiven: Bool { environmentVariable != nil || file != nil || standardInput }
 
     /// The password from the named source, or nil when none was named.
-    func given() throws(CertificateError) -> String? {
+    public func given() throws(CertificateError) -> String? {
         if let environmentVariable {
             guard let value = ProcessInfo.processInfo.environment[environmentVariable] else {
                 throw .invalidOption("--password-env", reason: "the environment variable \(environmentVariable) is not set")
@@ -51,7 +53,7 @@ struct PasswordOptions: ParsableArguments {
     }
 
     /// A password for writing a new .pfx: the named source, else asked twice on the terminal.
-    func forWriting(_ path: String) throws(CertificateError) -> String {
+    public func forWriting(_ path: String) throws(CertificateError) -> String {
         if let password = try given() { return password }
         guard let first = Terminal.readSecret(prompt: "Password for \(path): "),
               let second = Terminal.readSecret(prompt: "Same password again: ")
@@ -64,7 +66,7 @@ struct PasswordOptions: ParsableArguments {
 
     /// Reads a certificate file, taking a password from its source only for a .pfx, and asking
     /// on the terminal only when the file needs one and no source was named.
-    func readFile(_ path: String) throws(CertificateError) -> CertificateFile {
+    public func readFile(_ path: String) throws(CertificateError) -> CertificateFile {
         do {
             return try CertificateFile.read(path: path) { () throws(CertificateError) in try given() }
         } catch {

@@ -7,25 +7,27 @@ import Foundation
 #endif
 
 /// `--store`: a certificate store, written as on Windows.
-struct StoreOption: ParsableArguments {
+public struct StoreOption: ParsableArguments {
+    public init() {}
+
     @Option(name: .customLong("store"), help: ArgumentHelp("The certificate store, e.g. CurrentUser/My or cert:\\LocalMachine\\Root.", valueName: "STORE"))
-    var text: String?
+    public var text: String?
 
     /// The store named, or `CurrentUser\My`.
-    func store() throws(CertificateError) -> CertificateStoreName {
+    public func store() throws(CertificateError) -> CertificateStoreName {
         guard let text else { return .currentUserMy }
         return try CertificateStoreName(parsing: text)
     }
 
     /// The store named, or nil when the user named none.
-    func namedStore() throws(CertificateError) -> CertificateStoreName? {
+    public func namedStore() throws(CertificateError) -> CertificateStoreName? {
         guard text != nil else { return nil }
         return try store()
     }
 }
 
 /// Parses a thumbprint typed by a person, warning when invisible characters were dropped.
-func parseThumbprint(_ text: String) throws(CertificateError) -> Thumbprint {
+public func parseThumbprint(_ text: String) throws(CertificateError) -> Thumbprint {
     let parsed = try Thumbprint.parse(text)
     if parsed.removedInvisibleCharacters {
         Terminal.warning("removed invisible characters (such as U+200E) copied along with the thumbprint; using \(parsed.thumbprint)")
@@ -34,7 +36,7 @@ func parseThumbprint(_ text: String) throws(CertificateError) -> Thumbprint {
 }
 
 /// Encodes a value as the one JSON document a `--json` command prints.
-func printJSON(_ value: some Encodable) throws {
+public func printJSON(_ value: some Encodable) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     encoder.dateEncodingStrategy = .custom { date, encoder in
@@ -46,32 +48,34 @@ func printJSON(_ value: some Encodable) throws {
 }
 
 /// Writes the files `new` and `export` are asked for, and says where they went.
-struct ExportTargets: ParsableArguments {
+public struct ExportTargets: ParsableArguments {
+    public init() {}
+
     @Option(name: .customLong("pfx"), help: ArgumentHelp("Write a PKCS#12 file with the private key.", valueName: "OUT.pfx"))
-    var pfx: String?
+    public var pfx: String?
 
     @Option(name: .customLong("pfx-profile"), help: "modern (AES-256, SHA-256 MAC) or legacy (3DES, SHA-1 MAC, for the classic platform and Windows Server 2016 and older).")
-    var pfxProfile: PFXProfile = .modern
+    public var pfxProfile: PFXProfile = .modern
 
     @Option(name: .customLong("cer"), help: ArgumentHelp("Write the certificate as DER.", valueName: "OUT.cer"))
-    var cer: String?
+    public var cer: String?
 
     @Option(name: .customLong("pem"), help: ArgumentHelp("Write the certificate (and chain) as PEM.", valueName: "OUT.pem"))
-    var pem: String?
+    public var pem: String?
 
     @Flag(name: .customLong("include-key"), help: "With --pem, also write the private key (PKCS#8, unencrypted) into the PEM file.")
-    var includeKey = false
+    public var includeKey = false
 
-    var isEmpty: Bool { pfx == nil && cer == nil && pem == nil }
+    public var isEmpty: Bool { pfx == nil && cer == nil && pem == nil }
 
     /// The .pfx password, asked for before any slow work so that a missing one fails early.
-    func pfxPassword(_ password: PasswordOptions) throws(CertificateError) -> String? {
+    public func pfxPassword(_ password: PasswordOptions) throws(CertificateError) -> String? {
         guard let pfx else { return nil }
         return try password.forWriting(pfx)
     }
 
     /// Writes each requested file; returns a line per file for the user.
-    func write(_ bundle: CertificateBundle, pfxPassword: String?) throws(CertificateError) -> [String] {
+    public func write(_ bundle: CertificateBundle, pfxPassword: String?) throws(CertificateError) -> [String] {
         var written: [String] = []
         if let pfx {
             guard bundle.privateKey != nil else { throw .missingPrivateKey }
@@ -91,7 +95,7 @@ struct ExportTargets: ParsableArguments {
         return written
     }
 
-    func validate() throws {
+    public func validate() throws {
         if includeKey && pem == nil { throw ValidationError("--include-key goes with --pem") }
     }
 }

@@ -11,19 +11,19 @@ import Darwin
 #endif
 
 /// Where the CLI talks to people: messages on standard error, and password prompts on the terminal.
-enum Terminal {
+public enum Terminal {
     /// Prints an error message to standard error.
-    static func error(_ message: String) {
+    public static func error(_ message: String) {
         writeToStandardError("thumbprint: error: \(message)\n")
     }
 
     /// Prints a warning to standard error.
-    static func warning(_ message: String) {
+    public static func warning(_ message: String) {
         writeToStandardError("thumbprint: warning: \(message)\n")
     }
 
     /// Writes text to standard error as it is.
-    static func writeToStandardError(_ text: String) {
+    public static func writeToStandardError(_ text: String) {
         var bytes = Array(text.utf8)[...]
         while !bytes.isEmpty {
             let written = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
@@ -34,20 +34,20 @@ enum Terminal {
     }
 
     /// Reads all of standard input, up to `limit` bytes.
-    static func readStandardInput(limit: Int) throws(CertificateError) -> [UInt8] {
+    public static func readStandardInput(limit: Int) throws(CertificateError) -> [UInt8] {
         try LocalFile.readAll(STDIN_FILENO, limit: limit)
     }
 
     /// Prints a line to standard output.
-    static func say(_ line: String) {
+    public static func say(_ line: String) {
         print(line)
     }
 
     /// Whether a person could answer a prompt: standard input is a terminal.
-    static var isInteractive: Bool { isatty(STDIN_FILENO) == 1 }
+    public static var isInteractive: Bool { isatty(STDIN_FILENO) == 1 }
 
     /// Asks for a secret on the controlling terminal without echoing it; nil when there is no terminal.
-    static func readSecret(prompt: String) -> String? {
+    public static func readSecret(prompt: String) -> String? {
         guard isInteractive else { return nil }
         writeToStandardError(prompt)
         var original = termios()
@@ -67,7 +67,7 @@ enum Terminal {
 
 extension String {
     /// The string padded with spaces on the right to `width` characters.
-    func padded(to width: Int) -> String {
+    public func padded(to width: Int) -> String {
         count >= width ? self : self + String(repeating: " ", count: width - count)
     }
 }
