@@ -35,9 +35,25 @@ public func systemExit(_ status: Int32) -> Never {
     exit(status)
 }
 
-/// Runs a command line: parses the arguments, runs the command, and maps errors to messages
-/// and exit statuses. `describe` names the errors of the caller's own modules.
+/// Runs a command line whose commands are all synchronous: parses the arguments, runs the
+/// command, and maps errors to messages and exit statuses.
+///
+/// Kept free of Swift concurrency on purpose: an async `main` costs the certificate commands
+/// several times their own run time in start-up (docs/benchmarks.md).
 public func runCommandLine<Root: ParsableCommand>(
+    _ root: Root.Type, describe: (any Error) -> (message: String, status: Int32)? = { _ in nil }
+) -> Never {
+    do {
+        var command = try root.parseAsRoot()
+        try command.run()
+        systemExit(ExitStatus.success)
+    } catch {
+        report(error, root: root, describe: describe)
+    }
+}
+
+/// Runs a command line with asynchronous commands (the server and the API client).
+public func runAsyncCommandLine<Root: ParsableCommand>(
     _ root: Root.Type, describe: @Sendable (any Error) -> (message: String, status: Int32)? = { _ in nil }
 ) async -> Never {
     do {
@@ -48,18 +64,28 @@ public func runCommandLine<Root: ParsableCommand>(
             try command.run()
         }
         systemExit(ExitStatus.success)
-    } catch let error as CertificateError {
+    } catch {
+        report(error, root: root, describe: describe)
+    }
+}
+
+/// Prints an error the way every command does and exits: 2 for bad input and usage, 1 for a
+/// failed operation, 0 for help.
+private func report<Root: ParsableCommand>(
+    _ error: any Error, root: Root.Type, describe: (any Error) -> (message: String, status: Int32)?
+) -> Never {
+    switch error {
+    case let error as CertificateError:
         Terminal.error(error.description)
         systemExit(ExitStatus.badInput)
-    } catch let error as CommandFailure {
+    case let error as CommandFailure:
         Terminal.error(error.message)
         systemExit(error.status)
-    } catch {
+    default:
         if let (message, status) = describe(error) {
             Terminal.error(message)
             systemExit(status)
         }
-        // Usage errors exit 2, as every other bad input does; help and --version exit 0.
         if root.exitCode(for: error) == .validationFailure {
             Terminal.writeToStandardError(root.fullMessage(for: error) + "\n")
             systemExit(ExitStatus.badInput)

@@ -25,8 +25,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let segment = request.uri.path.split(separator: "/").first,
               let subscription = SubscriptionID(String(segment)),
-              let presented = try? await context.channel.nioSSL_peerCertificate().get(),
-              let der = try? presented.toDERBytes()
+              let der = await context.presentedCertificate()
         else { throw APIError.forbidden }
         let thumbprint = Thumbprint(certificateDER: der)
         guard let caller = try store.caller(thumbprint: thumbprint, subscription: subscription) else {

@@ -1,5 +1,6 @@
 import Hummingbird
 import NIOCore
+import NIOSSL
 import Storage
 
 /// What a request carries through the middleware and routes: its id, the TLS channel it came
@@ -22,6 +23,12 @@ public struct ManagementRequestContext: RequestContext {
 
     /// Request bodies over 4 MiB are refused with 413.
     public var maxUploadSize: Int { ManagementServer.maximumBodySize }
+
+    /// The DER certificate the client presented and proved it holds in the TLS handshake, if any.
+    public func presentedCertificate() async -> [UInt8]? {
+        guard let certificate = try? await channel.nioSSL_peerCertificate().get() else { return nil }
+        return try? certificate.toDERBytes()
+    }
 
     /// The authenticated caller; routes run only after authentication, so a missing one is a 403.
     public func requireCaller() throws -> Caller {

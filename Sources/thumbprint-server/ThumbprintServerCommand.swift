@@ -16,7 +16,7 @@ struct ThumbprintServerCommand: AsyncParsableCommand {
     )
 
     static func main() async {
-        await runCommandLine(self) { error in
+        await runAsyncCommandLine(self) { error in
             switch error {
             case let error as StorageError: return (error.description, ExitStatus.failed)
             case let error as AdministrationError: return (error.description, ExitStatus.failed)

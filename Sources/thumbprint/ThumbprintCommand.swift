@@ -13,9 +13,9 @@ struct ThumbprintCommand: ParsableCommand {
         subcommands: [CertCommand.self, StoreCommand.self] + ServerCommands.forwarded
     )
 
-    static func main() async {
+    static func main() {
         ServerCommands.forwardIfNeeded()
-        await runCommandLine(self)
+        runCommandLine(self)
     }
 }
 
