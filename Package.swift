@@ -139,7 +139,7 @@ let package = Package(
         // and the built `thumbprint` executable.
         .testTarget(
             name: "InteropTests",
-            dependencies: ["Certificates", "TestSupport"]
+            dependencies: ["Certificates", "ManagementAPI", "TestSupport"]
         ),
     ]
 )

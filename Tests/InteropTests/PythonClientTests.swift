@@ -1,4 +1,5 @@
 import Certificates
+import ManagementAPI
 import Foundation
 import TestSupport
 import Testing
@@ -184,4 +185,70 @@ struct ClientCommandTests {
         #expect(untrusted.status == 1)
         #expect(untrusted.standardError.contains("--ca"))
     }
+}
+
+@Suite("thumbprint server as an operator runs it")
+struct ServerOperationTests {
+    @Test("the data folder is 0700 and the keys 0600; SIGTERM stops the server cleanly")
+    func permissionsAndShutdown() throws {
+        let server = try PythonClientTests.RunningServer()
+        func mode(_ path: String) throws -> Int? { try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int }
+        #expect(try mode(server.data) == 0o700)
+        #expect(try mode(server.data + "/tls/ca.key") == 0o600)
+        #expect(try mode(server.data + "/tls/server.key") == 0o600)
+        #expect(try mode(server.data + "/admin.publishsettings") == 0o600)
+        server.process.terminate()
+        server.process.waitUntilExit()
+        #expect(server.process.terminationReason == .exit, "exited by itself, not killed by the signal")
+        #expect(server.process.terminationStatus == 0)
+    }
+
+    @Test("--tls-pfx serves the given certificate; the client connects with --endpoint, --subscription and --cert")
+    func givenCertificateAndExplicitConnection() throws {
+        let folder = try TemporaryDirectory()
+        let home = folder.file("home")
+        let run = { (arguments: [String], input: String?) throws -> ProcessResult in
+            try runProcess(thumbprintExecutable, arguments, environment: ["THUMBPRINT_HOME": home, "PFX_PASSWORD": "tls-secret"],
+                           input: input, currentDirectory: folder.path)
+        }
+        let authority = try run(["cert", "new", "--dns-name", "ca.test", "--ca", "--pem", "ca.pem"], nil)
+        try #require(authority.status == 0)
+        let tls = try run(["cert", "new", "--dns-name", "localhost", "--issuer", authority.lastLine, "--pfx", "tls.pfx", "--password-env", "PFX_PASSWORD"], nil)
+        try #require(tls.status == 0)
+        let port = try freeLoopbackPort()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: thumbprintExecutable)
+        process.arguments = ["server", "--data-dir", folder.file("data"), "--listen", "127.0.0.1:\(port)", "--tls-pfx", folder.file("tls.pfx"), "--password-env", "PFX_PASSWORD"]
+        process.environment = ["PFX_PASSWORD": "tls-secret", "PATH": "/usr/bin:/bin"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try process.run()
+        defer { process.terminate(); process.waitUntilExit() }
+        var text = ""
+        let deadline = Date().addingTimeInterval(60)
+        while !text.contains("Subscription id:") && Date() < deadline && process.isRunning {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { Thread.sleep(forTimeInterval: 0.05) }
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        let subscription = try #require(text.split(separator: "\n").first { $0.hasPrefix("Subscription id: ") }?.dropFirst("Subscription id: ".count))
+        // The management certificate of the publish-settings file, as a PEM with its key.
+        let settings = try PublishSettings(xml: [UInt8](Data(contentsOf: URL(fileURLWithPath: folder.file("data/admin.publishsettings")))))
+        let entry = try #require(settings.entries.first)
+        let pfx = try #require(Data(base64Encoded: entry.managementCertificate))
+        let bundle = try PKCS12Reader.read([UInt8](pfx), password: "")
+        try Array(try bundle.pem(includingPrivateKey: true).utf8).write(to: folder.file("admin.pem"))
+        let shown = try run(["subscription", "show", "--endpoint", "https://localhost:\(port)", "--subscription", String(subscription),
+                             "--cert", "admin.pem", "--ca", "ca.pem", "--json"], nil)
+        #expect(shown.status == 0, "\(shown.standardError)")
+        #expect(shown.standardOutput.contains(String(subscription)))
+        let untrusted = try run(["subscription", "show", "--endpoint", "https://localhost:\(port)/", "--subscription", String(subscription),
+                                 "--cert", "admin.pem"], nil)
+        #expect(untrusted.status == 1, "the system roots do not trust the test CA")
+    }
+}
+
+extension Array where Element == UInt8 {
+    func write(to path: String) throws { try Data(self).write(to: URL(fileURLWithPath: path)) }
 }

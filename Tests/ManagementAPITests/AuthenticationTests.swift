@@ -91,3 +91,26 @@ struct AuthenticationTests {
         }
     }
 }
+
+@Suite("Get Operation Status")
+struct OperationStatusTests {
+    @Test("reports a recorded operation in the real service's form; an unknown id is 404")
+    func operationStatus() async throws {
+        try await TestServer.with { server in
+            let client = try server.client(presenting: server.adminCertificate)
+            defer { _ = client.shutdown() }
+            let succeeded = RequestID.random()
+            let failed = RequestID.random()
+            try server.store.saveOperation(OperationRecord(id: succeeded, subscription: server.subscription.id, status: .succeeded, httpStatusCode: 200))
+            try server.store.saveOperation(OperationRecord(id: failed, subscription: server.subscription.id, status: .failed, httpStatusCode: 400,
+                                                           errorCode: "BadRequest", errorMessage: "The password is incorrect."))
+            let base = "\(server.baseURL)/\(server.subscription.id)/operations"
+            let ok = try await client.send(.GET, "\(base)/\(succeeded)")
+            #expect(ok.status == 200)
+            #expect(ok.body.contains("<ID>\(succeeded.dashed)</ID><Status>Succeeded</Status><HttpStatusCode>200</HttpStatusCode>"))
+            let bad = try await client.send(.GET, "\(base)/\(failed)")
+            #expect(bad.body.contains("<Status>Failed</Status><HttpStatusCode>400</HttpStatusCode><Error><Code>BadRequest</Code><Message>The password is incorrect.</Message></Error>"))
+            #expect(try await client.send(.GET, "\(base)/\(RequestID.random())").status == 404)
+        }
+    }
+}
