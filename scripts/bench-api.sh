@@ -23,6 +23,7 @@ swift build -c release --product thumbprint-api-load 2>&1 | grep -E "error|Build
 bin="$(swift build -c release --show-bin-path)"
 
 work="$(mktemp -d)"
+chmod 755 "$work"  # nginx workers run unprivileged and read the static copy from here
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
@@ -73,6 +74,8 @@ CONF
 nginx -c "$work/nginx/nginx.conf" -g "daemon off;" &
 pids+=($!)
 sleep 0.5
+status="$(curl -s -o /dev/null -w '%{http_code}' --cacert "$ca" --cert "$work/client.pem" "https://127.0.0.1:$nginx_port$url_path" || true)"
+if [ "$status" != 200 ]; then echo "nginx answered $status; its log:" >&2; cat "$work/nginx/error.log" >&2; exit 1; fi
 
 load() { "$bin/thumbprint-api-load" run --ca "$ca" --cert "$work/client.pem" --seconds "$seconds" "$@"; }
 field() { python3 -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$1" "$2"; }
@@ -97,6 +100,9 @@ import json, sys
 api_k, ngx_k, api_h, ngx_h, small, large = (json.loads(a) for a in sys.argv[1:7])
 total = sys.argv[7]
 def row(name, a, b, key, target):
+    if not b[key]:
+        print(f"  {name:<44} thumbprint {a[key]:9.1f}   nginx failed ({b['errors']} errors)")
+        return
     print(f"  {name:<44} thumbprint {a[key]:9.1f}   nginx {b[key]:9.1f}   ratio {a[key] / b[key]:5.2f}   target {target}")
 print("requests per second (GET /<subscription>/certificates, client certificate)")
 row("keep-alive connections, 16 concurrent", api_k, ngx_k, "perSecond", ">= 0.50")

@@ -3,6 +3,7 @@ import Hummingbird
 import NIOCore
 import NIOSSL
 import Storage
+import Synchronization
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -21,6 +22,10 @@ struct AuthenticationMiddleware: RouterMiddleware {
 
     let store: any ManagementStore
     let now: @Sendable () -> Date
+    /// Validity periods of presented certificates, so that a client's certificate is decoded
+    /// once rather than on every request. Derived data: losing it costs only a decode; whether
+    /// the certificate is still registered is asked of the store every time.
+    let validityCache = ValidityCache()
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let segment = request.uri.path.split(separator: "/").first,
@@ -32,11 +37,29 @@ struct AuthenticationMiddleware: RouterMiddleware {
             throw APIError.forbidden
         }
         let instant = now()
-        guard let details = try? CertificateDetails(der: der), details.isValid(at: instant), caller.notAfter >= instant else {
-            throw APIError.forbidden
-        }
+        guard let validity = validityCache.validity(of: thumbprint, der: der),
+              validity.notBefore <= instant, instant <= validity.notAfter, caller.notAfter >= instant
+        else { throw APIError.forbidden }
         var context = context
         context.caller = caller
         return try await next(request, context)
+    }
+}
+
+/// A bounded map from thumbprint to the validity period of the certificate it names.
+final class ValidityCache: Sendable {
+    private let entries = Mutex<[Thumbprint: (notBefore: Date, notAfter: Date)]>([:])
+    private let capacity = 10_000
+
+    /// The validity of the certificate `der` (whose thumbprint is `thumbprint`); nil when it does not decode.
+    func validity(of thumbprint: Thumbprint, der: [UInt8]) -> (notBefore: Date, notAfter: Date)? {
+        if let known = entries.withLock({ $0[thumbprint] }) { return known }
+        guard let details = try? CertificateDetails(der: der) else { return nil }
+        let validity = (notBefore: details.notBefore, notAfter: details.notAfter)
+        entries.withLock { entries in
+            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+            entries[thumbprint] = validity
+        }
+        return validity
     }
 }

@@ -4,43 +4,56 @@ public struct AzureXML: Sendable {
     /// The default namespace of every body.
     public static let namespace = "http://schemas.microsoft.com/windowsazure"
 
-    private var text = ""
+    /// The document so far, as UTF-8: bodies are built byte by byte, not by String concatenation.
+    private var bytes: [UInt8] = []
 
     /// A document whose root is `root`, with the children `body` writes.
     public static func document(_ root: String, _ body: (inout AzureXML) -> Void) -> String {
         var writer = AzureXML()
-        writer.text = "<\(root) xmlns=\"\(namespace)\" xmlns:i=\"http://www.w3.org/2001/XMLSchema-instance\">"
+        writer.bytes.reserveCapacity(4096)
+        writer.append("<\(root) xmlns=\"\(namespace)\" xmlns:i=\"http://www.w3.org/2001/XMLSchema-instance\">")
         body(&writer)
-        writer.text += "</\(root)>"
-        return writer.text
+        writer.append("</\(root)>")
+        return String(decoding: writer.bytes, as: UTF8.self)
     }
 
     /// A simple element with text; an empty value is written as an empty element.
     public mutating func element(_ name: String, _ value: String) {
-        text += "<\(name)>\(Self.escape(value))</\(name)>"
+        append("<"); append(name); append(">")
+        Self.appendEscaped(value, to: &bytes)
+        append("</"); append(name); append(">")
     }
 
     /// An element holding other elements.
     public mutating func element(_ name: String, _ body: (inout AzureXML) -> Void) {
-        text += "<\(name)>"
+        append("<"); append(name); append(">")
         body(&self)
-        text += "</\(name)>"
+        append("</"); append(name); append(">")
+    }
+
+    private mutating func append(_ text: String) {
+        bytes.append(contentsOf: text.utf8)
     }
 
     /// Escapes text for element content and attribute values.
     public static func escape(_ value: String) -> String {
-        var escaped = ""
-        escaped.reserveCapacity(value.utf8.count)
-        for character in value {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&apos;"
-            default: escaped.append(character)
+        var bytes: [UInt8] = []
+        appendEscaped(value, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends `value` escaped; most values (base64, thumbprints, names) need no escaping and
+    /// are copied as they are.
+    private static func appendEscaped(_ value: String, to bytes: inout [UInt8]) {
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "&"): bytes.append(contentsOf: "&amp;".utf8)
+            case UInt8(ascii: "<"): bytes.append(contentsOf: "&lt;".utf8)
+            case UInt8(ascii: ">"): bytes.append(contentsOf: "&gt;".utf8)
+            case UInt8(ascii: "\""): bytes.append(contentsOf: "&quot;".utf8)
+            case UInt8(ascii: "'"): bytes.append(contentsOf: "&apos;".utf8)
+            default: bytes.append(byte)
             }
         }
-        return escaped
     }
 }

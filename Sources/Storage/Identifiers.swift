@@ -53,9 +53,19 @@ public struct RequestID: Hashable, Sendable, Codable, CustomStringConvertible {
 
     /// A new random id.
     public static func random() -> RequestID {
+        // Two draws of 64 bits: one system call each, not one per digit.
         var generator = SystemRandomNumberGenerator()
-        let digits = Array("0123456789abcdef")
-        return RequestID(uncheckedRawValue: String((0..<32).map { _ in digits[Int(generator.next() % 16)] }))
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(32)
+        for _ in 0..<2 {
+            var word: UInt64 = generator.next()
+            for _ in 0..<16 {
+                text.append(digits[Int(word & 0xF)])
+                word >>= 4
+            }
+        }
+        return RequestID(uncheckedRawValue: String(decoding: text, as: UTF8.self))
     }
 
     /// Reads the 32-hex form, or the dashed GUID form Get Operation Status reports.
