@@ -38,8 +38,7 @@ struct ServerCommand: AsyncParsableCommand {
         let (host, port) = try Self.parseListen(listen)
         let folder = try dataDirectory.prepare()
         let store = try dataDirectory.openStore()
-        var logger = Logger(label: "thumbprint")
-        logger.logLevel = .info
+        let logger = Logger(label: "thumbprint") { label in BufferedLogHandler(label: label) }
 
         let identity: CertificateBundle
         var caPath: String?
@@ -66,6 +65,7 @@ struct ServerCommand: AsyncParsableCommand {
         let services = ServiceGroup(configuration: .init(
             services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
         ))
+        defer { BufferedLogOutput.standardOutput.flush() }
         try await services.run()
     }
 
@@ -88,8 +88,9 @@ struct ServerCommand: AsyncParsableCommand {
                 "                        ServiceManagementService(\"\(subscription.id)\", \"admin.pem\", host=\"\(url.dropFirst("https://".count))\")",
             ]
         }
-        for line in lines { print(line) }
-        fflush(nil)  // stdout is a file or pipe under a supervisor: show the lines now
+        // Through the log's buffer, so that these lines and the request log never interleave.
+        for line in lines { BufferedLogOutput.standardOutput.append(line, urgent: false) }
+        BufferedLogOutput.standardOutput.flush()
     }
 
     static func parseListen(_ text: String) throws -> (String, Int) {

@@ -1,0 +1,97 @@
+import Logging
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Log lines for standard output, written in batches: the server logs one line per request, and
+/// a write system call per line was a quarter of a request's cost (docs/benchmarks.md).
+/// Lines are written at least every 100 ms, when 64 KiB have gathered, for warnings and errors
+/// at once, and when the server stops.
+final class BufferedLogOutput: Sendable {
+    /// The one buffer of the process.
+    static let standardOutput = BufferedLogOutput(descriptor: STDOUT_FILENO)
+
+    private let descriptor: Int32
+    private let pending = Mutex<[UInt8]>([])
+    private static let batchSize = 64 * 1024
+
+    private init(descriptor: Int32) {
+        self.descriptor = descriptor
+        // Writes what has gathered ten times a second, for as long as the process runs.
+        Task.detached { [self] in
+            while true {
+                try? await Task.sleep(for: .milliseconds(100))
+                flush()
+            }
+        }
+    }
+
+    /// Adds a line; writes now when the batch is full or `urgent`.
+    func append(_ line: String, urgent: Bool) {
+        let full = pending.withLock { bytes in
+            bytes.append(contentsOf: line.utf8)
+            bytes.append(UInt8(ascii: "\n"))
+            return bytes.count >= Self.batchSize
+        }
+        if full || urgent { flush() }
+    }
+
+    /// Writes everything gathered so far.
+    func flush() {
+        let bytes = pending.withLock { bytes in
+            defer { bytes.removeAll(keepingCapacity: true) }
+            return bytes
+        }
+        var remaining = bytes[...]
+        while !remaining.isEmpty {
+            let written = remaining.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            if written < 0 && errno == EINTR { continue }
+            guard written > 0 else { return }
+            remaining = remaining.dropFirst(written)
+        }
+    }
+}
+
+/// A swift-log handler writing `2026-11-30T02:41:41Z info thumbprint: message key=value` lines
+/// through `BufferedLogOutput`.
+struct BufferedLogHandler: LogHandler {
+    let label: String
+    var logLevel: Logger.Level = .info
+    var metadata: Logger.Metadata = [:]
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String,
+             file: String, function: String, line: UInt) {
+        var merged = metadata
+        if let explicit { merged.merge(explicit) { _, new in new } }
+        let fields = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        let text = "\(UTCCalendarText.now()) \(level) \(label): \(message)\(fields.isEmpty ? "" : " " + fields)"
+        BufferedLogOutput.standardOutput.append(text, urgent: level >= .warning)
+    }
+}
+
+/// The current time for log lines.
+enum UTCCalendarText {
+    static func now() -> String {
+        var time = timespec()
+        clock_gettime(CLOCK_REALTIME, &time)
+        var parts = tm()
+        var seconds = time.tv_sec
+        gmtime_r(&seconds, &parts)
+        var buffer = [CChar](repeating: 0, count: 32)
+        let length = strftime(&buffer, buffer.count, "%Y-%m-%dT%H:%M:%SZ", &parts)
+        return String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
