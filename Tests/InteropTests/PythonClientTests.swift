@@ -15,12 +15,14 @@ struct PythonClientTests {
         let process: Process
         let output: Pipe
 
-        init() throws {
-            folder = try TemporaryDirectory()
+        /// Starts `thumbprint server` on an empty data folder in `folder` (a new one by default).
+        init(folder: TemporaryDirectory? = nil, extraArguments: [String] = [], environment: [String: String]? = nil) throws {
+            self.folder = try folder ?? TemporaryDirectory()
             port = try freeLoopbackPort()
             process = Process()
             process.executableURL = URL(fileURLWithPath: thumbprintExecutable)
-            process.arguments = ["server", "--data-dir", folder.file("data"), "--listen", "127.0.0.1:\(port)"]
+            process.arguments = ["server", "--data-dir", self.folder.file("data"), "--listen", "127.0.0.1:\(port)"] + extraArguments
+            if let environment { process.environment = environment }
             output = Pipe()
             process.standardOutput = output
             process.standardError = FileHandle(forWritingAtPath: "/dev/null")
@@ -42,6 +44,11 @@ struct PythonClientTests {
 
         private(set) var announcement = ""
         var data: String { folder.file("data") }
+
+        /// The subscription id the first run announced.
+        var subscriptionID: String? {
+            announcement.split(separator: "\n").first { $0.hasPrefix("Subscription id: ") }.map { String($0.dropFirst("Subscription id: ".count)) }
+        }
 
         deinit {
             process.terminate()
@@ -215,24 +222,12 @@ struct ServerOperationTests {
         try #require(authority.status == 0)
         let tls = try run(["cert", "new", "--dns-name", "localhost", "--issuer", authority.lastLine, "--pfx", "tls.pfx", "--password-env", "PFX_PASSWORD"], nil)
         try #require(tls.status == 0)
-        let port = try freeLoopbackPort()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: thumbprintExecutable)
-        process.arguments = ["server", "--data-dir", folder.file("data"), "--listen", "127.0.0.1:\(port)", "--tls-pfx", folder.file("tls.pfx"), "--password-env", "PFX_PASSWORD"]
-        process.environment = ["PFX_PASSWORD": "tls-secret", "PATH": "/usr/bin:/bin"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try process.run()
-        defer { process.terminate(); process.waitUntilExit() }
-        var text = ""
-        let deadline = Date().addingTimeInterval(60)
-        while !text.contains("Subscription id:") && Date() < deadline && process.isRunning {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { Thread.sleep(forTimeInterval: 0.05) }
-            text += String(decoding: chunk, as: UTF8.self)
-        }
-        let subscription = try #require(text.split(separator: "\n").first { $0.hasPrefix("Subscription id: ") }?.dropFirst("Subscription id: ".count))
+        let server = try PythonClientTests.RunningServer(
+            folder: folder, extraArguments: ["--tls-pfx", folder.file("tls.pfx"), "--password-env", "PFX_PASSWORD"],
+            environment: ["PFX_PASSWORD": "tls-secret", "PATH": "/usr/bin:/bin"]
+        )
+        let port = server.port
+        let subscription = try #require(server.subscriptionID)
         // The management certificate of the publish-settings file, as a PEM with its key.
         let settings = try PublishSettings(xml: [UInt8](Data(contentsOf: URL(fileURLWithPath: folder.file("data/admin.publishsettings")))))
         let entry = try #require(settings.entries.first)
