@@ -26,9 +26,9 @@ struct RequestLoggingMiddleware: RouterMiddleware {
             response = Self.errorResponse(APIError(status: .internalServerError, code: "InternalError", message: "The server encountered an internal error."))
         }
         response.headers[.requestID] = context.requestID.rawValue
+        // The caller is set further in, on a copy of the context; the audit log records it.
         context.logger.info("\(request.method) \(request.uri.path) \(response.status.code)", metadata: [
             "request-id": "\(context.requestID)",
-            "caller": "\(context.caller.map { "\($0.user) \($0.thumbprint)" } ?? "-")",
         ])
         return response
     }

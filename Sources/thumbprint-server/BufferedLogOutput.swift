@@ -74,21 +74,41 @@ struct BufferedLogHandler: LogHandler {
 
     func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String,
              file: String, function: String, line: UInt) {
-        var merged = metadata
-        if let explicit { merged.merge(explicit) { _, new in new } }
-        let fields = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        let text = "\(UTCCalendarText.now()) \(level) \(label): \(message)\(fields.isEmpty ? "" : " " + fields)"
+        // Built by appending, with no sorting or reflection: this runs once per request.
+        var text = UTCCalendarText.now()
+        text += " "
+        text += level.rawValue
+        text += " "
+        text += label
+        text += ": "
+        text += message.description
+        for (key, value) in metadata where explicit?[key] == nil {
+            text += " " + key + "=" + value.description
+        }
+        for (key, value) in explicit ?? [:] {
+            text += " " + key + "=" + value.description
+        }
         BufferedLogOutput.standardOutput.append(text, urgent: level >= .warning)
     }
 }
 
-/// The current time for log lines.
+/// The current time for log lines, formatted once per second.
 enum UTCCalendarText {
+    private static let cache = Mutex<(second: Int, text: String)>((-1, ""))
+
     static func now() -> String {
         var time = timespec()
         clock_gettime(CLOCK_REALTIME, &time)
+        let second = Int(time.tv_sec)
+        if let cached = cache.withLock({ $0.second == second ? $0.text : nil }) { return cached }
+        let text = format(time.tv_sec)
+        cache.withLock { $0 = (second, text) }
+        return text
+    }
+
+    private static func format(_ seconds: time_t) -> String {
         var parts = tm()
-        var seconds = time.tv_sec
+        var seconds = seconds
         gmtime_r(&seconds, &parts)
         var buffer = [CChar](repeating: 0, count: 32)
         let length = strftime(&buffer, buffer.count, "%Y-%m-%dT%H:%M:%SZ", &parts)
