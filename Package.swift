@@ -81,7 +81,7 @@ let package = Package(
         .executableTarget(
             name: "thumbprint",
             dependencies: [
-                "Certificates", "CLISupport",
+                "Certificates", "CLISupport", "ServiceModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -120,6 +120,10 @@ let package = Package(
         .testTarget(
             name: "CertificatesTests",
             dependencies: ["Certificates", "BoringSSLShims", "TestSupport"]
+        ),
+        .testTarget(
+            name: "ServiceModelTests",
+            dependencies: ["ServiceModel", "Certificates", "TestSupport"]
         ),
         .testTarget(
             name: "StorageTests",

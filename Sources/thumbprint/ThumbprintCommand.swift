@@ -10,7 +10,7 @@ struct ThumbprintCommand: ParsableCommand {
         commandName: "thumbprint",
         abstract: "Make, check and manage certificates for cloud services.",
         discussion: "server, admin, mgmt-cert and subscription run thumbprint-server, installed beside thumbprint.",
-        subcommands: [CertCommand.self, StoreCommand.self] + ServerCommands.forwarded
+        subcommands: [CertCommand.self, StoreCommand.self, ServiceCommand.self] + ServerCommands.forwarded
     )
 
     static func main() {

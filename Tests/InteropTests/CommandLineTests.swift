@@ -173,4 +173,24 @@ struct CommandLineTests {
                                       environment: ["PFX_PASSWORD": "s3cret"], currentDirectory: folder.path)
         #expect(verified.standardOutput.contains("leaf.pem: OK"), "\(verified.standardOutput)\(verified.standardError)")
     }
+
+    @Test("service validate: 0 when the files agree, 1 with located issues, 2 for unreadable XML")
+    func serviceValidate() throws {
+        let realworld = repositoryRoot.appendingPathComponent("Tests/Fixtures/realworld").path
+        func validate(_ folder: String, _ extra: [String] = []) throws -> ProcessResult {
+            try thumbprint(["service", "validate", "--definition", "\(realworld)/\(folder)/ServiceDefinition.csdef",
+                            "--configuration", "\(realworld)/\(folder)/ServiceConfiguration.cscfg"] + extra)
+        }
+        let good = try validate("blueyonder-companion")
+        #expect(good.status == 0, "\(good.standardOutput)")
+        let broken = try validate("graph-avplaybackbot-emptythumb")
+        #expect(broken.status == 1)
+        #expect(broken.standardOutput.contains("ServiceConfiguration.cscfg:14: role AVPWorkerRole, certificate test: the thumbprint is empty"))
+        let json = try validate("wingz", ["--json"])
+        #expect(json.status == 1)
+        #expect(try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [[String: Any]] != nil)
+        let unreadable = try validate("dynatrace")
+        #expect(unreadable.status == 2)
+        #expect(unreadable.standardError.contains("ServiceConfiguration.cscfg cannot be read"))
+    }
 }
