@@ -47,6 +47,7 @@ let package = Package(
             dependencies: [
                 "Certificates",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // Reading outside XML safely (no DTDs, no entities, size and depth limits); later the

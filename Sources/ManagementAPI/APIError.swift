@@ -59,7 +59,7 @@ public struct APIError: Error, Sendable, Equatable {
             self.init(status: .badRequest, code: "BadRequest", message: error.description)
         case .unknownSubscription, .unknownUser:
             self = .forbidden
-        case .database:
+        case .database, .masterKey:
             self.init(status: .internalServerError, code: "InternalError", message: "The server failed to reach its database.")
         }
     }

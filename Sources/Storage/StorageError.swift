@@ -16,6 +16,8 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
     case userLimitReached(user: String, limit: Int)
     /// The database failed; carries its message.
     case database(String)
+    /// The master key is missing, malformed, or not the one the data was sealed with.
+    case masterKey(String)
 
     public var description: String {
         switch self {
@@ -35,6 +37,8 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
             return "the user \(user) has already added \(limit) management certificates across subscriptions, the most one user id may. Reuse an existing certificate, or add a co-administrator whose additions count against their own user id."
         case .database(let message):
             return "the database failed: \(message)"
+        case .masterKey(let message):
+            return "master key: \(message)"
         }
     }
 }

@@ -38,6 +38,8 @@ struct ServerCommand: AsyncParsableCommand {
         let (host, port) = try Self.parseListen(listen)
         let folder = try dataDirectory.prepare()
         let store = try dataDirectory.openStore()
+        // Private keys at rest are sealed under the master key: refuse a wrong one before serving.
+        try store.verifyMasterKey(try MasterKey.load(dataDirectory: folder))
         let logger = Logger(label: "thumbprint") { label in BufferedLogHandler(label: label) }
 
         let identity: CertificateBundle

@@ -210,6 +210,21 @@ struct ServerOperationTests {
         #expect(server.process.terminationStatus == 0)
     }
 
+    @Test("a server started with another master key is refused at start, and the data folder is left as it was")
+    func wrongMasterKey() throws {
+        let server = try PythonClientTests.RunningServer()
+        #expect(FileManager.default.fileExists(atPath: server.data + "/master.key"))
+        server.process.terminate()
+        server.process.waitUntilExit()
+        let before = try Data(contentsOf: URL(fileURLWithPath: server.data + "/master.key"))
+        let other = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
+        let refused = try runProcess(thumbprintExecutable, ["server", "--data-dir", server.data, "--listen", "127.0.0.1:\(try freeLoopbackPort())"],
+                                     environment: ["THUMBPRINT_MASTER_KEY": other])
+        #expect(refused.status == 1)
+        #expect(refused.standardError.contains("sealed with another master key"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: server.data + "/master.key")) == before)
+    }
+
     @Test("--tls-pfx serves the given certificate; the client connects with --endpoint, --subscription and --cert")
     func givenCertificateAndExplicitConnection() throws {
         let folder = try TemporaryDirectory()
