@@ -52,9 +52,13 @@ struct AuditMiddleware: RouterMiddleware {
     }
 
     static func operationName(method: HTTPRequest.Method, segments: [String]) -> String {
-        switch (method, segments.dropFirst().first) {
-        case (.post, "certificates"): return "AddManagementCertificate"
-        case (.delete, "certificates"): return "DeleteManagementCertificate"
+        let resource = Array(segments.dropFirst())
+        switch (method, resource.first, resource.count) {
+        case (.post, "certificates", _): return "AddManagementCertificate"
+        case (.delete, "certificates", _): return "DeleteManagementCertificate"
+        case (.post, "services", 2): return "CreateCloudService"
+        case (.put, "services", 3): return "UpdateCloudService"
+        case (.delete, "services", 3): return "DeleteCloudService"
         default: return "\(method.rawValue) \(segments.dropFirst().first ?? "/")"
         }
     }

@@ -52,6 +52,7 @@ public struct ManagementServer: Sendable {
         router.add(middleware: AuthenticationMiddleware(store: store, now: now))
         SubscriptionRoutes(store: store).register(on: router)
         ManagementCertificateRoutes(store: store, limits: limits, now: now).register(on: router)
+        CloudServiceRoutes(store: store, now: now).register(on: router)
         return router
     }
 

@@ -44,6 +44,19 @@ public protocol ManagementStore: Sendable {
     /// The audit log, oldest first, optionally for one subscription.
     func auditEntries(subscription: SubscriptionID?) throws(StorageError) -> [AuditEntry]
 
+    /// Creates a cloud service; its name must be free across all subscriptions.
+    func createCloudService(_ service: CloudService) throws(StorageError)
+    /// The cloud service with this name in the subscription.
+    func cloudService(_ name: String, in subscription: SubscriptionID) throws(StorageError) -> CloudService?
+    /// The subscription's cloud services, by name.
+    func cloudServices(in subscription: SubscriptionID) throws(StorageError) -> [CloudService]
+    /// Whether no cloud service, in any subscription, has this name.
+    func isCloudServiceNameAvailable(_ name: String) throws(StorageError) -> Bool
+    /// Replaces a cloud service's label, description and extended properties.
+    func updateCloudService(_ service: CloudService) throws(StorageError)
+    /// Removes a cloud service; false when there was none.
+    func deleteCloudService(_ name: String, in subscription: SubscriptionID) throws(StorageError) -> Bool
+
     /// A named server setting, such as the public URL of the API.
     func setting(_ name: String) throws(StorageError) -> String?
     /// Sets a named server setting.

@@ -222,7 +222,7 @@ public final class SQLiteManagementStore: ManagementStore, Sendable {
 
     /// Runs `body` in an IMMEDIATE transaction: the write lock is taken at the start, so checks
     /// and inserts in it cannot interleave with another writer, in this process or another.
-    private func write<T>(_ body: (Database) throws -> T) throws(StorageError) -> T {
+    func write<T>(_ body: (Database) throws -> T) throws(StorageError) -> T {
         do {
             return try pool.writeWithoutTransaction { db in
                 var result: T?
@@ -242,7 +242,7 @@ public final class SQLiteManagementStore: ManagementStore, Sendable {
 
     /// Runs one read. Every read here is a single SELECT, which SQLite runs atomically on its
     /// own, so no explicit transaction is opened around it (it cost a tenth of each request).
-    private func read<T>(_ body: (Database) throws -> T) throws(StorageError) -> T {
+    func read<T>(_ body: (Database) throws -> T) throws(StorageError) -> T {
         do {
             return try pool.unsafeRead(body)
         } catch let error as StorageError {

@@ -61,6 +61,22 @@ enum SQLiteMigrations {
                 );
                 """)
         }
+        migrator.registerMigration("v2: cloud services") { db in
+            try db.execute(sql: """
+                CREATE TABLE cloud_services (
+                    name TEXT PRIMARY KEY NOT NULL COLLATE NOCASE,
+                    subscription_id TEXT NOT NULL REFERENCES subscriptions(id) ON DELETE CASCADE,
+                    label TEXT NOT NULL,
+                    description TEXT,
+                    location TEXT,
+                    affinity_group TEXT,
+                    extended_properties TEXT NOT NULL,
+                    created_at REAL NOT NULL,
+                    modified_at REAL NOT NULL
+                );
+                CREATE INDEX cloud_services_by_subscription ON cloud_services(subscription_id, name);
+                """)
+        }
         return migrator
     }
 }

@@ -16,6 +16,8 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
     case userLimitReached(user: String, limit: Int)
     /// The database failed; carries its message.
     case database(String)
+    /// A cloud service with this name exists already (in any subscription).
+    case cloudServiceExists(String)
     /// The master key is missing, malformed, or not the one the data was sealed with.
     case masterKey(String)
 
@@ -37,6 +39,8 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
             return "the user \(user) has already added \(limit) management certificates across subscriptions, the most one user id may. Reuse an existing certificate, or add a co-administrator whose additions count against their own user id."
         case .database(let message):
             return "the database failed: \(message)"
+        case .cloudServiceExists:
+            return "The specified DNS name is already taken."
         case .masterKey(let message):
             return "master key: \(message)"
         }

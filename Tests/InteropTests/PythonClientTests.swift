@@ -114,6 +114,30 @@ struct PythonClientTests {
         #expect(report.afterDelete == 404)
     }
 
+    @Test("cloud services through the real client: availability, create, list, get, update, delete")
+    func cloudServices() throws {
+        let server = try RunningServer()
+        let script = repositoryRoot.appendingPathComponent("Tests/InteropTests/python/cloud_service_client.py").path
+        let result = try runProcess(testPython, [script, server.data + "/admin.publishsettings", server.data + "/tls/ca.pem",
+                                                 "127.0.0.1:\(server.port)", server.folder.path, "contoso-web"])
+        try #require(result.status == 0, "\(result.standardError)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+        #expect(report["availableBefore"] as? Bool == true)
+        #expect(report["created"] as? String == "Succeeded")
+        #expect(report["availableAfter"] as? Bool == false)
+        #expect(report["listed"] as? [String] == ["contoso-web"])
+        #expect(report["label"] as? String == "My label")
+        #expect(report["description"] as? String == "A description")
+        #expect(report["location"] as? String == "West US")
+        #expect(report["status"] as? String == "Created")
+        #expect(report["extended"] as? [String: String] == ["ext1": "val1", "ext2": "42"])
+        #expect(report["deployments"] as? Bool == true, "no Deployments element without embed-detail")
+        #expect(report["updatedLabel"] as? String == "New label")
+        #expect(report["updatedExtended"] as? [String: String] == ["ext1": "changed", "ext2": "42", "ext3": "new"])
+        #expect(report["deleted"] as? String == "Succeeded")
+        #expect(report["afterDelete"] as? Int == 404)
+    }
+
     @Test("admin commands on the running server's data folder take effect at once; each publish-settings file works")
     func administrationWhileRunning() throws {
         let server = try RunningServer()

@@ -1,0 +1,184 @@
+import Certificates
+import Hummingbird
+import ServiceModel
+import Storage
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Cloud services (hosted services): Check Name Availability, Create, List, Get, Update, Delete
+/// under `/<subscription>/services/hostedservices`.
+struct CloudServiceRoutes: Sendable {
+    let store: any ManagementStore
+    let now: @Sendable () -> Date
+
+    func register(on router: some RouterMethods<ManagementRequestContext>) {
+        let base = ":subscription/services/hostedservices"
+        router.get("\(base)/operations/isavailable/:service") { _, context in try availability(context: context) }
+        router.post(RouterPath(base)) { request, context in try await create(request, context: context) }
+        router.get(RouterPath(base)) { request, context in try list(request, context: context) }
+        router.get("\(base)/:service") { request, context in try get(request, context: context) }
+        router.put("\(base)/:service") { request, context in try await update(request, context: context) }
+        router.delete("\(base)/:service") { _, context in try delete(context: context) }
+    }
+
+    func availability(context: ManagementRequestContext) throws -> Response {
+        _ = try context.requireCaller()
+        let name = try context.parameters.require("service")
+        let available = try store.isCloudServiceNameAvailable(name)
+        return xmlResponse(AzureXML.document("AvailabilityResponse") { xml in
+            xml.element("Result", available ? "true" : "false")
+            if !available { xml.element("Reason", "A hosted service with the specified name already exists.") }
+        })
+    }
+
+    func create(_ request: Request, context: ManagementRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        let body = try await XMLBody.read(request, root: "CreateHostedService")
+        let name = try body.required("ServiceName")
+        guard Self.isServiceName(name) else {
+            throw APIError.badRequest("ServiceName \(name) is not valid: use 1 to 63 letters, digits and hyphens, starting with a letter.")
+        }
+        let label = try body.required("Label")
+        try Self.checkLabel(label)
+        let location = body.optional("Location")
+        let affinityGroup = body.optional("AffinityGroup")
+        guard (location == nil) != (affinityGroup == nil) else {
+            throw APIError.badRequest("Give exactly one of Location and AffinityGroup.")
+        }
+        let instant = now()
+        try store.createCloudService(CloudService(
+            subscription: caller.subscription, name: name, label: label, description: body.optional("Description"),
+            location: location, affinityGroup: affinityGroup, extendedProperties: body.extendedProperties, created: instant, modified: instant
+        ))
+        try store.saveOperation(OperationRecord(id: context.requestID, subscription: caller.subscription, status: .succeeded, httpStatusCode: 200))
+        return Response(status: .created, headers: [.location: "\(ManagementServer.publicBaseURL(request))/subscriptions/\(caller.subscription)/compute/\(name)"])
+    }
+
+    func list(_ request: Request, context: ManagementRequestContext) throws -> Response {
+        let caller = try context.requireCaller()
+        let services = try store.cloudServices(in: caller.subscription)
+        return xmlResponse(AzureXML.document("HostedServices") { xml in
+            for service in services {
+                xml.element("HostedService") { Self.write(service, request: request, into: &$0) }
+            }
+        })
+    }
+
+    func get(_ request: Request, context: ManagementRequestContext) throws -> Response {
+        let service = try existing(context)
+        // No Deployments element unless embed-detail=true; deployments come with the next issue.
+        return xmlResponse(AzureXML.document("HostedService") { Self.write(service, request: request, into: &$0) })
+    }
+
+    func update(_ request: Request, context: ManagementRequestContext) async throws -> Response {
+        var service = try existing(context)
+        let body = try await XMLBody.read(request, root: "UpdateHostedService")
+        let label = body.optional("Label")
+        let description = body.optional("Description")
+        guard label != nil || description != nil else { throw APIError.badRequest("Give a Label, a Description or both.") }
+        if let label {
+            try Self.checkLabel(label)
+            service.label = label
+        }
+        if let description { service.description = description }
+        for property in body.extendedProperties {
+            if let index = service.extendedProperties.firstIndex(where: { $0.name == property.name }) {
+                service.extendedProperties[index] = property
+            } else {
+                service.extendedProperties.append(property)
+            }
+        }
+        service.modified = now()
+        try store.updateCloudService(service)
+        return Response(status: .ok)
+    }
+
+    func delete(context: ManagementRequestContext) throws -> Response {
+        let caller = try context.requireCaller()
+        let name = try context.parameters.require("service")
+        guard try store.deleteCloudService(name, in: caller.subscription) else { throw APIError.notFound("The hosted service does not exist.") }
+        try store.saveOperation(OperationRecord(id: context.requestID, subscription: caller.subscription, status: .succeeded, httpStatusCode: 200))
+        return Response(status: .ok)
+    }
+
+    private func existing(_ context: ManagementRequestContext) throws -> CloudService {
+        let caller = try context.requireCaller()
+        let name = try context.parameters.require("service")
+        guard let service = try store.cloudService(name, in: caller.subscription) else {
+            throw APIError.notFound("The hosted service does not exist.")
+        }
+        return service
+    }
+
+    static func write(_ service: CloudService, request: Request, into xml: inout AzureXML) {
+        xml.element("Url", "\(ManagementServer.publicBaseURL(request))/\(service.subscription)/services/hostedservices/\(service.name)")
+        xml.element("ServiceName", service.name)
+        xml.element("HostedServiceProperties") { properties in
+            properties.element("Description", service.description ?? "")
+            if let location = service.location { properties.element("Location", location) }
+            if let group = service.affinityGroup { properties.element("AffinityGroup", group) }
+            properties.element("Label", service.label)
+            properties.element("Status", "Created")
+            properties.element("DateCreated", UTCCalendar.iso8601(service.created))
+            properties.element("DateLastModified", UTCCalendar.iso8601(service.modified))
+            properties.element("ExtendedProperties") { list in
+                for property in service.extendedProperties {
+                    list.element("ExtendedProperty") { item in
+                        item.element("Name", property.name)
+                        item.element("Value", property.value)
+                    }
+                }
+            }
+        }
+    }
+
+    static func isServiceName(_ name: String) -> Bool {
+        guard (1...63).contains(name.count), let first = name.unicodeScalars.first, ("a"..."z").contains(first) || ("A"..."Z").contains(first),
+              !name.hasSuffix("-") else { return false }
+        return name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
+    }
+
+    static func checkLabel(_ label: String) throws {
+        guard let data = Data(base64Encoded: label), let text = String(data: data, encoding: .utf8), text.count <= 100 else {
+            throw APIError.badRequest("Label must be base64 of UTF-8 text of at most 100 characters.")
+        }
+    }
+}
+
+/// A request body for the API, read with the safe XML reader: the root must be the one expected.
+struct XMLBody {
+    let root: XMLElement
+
+    static func read(_ request: Request, root name: String) async throws -> XMLBody {
+        var request = request
+        let bytes = try await request.collectBody(upTo: ManagementServer.maximumBodySize)
+        let root: XMLElement
+        do {
+            root = try XMLDocumentReader.parse(Array(buffer: bytes), limit: ManagementServer.maximumBodySize)
+        } catch {
+            throw APIError.invalidXML("The request body's XML was invalid or not correctly specified: \(error).")
+        }
+        guard root.name == name else { throw APIError.invalidXML("The root element must be \(name), not \(root.name).") }
+        return XMLBody(root: root)
+    }
+
+    func required(_ name: String) throws -> String {
+        guard let value = optional(name) else { throw APIError.badRequest("\(name) is missing or empty.") }
+        return value
+    }
+
+    func optional(_ name: String) -> String? {
+        guard let value = root.child(name)?.text, !value.isEmpty else { return nil }
+        return value
+    }
+
+    var extendedProperties: [ExtendedProperty] {
+        root.child("ExtendedProperties")?.children("ExtendedProperty").compactMap { element in
+            guard let name = element.child("Name")?.text, !name.isEmpty else { return nil }
+            return ExtendedProperty(name: name, value: element.child("Value")?.text ?? "")
+        } ?? []
+    }
+}

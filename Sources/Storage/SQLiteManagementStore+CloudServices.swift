@@ -1,0 +1,70 @@
+import GRDB
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+extension SQLiteManagementStore {
+    public func createCloudService(_ service: CloudService) throws(StorageError) {
+        try write { db in
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM cloud_services WHERE name = ?", arguments: [service.name]) == true {
+                throw StorageError.cloudServiceExists(service.name)
+            }
+            try db.execute(sql: """
+                INSERT INTO cloud_services (name, subscription_id, label, description, location, affinity_group, extended_properties, created_at, modified_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [service.name, service.subscription.rawValue, service.label, service.description, service.location,
+                                 service.affinityGroup, try Self.encode(service.extendedProperties),
+                                 Self.timestamp(service.created), Self.timestamp(service.modified)])
+        }
+    }
+
+    public func cloudService(_ name: String, in subscription: SubscriptionID) throws(StorageError) -> CloudService? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM cloud_services WHERE name = ? AND subscription_id = ?",
+                             arguments: [name, subscription.rawValue]).map(Self.cloudService(from:))
+        }
+    }
+
+    public func cloudServices(in subscription: SubscriptionID) throws(StorageError) -> [CloudService] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM cloud_services WHERE subscription_id = ? ORDER BY name",
+                             arguments: [subscription.rawValue]).map(Self.cloudService(from:))
+        }
+    }
+
+    public func isCloudServiceNameAvailable(_ name: String) throws(StorageError) -> Bool {
+        try read { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM cloud_services WHERE name = ?", arguments: [name]) != true }
+    }
+
+    public func updateCloudService(_ service: CloudService) throws(StorageError) {
+        try write { db in
+            try db.execute(sql: """
+                UPDATE cloud_services SET label = ?, description = ?, extended_properties = ?, modified_at = ?
+                WHERE name = ? AND subscription_id = ?
+                """, arguments: [service.label, service.description, try Self.encode(service.extendedProperties),
+                                 Self.timestamp(service.modified), service.name, service.subscription.rawValue])
+        }
+    }
+
+    public func deleteCloudService(_ name: String, in subscription: SubscriptionID) throws(StorageError) -> Bool {
+        try write { db in
+            try db.execute(sql: "DELETE FROM cloud_services WHERE name = ? AND subscription_id = ?", arguments: [name, subscription.rawValue])
+            return db.changesCount > 0
+        }
+    }
+
+    private static func encode(_ properties: [ExtendedProperty]) throws -> String {
+        String(decoding: try JSONEncoder().encode(properties), as: UTF8.self)
+    }
+
+    private static func cloudService(from row: Row) -> CloudService {
+        let properties = (row["extended_properties"] as String?).flatMap { try? JSONDecoder().decode([ExtendedProperty].self, from: Data($0.utf8)) } ?? []
+        return CloudService(
+            subscription: SubscriptionID(uncheckedRawValue: row["subscription_id"]), name: row["name"], label: row["label"],
+            description: row["description"], location: row["location"], affinityGroup: row["affinity_group"],
+            extendedProperties: properties, created: date(row["created_at"]), modified: date(row["modified_at"])
+        )
+    }
+}
