@@ -59,6 +59,8 @@ struct AuditMiddleware: RouterMiddleware {
         case (.post, "services", 2): return "CreateCloudService"
         case (.put, "services", 3): return "UpdateCloudService"
         case (.delete, "services", 3): return "DeleteCloudService"
+        case (.post, "services", 4): return "AddServiceCertificate"
+        case (.delete, "services", 5): return "DeleteServiceCertificate"
         default: return "\(method.rawValue) \(segments.dropFirst().first ?? "/")"
         }
     }

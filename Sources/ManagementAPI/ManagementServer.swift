@@ -28,18 +28,21 @@ public struct ManagementServer: Sendable {
     public var limits: CertificateLimits
     /// The clock.
     public var now: @Sendable () -> Date
+    /// The key that seals uploaded private keys at rest.
+    public var masterKey: MasterKey
     /// The logger for the one line per request.
     public var logger: Logger
 
     /// A server from its parts.
     public init(host: String, port: Int, store: any ManagementStore, identity: CertificateBundle,
-                limits: CertificateLimits = .standard, now: @escaping @Sendable () -> Date = { Date() }, logger: Logger) {
+                limits: CertificateLimits = .standard, now: @escaping @Sendable () -> Date = { Date() }, masterKey: MasterKey, logger: Logger) {
         self.host = host
         self.port = port
         self.store = store
         self.identity = identity
         self.limits = limits
         self.now = now
+        self.masterKey = masterKey
         self.logger = logger
     }
 
@@ -53,6 +56,7 @@ public struct ManagementServer: Sendable {
         SubscriptionRoutes(store: store).register(on: router)
         ManagementCertificateRoutes(store: store, limits: limits, now: now).register(on: router)
         CloudServiceRoutes(store: store, now: now).register(on: router)
+        ServiceCertificateRoutes(store: store, masterKey: masterKey, now: now).register(on: router)
         return router
     }
 

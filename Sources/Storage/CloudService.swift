@@ -1,3 +1,4 @@
+import Certificates
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -51,5 +52,34 @@ public struct ExtendedProperty: Sendable, Equatable, Codable {
     public init(name: String, value: String) {
         self.name = name
         self.value = value
+    }
+}
+
+/// A certificate uploaded to a cloud service: the DER certificate and, when it came in a .pfx,
+/// its private key sealed under the master key (`KeyEnvelope`). The store never sees a plain key.
+public struct ServiceCertificate: Sendable, Equatable {
+    /// The cloud service it belongs to.
+    public var service: String
+    /// Its SHA-1 thumbprint, computed by the server.
+    public var thumbprint: Thumbprint
+    /// The DER certificate.
+    public var certificate: [UInt8]
+    /// The sealed PKCS#8 private key, if one was uploaded.
+    public var sealedPrivateKey: [UInt8]?
+    /// When it was uploaded.
+    public var created: Date
+
+    /// A service certificate from its parts.
+    public init(service: String, thumbprint: Thumbprint, certificate: [UInt8], sealedPrivateKey: [UInt8]?, created: Date) {
+        self.service = service
+        self.thumbprint = thumbprint
+        self.certificate = certificate
+        self.sealedPrivateKey = sealedPrivateKey
+        self.created = created
+    }
+
+    /// The context a private key is sealed under, so that it opens only in its own row.
+    public static func sealingContext(service: String, thumbprint: Thumbprint) -> String {
+        "service-certificate/\(service.lowercased())/\(thumbprint)"
     }
 }

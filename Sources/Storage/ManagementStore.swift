@@ -57,6 +57,15 @@ public protocol ManagementStore: Sendable {
     /// Removes a cloud service; false when there was none.
     func deleteCloudService(_ name: String, in subscription: SubscriptionID) throws(StorageError) -> Bool
 
+    /// Stores an uploaded service certificate, replacing an earlier upload of the same one.
+    func addServiceCertificate(_ certificate: ServiceCertificate) throws(StorageError)
+    /// The certificates uploaded to a cloud service, by thumbprint.
+    func serviceCertificates(of service: String) throws(StorageError) -> [ServiceCertificate]
+    /// One uploaded certificate.
+    func serviceCertificate(_ thumbprint: Thumbprint, of service: String) throws(StorageError) -> ServiceCertificate?
+    /// Removes an uploaded certificate; false when there was none.
+    func deleteServiceCertificate(_ thumbprint: Thumbprint, of service: String) throws(StorageError) -> Bool
+
     /// A named server setting, such as the public URL of the API.
     func setting(_ name: String) throws(StorageError) -> String?
     /// Sets a named server setting.

@@ -77,6 +77,18 @@ enum SQLiteMigrations {
                 CREATE INDEX cloud_services_by_subscription ON cloud_services(subscription_id, name);
                 """)
         }
+        migrator.registerMigration("v3: service certificates") { db in
+            try db.execute(sql: """
+                CREATE TABLE service_certificates (
+                    service_name TEXT NOT NULL COLLATE NOCASE REFERENCES cloud_services(name) ON DELETE CASCADE,
+                    thumbprint TEXT NOT NULL,
+                    certificate BLOB NOT NULL,
+                    sealed_private_key BLOB,
+                    created_at REAL NOT NULL,
+                    PRIMARY KEY (service_name, thumbprint)
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -39,7 +39,8 @@ struct ServerCommand: AsyncParsableCommand {
         let folder = try dataDirectory.prepare()
         let store = try dataDirectory.openStore()
         // Private keys at rest are sealed under the master key: refuse a wrong one before serving.
-        try store.verifyMasterKey(try MasterKey.load(dataDirectory: folder))
+        let masterKey = try MasterKey.load(dataDirectory: folder)
+        try store.verifyMasterKey(masterKey)
         let logger = Logger(label: "thumbprint") { label in BufferedLogHandler(label: label) }
 
         let identity: CertificateBundle
@@ -54,7 +55,7 @@ struct ServerCommand: AsyncParsableCommand {
             caPath = made.caPath
         }
         let trustedCA = caPath
-        let server = ManagementServer(host: host, port: port, store: store, identity: identity, logger: logger)
+        let server = ManagementServer(host: host, port: port, store: store, identity: identity, masterKey: masterKey, logger: logger)
         let urlHost = host == "0.0.0.0" || host == "::" ? (hostnames.first ?? "localhost") : (host.contains(":") ? "[\(host)]" : host)
         let application = try server.application { boundPort in
             let url = "https://\(urlHost):\(boundPort)"

@@ -138,6 +138,54 @@ struct PythonClientTests {
         #expect(report["afterDelete"] as? Int == 404)
     }
 
+    @Test("service certificates through the real client: pfx, cer, an old Windows pfx, a wrong password; no plaintext key at rest")
+    func serviceCertificates() throws {
+        let server = try RunningServer()
+        let home = server.folder.file("home")
+        let made = try runProcess(thumbprintExecutable, ["cert", "new", "--dns-name", "www.contoso.com", "--pfx", "svc.pfx", "--pfx-profile", "legacy",
+                                                         "--password-env", "PFX_PASSWORD"],
+                                  environment: ["THUMBPRINT_HOME": home, "PFX_PASSWORD": "upload-secret"], currentDirectory: server.folder.path)
+        try #require(made.status == 0)
+        let partner = try makeTestBundle(["partner.contoso.com"])
+        try Data(partner.cerBytes).write(to: URL(fileURLWithPath: server.folder.file("partner.cer")))
+        try Data(try Fixtures.windowsServicePFX()).write(to: URL(fileURLWithPath: server.folder.file("windows.pfx")))
+
+        let script = repositoryRoot.appendingPathComponent("Tests/InteropTests/python/service_certificate_client.py").path
+        let result = try runProcess(testPython, [script, server.data + "/admin.publishsettings", server.data + "/tls/ca.pem", "127.0.0.1:\(server.port)",
+                                                 server.folder.path, "contoso-certs", server.folder.file("svc.pfx"), "upload-secret",
+                                                 server.folder.file("partner.cer"), server.folder.file("windows.pfx")])
+        try #require(result.status == 0, "\(result.standardError)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+        let outcomes = try #require(report["outcomes"] as? [String: [Any]])
+        #expect(outcomes["pfx"]?.first as? String == "Succeeded")
+        #expect(outcomes["cer"]?.first as? String == "Succeeded")
+        #expect(outcomes["windows"]?.first as? String == "Succeeded")
+        #expect(outcomes["wrongPassword"]?.first as? String == "Failed")
+        #expect((outcomes["wrongPassword"]?.last as? String)?.contains("password") == true)
+
+        let listed = try #require(report["listed"] as? [[String: String]])
+        #expect(listed.count == 3)
+        let uploaded = try PKCS12Reader.read([UInt8](Data(contentsOf: URL(fileURLWithPath: server.folder.file("svc.pfx")))), password: "upload-secret")
+        let entry = try #require(listed.first { $0["thumbprint"] == uploaded.thumbprint.description })
+        #expect(entry["algorithm"] == "sha1")
+        #expect(entry["data"] == Data(uploaded.cerBytes).base64EncodedString())
+        #expect(entry["url"]?.hasSuffix("/contoso-certs/certificates/sha1-\(uploaded.thumbprint)") == true)
+        #expect(listed.contains { $0["thumbprint"] == "BEA4B74BD6B915E9DD6A01FB1B8C3C1740F517F2" })
+        let got = try #require(report["got"] as? [String: String])
+        #expect(got["url"] == "" && got["thumbprint"] == "" && got["algorithm"] == "", "Get answers only Data")
+        #expect(report["deleted"] as? String == "Succeeded")
+        #expect(report["afterDelete"] as? Int == 404)
+
+        // The database holds no plaintext private key: neither the DER nor the PEM form.
+        let key = try #require(uploaded.privateKey)
+        let pemBody = key.pkcs8PEM.split(separator: "\n").dropFirst().dropLast().joined()
+        for file in ["thumbprint.sqlite", "thumbprint.sqlite-wal"] where FileManager.default.fileExists(atPath: server.data + "/" + file) {
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: server.data + "/" + file))
+            #expect(bytes.range(of: Data(key.pkcs8)) == nil, "\(file) holds the DER key")
+            #expect(bytes.range(of: Data(pemBody.prefix(64).utf8)) == nil, "\(file) holds the PEM key")
+        }
+    }
+
     @Test("admin commands on the running server's data folder take effect at once; each publish-settings file works")
     func administrationWhileRunning() throws {
         let server = try RunningServer()

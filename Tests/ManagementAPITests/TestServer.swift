@@ -37,7 +37,7 @@ struct TestServer: Sendable {
 
         var logger = Logger(label: "test-server")
         logger.logLevel = .warning
-        let server = ManagementServer(host: "127.0.0.1", port: 0, store: store, identity: identity.server, limits: limits, logger: logger)
+        let server = ManagementServer(host: "127.0.0.1", port: 0, store: store, identity: identity.server, limits: limits, masterKey: .generate(), logger: logger)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let application = try server.application { port in continuation.yield(port) }
         let running = Task { try await application.runService() }

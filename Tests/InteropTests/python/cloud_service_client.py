@@ -21,7 +21,7 @@ sms = ServiceManagementService(subscription_id, pem_path, host=host, request_ses
 session.cert = pem_path
 
 def wait(result):
-    return sms.wait_for_operation_status(result.request_id, timeout=10, sleep_interval=0.1).status
+    return sms.wait_for_operation_status(result.request_id, timeout=10, sleep_interval=0.1, progress_callback=None, success_callback=None, failure_callback=None).status
 
 before = sms.check_hosted_service_name_availability(name).result
 created = wait(sms.create_hosted_service(name, "My label", "A description", "West US", extended_properties={"ext1": "val1", "ext2": 42}))

@@ -1,0 +1,138 @@
+import Certificates
+import Hummingbird
+import Logging
+import Storage
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Service certificates: Add (asynchronous), List, Get and Delete under
+/// `/<subscription>/services/hostedservices/<service>/certificates`.
+struct ServiceCertificateRoutes: Sendable {
+    let store: any ManagementStore
+    let masterKey: MasterKey
+    let now: @Sendable () -> Date
+
+    func register(on router: some RouterMethods<ManagementRequestContext>) {
+        let base = ":subscription/services/hostedservices/:service/certificates"
+        router.post(RouterPath(base)) { request, context in try await add(request, context: context) }
+        router.get(RouterPath(base)) { request, context in try list(request, context: context) }
+        router.get("\(base)/:certificate") { _, context in try get(context: context) }
+        router.delete("\(base)/:certificate") { _, context in try delete(context: context) }
+    }
+
+    /// 202 at once; the upload is opened, checked and sealed as an operation the client polls.
+    func add(_ request: Request, context: ManagementRequestContext) async throws -> Response {
+        let (caller, service) = try existingService(context)
+        let body = try await XMLBody.read(request, root: "CertificateFile")
+        guard let data = Data(base64Encoded: try body.required("Data"), options: .ignoreUnknownCharacters) else {
+            throw APIError.invalidXML("The request body's XML was invalid or not correctly specified: Data is not base64.")
+        }
+        let format = try body.required("CertificateFormat").lowercased()
+        guard format == "pfx" || format == "cer" else { throw APIError.badRequest("CertificateFormat must be pfx or cer, not \(format).") }
+        let password = body.root.child("Password")?.text ?? ""
+        let operation = OperationRecord(id: context.requestID, subscription: caller.subscription, status: .inProgress)
+        try store.saveOperation(operation)
+        let (store, masterKey, now, logger) = (self.store, self.masterKey, self.now, context.logger)
+        Task {
+            var finished = operation
+            do {
+                let uploaded = try Self.open([UInt8](data), format: format, password: password, service: service.name, masterKey: masterKey, now: now())
+                try store.addServiceCertificate(uploaded)
+                finished.status = .succeeded
+                finished.httpStatusCode = 200
+            } catch {
+                finished.status = .failed
+                finished.httpStatusCode = 400
+                finished.errorCode = "BadRequest"
+                finished.errorMessage = Self.message(for: error)
+            }
+            do {
+                try store.saveOperation(finished)
+            } catch {
+                logger.error("could not record an operation", metadata: ["operation": "\(finished.id)", "error": "\(error)"])
+            }
+        }
+        return Response(status: .accepted)
+    }
+
+    /// Opens an upload: a .pfx must hold exactly one private key, matching its certificate; the key is sealed at once.
+    static func open(_ bytes: [UInt8], format: String, password: String, service: String, masterKey: MasterKey, now: Date) throws -> ServiceCertificate {
+        let bundle: CertificateBundle
+        if format == "pfx" {
+            bundle = try PKCS12Reader.read(bytes, password: password)
+            guard bundle.privateKey != nil else { throw CertificateError.missingPrivateKey }
+        } else {
+            bundle = try CertificateFile.read(bytes) { nil }.bundle.publicOnly
+        }
+        let sealed = try bundle.privateKey.map { key in
+            try KeyEnvelope.seal(key.pkcs8, context: ServiceCertificate.sealingContext(service: service, thumbprint: bundle.thumbprint), with: masterKey)
+        }
+        return ServiceCertificate(service: service, thumbprint: bundle.thumbprint, certificate: bundle.cerBytes, sealedPrivateKey: sealed, created: now)
+    }
+
+    static func message(for error: any Error) -> String {
+        switch error {
+        case CertificateError.incorrectPassword, CertificateError.passwordRequired:
+            return "The password for the PFX file is incorrect; upload it again with the password it was exported with."
+        case let error as CertificateError:
+            return "The certificate file could not be used: \(error.description)"
+        default:
+            return "The certificate could not be stored."
+        }
+    }
+
+    func list(_ request: Request, context: ManagementRequestContext) throws -> Response {
+        let (caller, service) = try existingService(context)
+        let certificates = try store.serviceCertificates(of: service.name)
+        let base = "\(ManagementServer.publicBaseURL(request))/\(caller.subscription)/services/hostedservices/\(service.name)/certificates"
+        return xmlResponse(AzureXML.document("Certificates") { xml in
+            for certificate in certificates {
+                xml.element("Certificate") { entry in
+                    entry.element("CertificateUrl", "\(base)/sha1-\(certificate.thumbprint)")
+                    entry.element("Thumbprint", certificate.thumbprint.description)
+                    entry.element("ThumbprintAlgorithm", "sha1")
+                    entry.element("Data", Data(certificate.certificate).base64EncodedString())
+                }
+            }
+        })
+    }
+
+    /// Only `Data`, as the real service answers.
+    func get(context: ManagementRequestContext) throws -> Response {
+        let (_, service) = try existingService(context)
+        guard let certificate = try store.serviceCertificate(try thumbprint(context), of: service.name) else {
+            throw APIError.notFound("The certificate does not exist.")
+        }
+        return xmlResponse(AzureXML.document("Certificate") { $0.element("Data", Data(certificate.certificate).base64EncodedString()) })
+    }
+
+    func delete(context: ManagementRequestContext) throws -> Response {
+        let (caller, service) = try existingService(context)
+        guard try store.deleteServiceCertificate(try thumbprint(context), of: service.name) else {
+            throw APIError.notFound("The certificate does not exist.")
+        }
+        try store.saveOperation(OperationRecord(id: context.requestID, subscription: caller.subscription, status: .succeeded, httpStatusCode: 200))
+        return Response(status: .accepted)
+    }
+
+    private func existingService(_ context: ManagementRequestContext) throws -> (Caller, CloudService) {
+        let caller = try context.requireCaller()
+        let name = try context.parameters.require("service")
+        guard let service = try store.cloudService(name, in: caller.subscription) else {
+            throw APIError.notFound("The hosted service does not exist.")
+        }
+        return (caller, service)
+    }
+
+    /// `sha1-<thumbprint>`, the algorithm in any case.
+    private func thumbprint(_ context: ManagementRequestContext) throws -> Thumbprint {
+        let text = try context.parameters.require("certificate")
+        guard text.lowercased().hasPrefix("sha1-"), let parsed = try? Thumbprint.parse(String(text.dropFirst(5))) else {
+            throw APIError.notFound("The certificate does not exist.")
+        }
+        return parsed.thumbprint
+    }
+}
