@@ -4,21 +4,12 @@ Usage: cloud_service_client.py PUBLISH_SETTINGS CA_PEM HOST:PORT WORK_DIR SERVIC
 Prints one JSON document with what the client saw; exits non-zero on any failure.
 """
 import json
-import os
 import sys
 
-import requests
-from azure.servicemanagement import ServiceManagementService
-from azure.servicemanagement.publishsettings import get_certificate_from_publish_settings
+from thumbprint_client import connect
 
 publish_settings, ca_pem, host, work, name = sys.argv[1:6]
-pem_path = os.path.join(work, "cloud-client.pem")
-subscription_id = get_certificate_from_publish_settings(publish_settings, pem_path)
-session = requests.Session()
-session.verify = ca_pem
-session.trust_env = False
-sms = ServiceManagementService(subscription_id, pem_path, host=host, request_session=session)
-session.cert = pem_path
+sms, subscription_id = connect(publish_settings, ca_pem, host, work, "cloud-client.pem")
 
 def wait(result):
     return sms.wait_for_operation_status(result.request_id, timeout=10, sleep_interval=0.1, progress_callback=None, success_callback=None, failure_callback=None).status

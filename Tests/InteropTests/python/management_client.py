@@ -6,12 +6,9 @@ Prints one JSON document with what the client saw; exits non-zero on any failure
 import base64
 import hashlib
 import json
-import os
 import sys
 
-import requests
-from azure.servicemanagement import ServiceManagementService
-from azure.servicemanagement.publishsettings import get_certificate_from_publish_settings
+from thumbprint_client import connect
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -19,14 +16,7 @@ import datetime
 
 publish_settings, ca_pem, host, work = sys.argv[1:5]
 
-pem_path = os.path.join(work, "client.pem")
-subscription_id = get_certificate_from_publish_settings(publish_settings, pem_path)
-
-session = requests.Session()
-session.verify = ca_pem
-session.trust_env = False  # a REQUESTS_CA_BUNDLE in the environment would override verify
-sms = ServiceManagementService(subscription_id, pem_path, host=host, request_session=session)
-session.cert = pem_path
+sms, subscription_id = connect(publish_settings, ca_pem, host, work, "client.pem")
 
 subscription = sms.get_subscription()
 

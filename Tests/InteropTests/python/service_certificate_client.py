@@ -5,21 +5,12 @@ Prints one JSON document with what the client saw; exits non-zero on any unexpec
 """
 import base64
 import json
-import os
 import sys
 
-import requests
-from azure.servicemanagement import ServiceManagementService
-from azure.servicemanagement.publishsettings import get_certificate_from_publish_settings
+from thumbprint_client import connect
 
 publish_settings, ca_pem, host, work, service, pfx, password, cer, windows_pfx = sys.argv[1:10]
-pem_path = os.path.join(work, "service-cert-client.pem")
-subscription_id = get_certificate_from_publish_settings(publish_settings, pem_path)
-session = requests.Session()
-session.verify = ca_pem
-session.trust_env = False
-sms = ServiceManagementService(subscription_id, pem_path, host=host, request_session=session)
-session.cert = pem_path
+sms, subscription_id = connect(publish_settings, ca_pem, host, work, "service-cert-client.pem")
 
 def b64(path):
     return base64.b64encode(open(path, "rb").read()).decode()
