@@ -106,8 +106,8 @@ public struct LocalCertificateStore: Sendable {
 }
 
 extension CertificateBundle {
-    /// The leaf followed by the chain: how a chain file reads back.
-    var chainIncludingLeaf: [CertificateDetails] { [certificate] + chain }
+    /// The leaf followed by its chain, as a PEM file of several certificates lists them.
+    public var chainIncludingLeaf: [CertificateDetails] { [certificate] + chain }
 }
 
 enum PEMDocumentText {

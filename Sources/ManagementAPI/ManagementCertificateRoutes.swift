@@ -24,9 +24,7 @@ struct ManagementCertificateRoutes: Sendable {
 
     func add(_ request: Request, context: ManagementRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
-        var request = request
-        let body = try await request.collectBody(upTo: ManagementServer.maximumBodySize)
-        let upload = try ManagementCertificateUpload(xml: Array(buffer: body))
+        let upload = try ManagementCertificateUpload(body: try await XMLBody.read(request, root: "SubscriptionCertificate"))
         let registration = ManagementCertificate(
             subscription: caller.subscription, thumbprint: upload.thumbprint, thumbprintAsUploaded: upload.thumbprintText,
             publicKey: upload.publicKeyText, data: upload.dataText, created: now(), notAfter: upload.certificate.notAfter,

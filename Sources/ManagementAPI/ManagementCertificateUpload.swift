@@ -19,28 +19,14 @@ struct ManagementCertificateUpload {
 
     static let fields = ["SubscriptionCertificatePublicKey", "SubscriptionCertificateThumbprint", "SubscriptionCertificateData"]
 
-    init(xml bytes: [UInt8]) throws {
-        let root: XMLElement
-        do {
-            root = try XMLDocumentReader.parse(bytes, limit: ManagementServer.maximumBodySize)
-        } catch {
-            throw APIError.invalidXML("The request body's XML was invalid or not correctly specified: \(error).")
-        }
-        guard root.name == "SubscriptionCertificate" else {
-            throw APIError.invalidXML("The root element must be SubscriptionCertificate, not \(root.name).")
-        }
+    init(body: XMLBody) throws {
+        let root = body.root
         if let unknown = root.children.first(where: { !Self.fields.contains($0.name) }) {
             throw APIError.invalidXML("SubscriptionCertificate has an unknown element \(unknown.name); it holds only \(Self.fields.joined(separator: ", ")).")
         }
-        func field(_ name: String) throws -> String {
-            guard let value = root.child(name)?.text, !value.isEmpty else {
-                throw APIError.badRequest("\(name) is missing or empty.")
-            }
-            return value
-        }
-        publicKeyText = try field("SubscriptionCertificatePublicKey")
-        thumbprintText = try field("SubscriptionCertificateThumbprint")
-        dataText = try field("SubscriptionCertificateData")
+        publicKeyText = try body.required("SubscriptionCertificatePublicKey")
+        thumbprintText = try body.required("SubscriptionCertificateThumbprint")
+        dataText = try body.required("SubscriptionCertificateData")
 
         guard let data = Data(base64Encoded: dataText, options: .ignoreUnknownCharacters) else {
             throw APIError.badRequest("SubscriptionCertificateData is not valid base64.")

@@ -60,7 +60,7 @@ public enum XMLDocumentReader {
         let parser = XMLParser(data: Data(bytes))
         parser.shouldProcessNamespaces = true
         parser.shouldResolveExternalEntities = false
-        let builder = TreeBuilder(parser: parser, maximumDepth: maximumDepth)
+        let builder = TreeBuilder(maximumDepth: maximumDepth)
         parser.delegate = builder
         let succeeded = parser.parse()
         if let failure = builder.failure { throw failure }
@@ -85,15 +85,13 @@ public enum XMLDocumentReader {
 }
 
 private final class TreeBuilder: NSObject, XMLParserDelegate {
-    weak var parser: XMLParser?
     let maximumDepth: Int
     var openElements: [XMLElement] = []
     var root: XMLElement?
     var rootCount = 0
     var failure: XMLReadError?
 
-    init(parser: XMLParser, maximumDepth: Int) {
-        self.parser = parser
+    init(maximumDepth: Int) {
         self.maximumDepth = maximumDepth
     }
 

@@ -77,7 +77,7 @@ struct ConnectionOptions: ParsableArguments {
         var tls = TLSConfiguration.makeClientConfiguration()
         if let ca {
             let authority = try PEMReader.read(CertificateFile.readLimited(path: ca))
-            tls.trustRoots = .certificates(try authority.chainIncludingLeafForTrust.map { try NIOSSLCertificate(bytes: $0.der, format: .der) })
+            tls.trustRoots = .certificates(try authority.chainIncludingLeaf.map { try NIOSSLCertificate(bytes: $0.der, format: .der) })
         }
         tls.certificateChain = [.certificate(try NIOSSLCertificate(bytes: identity.certificate.der, format: .der))]
         tls.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: Array(key.pkcs8PEM.utf8), format: .pem))
@@ -85,11 +85,6 @@ struct ConnectionOptions: ParsableArguments {
         let trimmed = base.hasSuffix("/") ? String(base.dropLast()) : base
         return ManagementConnection(client: client, base: trimmed, subscription: subscriptionID)
     }
-}
-
-extension CertificateBundle {
-    /// Every certificate of a CA file, to trust.
-    var chainIncludingLeafForTrust: [CertificateDetails] { [certificate] + chain }
 }
 
 /// An open connection to the API for one subscription.

@@ -1,0 +1,38 @@
+import Hummingbird
+import ServiceModel
+import Storage
+
+/// A request body for the API, read with the safe XML reader: the root must be the one expected.
+struct XMLBody {
+    let root: XMLElement
+
+    static func read(_ request: Request, root name: String) async throws -> XMLBody {
+        var request = request
+        let bytes = try await request.collectBody(upTo: ManagementServer.maximumBodySize)
+        let root: XMLElement
+        do {
+            root = try XMLDocumentReader.parse(Array(buffer: bytes), limit: ManagementServer.maximumBodySize)
+        } catch {
+            throw APIError.invalidXML("The request body's XML was invalid or not correctly specified: \(error).")
+        }
+        guard root.name == name else { throw APIError.invalidXML("The root element must be \(name), not \(root.name).") }
+        return XMLBody(root: root)
+    }
+
+    func required(_ name: String) throws -> String {
+        guard let value = optional(name) else { throw APIError.badRequest("\(name) is missing or empty.") }
+        return value
+    }
+
+    func optional(_ name: String) -> String? {
+        guard let value = root.child(name)?.text, !value.isEmpty else { return nil }
+        return value
+    }
+
+    var extendedProperties: [ExtendedProperty] {
+        root.child("ExtendedProperties")?.children("ExtendedProperty").compactMap { element in
+            guard let name = element.child("Name")?.text, !name.isEmpty else { return nil }
+            return ExtendedProperty(name: name, value: element.child("Value")?.text ?? "")
+        } ?? []
+    }
+}
