@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // The only code that reaches into BoringSSL (swift-crypto's copy): PKCS#12 decryption
@@ -55,6 +56,16 @@ let package = Package(
         .target(
             name: "ServiceModel",
             dependencies: ["Certificates"]
+        ),
+        // Service packages: ZIP archives with the definition at any depth, checked before use;
+        // where a PackageUrl may point (the packages folder or loopback) and the loopback download.
+        .target(
+            name: "ServicePackages",
+            dependencies: [
+                "ServiceModel",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
         ),
         // The Service Management API: HTTPS with mutual TLS, the XML wire format, limits, audit.
         .target(
@@ -125,6 +136,15 @@ let package = Package(
         .testTarget(
             name: "ServiceModelTests",
             dependencies: ["ServiceModel", "Certificates", "TestSupport"]
+        ),
+        .testTarget(
+            name: "ServicePackagesTests",
+            dependencies: [
+                "ServicePackages", "ServiceModel", "TestSupport",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "StorageTests",

@@ -69,8 +69,13 @@ struct CloudServiceRoutes: Sendable {
 
     func get(_ request: Request, context: ManagementRequestContext) throws -> Response {
         let service = try existing(context)
-        // No Deployments element unless embed-detail=true; deployments come with the next issue.
-        return xmlResponse(AzureXML.document("HostedService") { Self.write(service, request: request, into: &$0) })
+        // No Deployments element at all unless embed-detail=true: the real client reads an empty
+        // element as "no deployments" and a missing one as "not asked for". Deployments come with issue 5.
+        let embedDetail = request.uri.queryParameters.get("embed-detail")?.lowercased() == "true"
+        return xmlResponse(AzureXML.document("HostedService") { xml in
+            Self.write(service, request: request, into: &xml)
+            if embedDetail { xml.element("Deployments") { _ in } }
+        })
     }
 
     func update(_ request: Request, context: ManagementRequestContext) async throws -> Response {

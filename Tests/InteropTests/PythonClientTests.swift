@@ -132,6 +132,7 @@ struct PythonClientTests {
         #expect(report["status"] as? String == "Created")
         #expect(report["extended"] as? [String: String] == ["ext1": "val1", "ext2": "42"])
         #expect(report["deployments"] as? Bool == true, "no Deployments element without embed-detail")
+        #expect(report["embeddedDeployments"] as? Int == 0, "an empty Deployments list with embed-detail=true")
         #expect(report["updatedLabel"] as? String == "New label")
         #expect(report["updatedExtended"] as? [String: String] == ["ext1": "changed", "ext2": "42", "ext3": "new"])
         #expect(report["deleted"] as? String == "Succeeded")

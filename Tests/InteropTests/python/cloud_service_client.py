@@ -19,6 +19,7 @@ created = wait(sms.create_hosted_service(name, "My label", "A description", "Wes
 after = sms.check_hosted_service_name_availability(name).result
 listed = [s.service_name for s in sms.list_hosted_services()]
 props = sms.get_hosted_service_properties(name)
+detailed = sms.get_hosted_service_properties(name, embed_detail=True)
 sms.update_hosted_service(name, "New label", "New description", extended_properties={"ext1": "changed", "ext3": "new"})
 updated = sms.get_hosted_service_properties(name)
 deleted = wait(sms.delete_hosted_service(name))
@@ -33,6 +34,7 @@ print(json.dumps({
     "label": props.hosted_service_properties.label, "description": props.hosted_service_properties.description,
     "location": props.hosted_service_properties.location, "status": props.hosted_service_properties.status,
     "extended": props.hosted_service_properties.extended_properties, "deployments": props.deployments is None,
+    "embeddedDeployments": None if detailed.deployments is None else len(detailed.deployments),
     "updatedLabel": updated.hosted_service_properties.label, "updatedExtended": updated.hosted_service_properties.extended_properties,
     "deleted": deleted, "afterDelete": after_delete,
 }))
