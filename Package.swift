@@ -85,7 +85,7 @@ let package = Package(
         .target(
             name: "CLISupport",
             dependencies: [
-                "Certificates",
+                "Certificates", "ServiceModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -67,13 +67,24 @@ public struct PasswordOptions: ParsableArguments {
     /// Reads a certificate file, taking a password from its source only for a .pfx, and asking
     /// on the terminal only when the file needs one and no source was named.
     public func readFile(_ path: String) throws(CertificateError) -> CertificateFile {
+        try openFile(path).file
+    }
+
+    /// Like `readFile`, and also gives the password that opened it (nil when none was needed),
+    /// for sending a .pfx on to the server as it is.
+    public func openFile(_ path: String) throws(CertificateError) -> (file: CertificateFile, password: String?) {
+        var used: String?
         do {
-            return try CertificateFile.read(path: path) { () throws(CertificateError) in try given() }
+            let file = try CertificateFile.read(path: path) { () throws(CertificateError) in
+                used = try given()
+                return used
+            }
+            return (file, used)
         } catch {
             guard case .inFile(_, .passwordRequired) = error, !isGiven,
                   let typed = Terminal.readSecret(prompt: "Password for \(path): ")
             else { throw error }
-            return try CertificateFile.read(path: path) { typed }
+            return (try CertificateFile.read(path: path) { typed }, typed)
         }
     }
 }

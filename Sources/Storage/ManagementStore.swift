@@ -57,7 +57,8 @@ public protocol ManagementStore: Sendable {
     /// Removes a cloud service; false when there was none.
     func deleteCloudService(_ name: String, in subscription: SubscriptionID) throws(StorageError) -> Bool
 
-    /// Stores an uploaded service certificate, replacing an earlier upload of the same one.
+    /// Stores an uploaded service certificate. Uploading the same one again replaces it, except that
+    /// a public-only upload (.cer) keeps the private key an earlier .pfx upload brought.
     func addServiceCertificate(_ certificate: ServiceCertificate) throws(StorageError)
     /// The certificates uploaded to a cloud service, by thumbprint.
     func serviceCertificates(of service: String) throws(StorageError) -> [ServiceCertificate]

@@ -10,8 +10,11 @@ extension SQLiteManagementStore {
     public func addServiceCertificate(_ certificate: ServiceCertificate) throws(StorageError) {
         try write { db in
             try db.execute(sql: """
-                INSERT OR REPLACE INTO service_certificates (service_name, thumbprint, certificate, sealed_private_key, created_at)
+                INSERT INTO service_certificates (service_name, thumbprint, certificate, sealed_private_key, created_at)
                 VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (service_name, thumbprint) DO UPDATE SET
+                    certificate = excluded.certificate,
+                    sealed_private_key = COALESCE(excluded.sealed_private_key, sealed_private_key)
                 """, arguments: [certificate.service, certificate.thumbprint.description, Data(certificate.certificate),
                                  certificate.sealedPrivateKey.map { Data($0) }, Self.timestamp(certificate.created)])
         }

@@ -97,6 +97,17 @@ struct ManagementConnection {
     struct Answer {
         var status: Int
         var body: [UInt8]
+        /// `x-ms-request-id`: the operation to poll for an asynchronous request.
+        var requestID: String?
+    }
+
+    /// How an asynchronous operation ended.
+    struct OperationResult: Encodable {
+        var id: String
+        var status: String
+        var httpStatusCode: Int?
+        var errorCode: String?
+        var errorMessage: String?
     }
 
     /// Sends a request to a path under the subscription ("" for the subscription itself).
@@ -115,9 +126,47 @@ struct ManagementConnection {
             throw CommandFailure(message: "cannot reach \(base): \(error). Check the URL and that the server runs; trust its CA with --ca.", status: ExitStatus.failed)
         }
         let bytes = try await response.body.collect(upTo: 16 << 20)
-        let answer = Answer(status: Int(response.status.code), body: Array(buffer: bytes))
+        let answer = Answer(status: Int(response.status.code), body: Array(buffer: bytes), requestID: response.headers.first(name: "x-ms-request-id"))
         guard answer.status < 300 else { throw Self.failure(answer) }
         return answer
+    }
+
+    /// Polls Get Operation Status until the operation of `answer` ends, telling the user on
+    /// standard error what it waits for (standard output stays for the result and `--json`).
+    func waitForOperation(of answer: Answer, doing what: String, timeout: Duration = .seconds(300)) async throws -> OperationResult {
+        guard let id = answer.requestID else {
+            throw CommandFailure(message: "the API accepted the request but gave no x-ms-request-id to follow it by.", status: ExitStatus.failed)
+        }
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        var delay = Duration.milliseconds(50)
+        Terminal.writeToStandardError("\(what) (operation \(id))…")
+        while true {
+            let element = try xml(try await send(.GET, "/operations/\(id)"))
+            let status = element.child("Status")?.text ?? ""
+            if status != "InProgress" {
+                Terminal.writeToStandardError(" \(status.lowercased())\n")
+                let error = element.child("Error")
+                return OperationResult(id: id, status: status, httpStatusCode: element.child("HttpStatusCode").flatMap { Int($0.text) },
+                                       errorCode: error?.child("Code")?.text, errorMessage: error?.child("Message")?.text)
+            }
+            Terminal.writeToStandardError(".")
+            guard clock.now < deadline else {
+                Terminal.writeToStandardError("\n")
+                throw CommandFailure(message: "operation \(id) is still in progress after \(timeout); check it later with the API's Get Operation Status.", status: ExitStatus.failed)
+            }
+            try await Task.sleep(for: delay)
+            delay = min(delay * 2, .seconds(1))
+        }
+    }
+
+    /// Waits for the operation and turns a failed one into an error that carries its message.
+    func requireSuccess(of answer: Answer, doing what: String) async throws -> OperationResult {
+        let result = try await waitForOperation(of: answer, doing: what)
+        guard result.status == "Succeeded" else {
+            throw CommandFailure(message: "operation \(result.id) failed (\(result.errorCode ?? result.status)): \(result.errorMessage ?? "no message")", status: ExitStatus.failed)
+        }
+        return result
     }
 
     /// The root element of an XML answer.

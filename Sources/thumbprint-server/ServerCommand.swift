@@ -32,11 +32,16 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("tls-pfx"), help: ArgumentHelp("Serve this certificate (.pfx, with its key) instead of one from the local CA.", valueName: "FILE"))
     var tlsPFX: String?
 
+    @Option(name: .customLong("packages-dir"), help: ArgumentHelp("The folder deployments may read file:// package URLs from (default: DIR/packages).", valueName: "PATH"))
+    var packagesDirectory: String?
+
     @OptionGroup var password: PasswordOptions
 
     func run() async throws {
         let (host, port) = try Self.parseListen(listen)
         let folder = try dataDirectory.prepare()
+        let packages = packagesDirectory ?? folder + "/packages"
+        try SecureFile.makeDirectory(packages)
         let store = try dataDirectory.openStore()
         // Private keys at rest are sealed under the master key: refuse a wrong one before serving.
         let masterKey = try MasterKey.load(dataDirectory: folder)
@@ -60,7 +65,7 @@ struct ServerCommand: AsyncParsableCommand {
         let application = try server.application { boundPort in
             let url = "https://\(urlHost):\(boundPort)"
             do {
-                try await Self.announce(url: url, folder: folder, caPath: trustedCA, store: store)
+                try await Self.announce(url: url, folder: folder, packages: packages, caPath: trustedCA, store: store)
             } catch {
                 Terminal.error("first-run setup failed: \(error)")
             }
@@ -74,10 +79,10 @@ struct ServerCommand: AsyncParsableCommand {
 
     /// Records the URL, runs the first-run setup on an empty data folder, and tells the user
     /// where everything is.
-    static func announce(url: String, folder: String, caPath: String?, store: any ManagementStore) async throws {
+    static func announce(url: String, folder: String, packages: String, caPath: String?, store: any ManagementStore) async throws {
         try store.setSetting(Administration.serviceManagementURLSetting, to: url)
         let administration = Administration(store: store)
-        var lines = ["Thumbprint management API listening on \(url)"]
+        var lines = ["Thumbprint management API listening on \(url)", "Service packages (file:// PackageUrl) are read from \(packages)"]
         if let caPath { lines.append("Clients trust the server through its CA: \(caPath)") }
         if let (subscription, settings) = try administration.bootstrapIfEmpty(serviceManagementURL: url) {
             let path = folder + "/admin.publishsettings"

@@ -7,7 +7,8 @@ import Darwin
 #endif
 
 /// The commands that live in `thumbprint-server`: `thumbprint server …` runs
-/// `thumbprint-server server …` from the same folder, in place of this process.
+/// `thumbprint-server server …` from the same folder, in place of this process; so do the
+/// `service` commands that talk to the API.
 ///
 /// The certificate commands stay in a small program of their own because a command run once is
 /// mostly start-up, and the server brings NIO, Hummingbird, SQLite and full Foundation, which
@@ -42,10 +43,18 @@ enum ServerCommands {
     /// Replaces this process with `thumbprint-server` when the first argument is one of its commands.
     static func forwardIfNeeded() {
         let arguments = CommandLine.arguments
-        guard arguments.count > 1, names.contains(arguments[1]), let server = serverExecutable() else { return }
+        guard arguments.count > 1, names.contains(arguments[1]) || isServiceCommandForServer(arguments), let server = serverExecutable() else { return }
         let argv = ([server] + arguments.dropFirst()).map { strdup($0) } + [nil]
         execv(server, argv)
         // execv returns only on failure; the placeholder command then explains.
+    }
+
+    /// `service validate` of two files runs here, offline; every other `service` command talks to the API.
+    static func isServiceCommandForServer(_ arguments: [String]) -> Bool {
+        guard arguments.count > 1, arguments[1] == "service" else { return false }
+        let offline = arguments.count > 2 && arguments[2] == "validate"
+            && !arguments.contains { $0 == "--service" || $0.hasPrefix("--service=") }
+        return !offline
     }
 
     /// `thumbprint-server` in the folder of this executable.

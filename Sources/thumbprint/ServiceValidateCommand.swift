@@ -1,13 +1,13 @@
 import ArgumentParser
 import CLISupport
-import Certificates
-import ServiceModel
 
-/// `thumbprint service validate`: checks a definition and configuration against each other offline.
+/// `thumbprint service …`: `validate` of two files runs here, offline; everything that talks to
+/// the API (and `validate --service`) runs in `thumbprint-server` (see `ServerCommands`).
 struct ServiceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "service",
-        abstract: "Work with cloud-service definitions and configurations.",
+        abstract: "Cloud services, their certificates, and checking a .csdef and .cscfg before deploying.",
+        discussion: "create, list, show, delete, cert and validate --service run thumbprint-server, installed beside thumbprint.",
         subcommands: [Validate.self]
     )
 
@@ -15,7 +15,7 @@ struct ServiceCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "validate",
             abstract: "Check that a .csdef and a .cscfg agree, before anything is deployed.",
-            discussion: "Exit status: 0 when they agree, 1 when there are issues (each with file, role, certificate and line), 2 when a file cannot be read."
+            discussion: "With --service, also check that every thumbprint is uploaded to that cloud service (this needs the API's connection options). Exit status: 0 when they agree, 1 when there are issues (each with file, role, certificate and line), 2 when a file cannot be read."
         )
 
         @Option(name: .customLong("definition"), help: ArgumentHelp("The service definition.", valueName: "F.csdef"))
@@ -24,35 +24,16 @@ struct ServiceCommand: ParsableCommand {
         @Option(name: .customLong("configuration"), help: ArgumentHelp("The service configuration.", valueName: "F.cscfg"))
         var configurationFile: String
 
+        @Option(name: .customLong("service"), help: ArgumentHelp("Also check against this cloud service's uploaded certificates.", valueName: "NAME"))
+        var service: String?
+
         @Flag(name: .customLong("json"), help: "Print one JSON document (a list of issues).")
         var json = false
 
         func run() throws {
-            let definitionBytes = try CertificateFile.readLimited(path: definition, limit: 4 << 20)
-            let configurationBytes = try CertificateFile.readLimited(path: configurationFile, limit: 4 << 20)
-            let issues: [ValidationIssue]
-            do {
-                issues = ServiceModelValidator().validate(
-                    try ServiceDefinition(xml: definitionBytes), try ServiceConfiguration(xml: configurationBytes)
-                )
-            } catch {
-                throw CommandFailure(message: error.description, status: ExitStatus.badInput)
-            }
-            if json {
-                try printJSON(issues)
-            } else if issues.isEmpty {
-                Terminal.say("\(definition) and \(configurationFile) agree.")
-            } else {
-                for issue in issues {
-                    let path = issue.file == .definition ? definition : configurationFile
-                    var place = "\(path):\(issue.line):"
-                    if let role = issue.role { place += " role \(role)" + (issue.certificate == nil ? ":" : ",") }
-                    if let certificate = issue.certificate { place += " certificate \(certificate):" }
-                    Terminal.say("\(place) \(issue.message)")
-                }
-                Terminal.say("\(issues.count) issue\(issues.count == 1 ? "" : "s") found.")
-            }
-            if !issues.isEmpty { throw ExitCode(ExitStatus.failed) }
+            // With --service this command was handed to thumbprint-server; here only if that is missing.
+            if service != nil { try ServerCommands.forwardingFailed() }
+            try ValidationReport.run(definition: definition, configuration: configurationFile, uploadedThumbprints: nil, service: nil, json: json)
         }
     }
 }

@@ -267,6 +267,93 @@ struct ClientCommandTests {
     }
 }
 
+@Suite("thumbprint service: cloud services and their certificates from the command line")
+struct ServiceCommandTests {
+    static func definition(_ service: String) -> String {
+        """
+        <?xml version="1.0" encoding="utf-8"?>
+        <ServiceDefinition name="\(service)" xmlns="http://schemas.microsoft.com/ServiceHosting/2008/10/ServiceDefinition">
+          <WebRole name="Web">
+            <Endpoints><InputEndpoint name="HttpsIn" protocol="https" port="443" certificate="SSL" /></Endpoints>
+            <Certificates><Certificate name="SSL" storeLocation="LocalMachine" storeName="My" /></Certificates>
+          </WebRole>
+        </ServiceDefinition>
+        """
+    }
+
+    static func configuration(_ service: String, thumbprint: String) -> String {
+        """
+        <?xml version="1.0" encoding="utf-8"?>
+        <ServiceConfiguration serviceName="\(service)" xmlns="http://schemas.microsoft.com/ServiceHosting/2008/10/ServiceConfiguration">
+          <Role name="Web">
+            <Instances count="2" />
+            <Certificates><Certificate name="SSL" thumbprint="\(thumbprint)" thumbprintAlgorithm="sha1" /></Certificates>
+          </Role>
+        </ServiceConfiguration>
+        """
+    }
+
+    @Test("create, cert add (pfx and wrong password), list, show, validate --service, remove, delete")
+    func lifecycle() throws {
+        let server = try PythonClientTests.RunningServer()
+        let home = server.folder.file("home")
+        let connection = ["--publish-settings", server.data + "/admin.publishsettings", "--ca", server.data + "/tls/ca.pem"]
+        let run = { (arguments: [String], password: String) throws -> ProcessResult in
+            try runProcess(thumbprintExecutable, arguments, environment: ["THUMBPRINT_HOME": home, "PFX_PASSWORD": password],
+                           currentDirectory: server.folder.path)
+        }
+        let created = try run(["service", "create", "web1", "--description", "Front end", "--json"] + connection, "")
+        #expect(created.status == 0, "\(created.standardError)")
+        #expect(created.standardOutput.contains("\"description\" : \"Front end\""))
+        #expect(created.standardError.contains("Creating web1") && created.standardError.contains("succeeded"), "progress: \(created.standardError)")
+        #expect(try run(["service", "create", "web1"] + connection, "").standardError.contains("ConflictError"))
+
+        let made = try run(["cert", "new", "--dns-name", "www.contoso.net", "--pfx", "www.pfx", "--password-env", "PFX_PASSWORD"], "pfx-secret")
+        try #require(made.status == 0, "\(made.standardError)")
+        let thumbprint = made.lastLine
+
+        let wrong = try run(["service", "cert", "add", "--service", "web1", "www.pfx", "--password-env", "PFX_PASSWORD"] + connection, "not-it")
+        #expect(wrong.status == 2)
+        #expect(wrong.standardError.contains("password is incorrect"), "\(wrong.standardError)")
+        #expect(!wrong.standardError.contains("not-it"))
+        #expect(try run(["service", "cert", "list", "--service", "web1", "--json"] + connection, "").standardOutput.contains("[\n\n]"), "nothing stored")
+
+        let added = try run(["service", "cert", "add", "--service", "web1", "www.pfx", "--password-env", "PFX_PASSWORD"] + connection, "pfx-secret")
+        #expect(added.status == 0, "\(added.standardError)")
+        #expect(added.lastLine == thumbprint)
+        #expect(added.standardError.contains("Uploading \(thumbprint) to web1") && added.standardError.contains("succeeded"))
+        let listed = try run(["service", "cert", "list", "--service", "web1", "--json"] + connection, "")
+        #expect(listed.standardOutput.contains("\"thumbprint\" : \"\(thumbprint)\""))
+        #expect(listed.standardOutput.contains("/services/hostedservices/web1/certificates/sha1-\(thumbprint)"))
+        let one = try run(["service", "cert", "show", "--service", "web1", thumbprint.lowercased()] + connection, "")
+        #expect(one.standardOutput.contains("CN=www.contoso.net"), "\(one.standardError)")
+        #expect(try run(["service", "show", "web1"] + connection, "").standardOutput.contains(thumbprint))
+
+        try Self.definition("web1").write(toFile: server.folder.file("web1.csdef"), atomically: true, encoding: .utf8)
+        try Self.configuration("web1", thumbprint: thumbprint.lowercased()).write(toFile: server.folder.file("good.cscfg"), atomically: true, encoding: .utf8)
+        try Self.configuration("web1", thumbprint: String(repeating: "AB", count: 20)).write(toFile: server.folder.file("other.cscfg"), atomically: true, encoding: .utf8)
+        let agreeing = try run(["service", "validate", "--definition", "web1.csdef", "--configuration", "good.cscfg", "--service", "web1"] + connection, "")
+        #expect(agreeing.status == 0, "\(agreeing.standardOutput) \(agreeing.standardError)")
+        let offline = try run(["service", "validate", "--definition", "web1.csdef", "--configuration", "other.cscfg"], "")
+        #expect(offline.status == 0, "offline, any well-formed thumbprint will do: \(offline.standardOutput)")
+        let missing = try run(["service", "validate", "--definition", "web1.csdef", "--configuration", "other.cscfg", "--service", "web1"] + connection, "")
+        #expect(missing.status == 1)
+        #expect(missing.standardOutput.contains("other.cscfg:5: role Web, certificate SSL:"), "\(missing.standardOutput)")
+        #expect(missing.standardOutput.contains("was not found on the cloud service"))
+
+        #expect(try run(["service", "cert", "remove", "--service", "web1", thumbprint] + connection, "").status == 0)
+        let again = try run(["service", "cert", "remove", "--service", "web1", thumbprint] + connection, "")
+        #expect(again.status == 1)
+        #expect(again.standardError.contains("ResourceNotFound"))
+        let deleted = try run(["service", "delete", "web1", "--json"] + connection, "")
+        #expect(deleted.status == 0, "\(deleted.standardError)")
+        #expect(deleted.standardOutput.contains("\"status\" : \"Succeeded\""))
+        let gone = try run(["service", "list", "--json"] + connection, "")
+        #expect(gone.status == 0 && !gone.standardOutput.contains("web1"))
+        #expect(try run(["service", "show", "bad name!"] + connection, "").status == 2)
+    }
+}
+
 @Suite("thumbprint server as an operator runs it")
 struct ServerOperationTests {
     @Test("the data folder is 0700 and the keys 0600; SIGTERM stops the server cleanly")

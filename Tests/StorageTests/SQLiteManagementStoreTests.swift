@@ -38,6 +38,23 @@ struct SQLiteManagementStoreTests {
         #expect(try store.caller(thumbprint: certificate.thumbprint, subscription: subscription.id) == nil)
     }
 
+    @Test("uploading a .cer of a certificate already uploaded as .pfx keeps its private key; deleting the service removes both")
+    func serviceCertificateReupload() throws {
+        let now = Date()
+        try store.createCloudService(CloudService(subscription: subscription.id, name: "web1", label: "d2ViMQ==", description: nil, location: "Local",
+                                                  affinityGroup: nil, extendedProperties: [], created: now, modified: now))
+        let der = Array("certificate".utf8)
+        let thumbprint = Thumbprint(certificateDER: der)
+        try store.addServiceCertificate(ServiceCertificate(service: "web1", thumbprint: thumbprint, certificate: der, sealedPrivateKey: [1, 2, 3], created: now))
+        try store.addServiceCertificate(ServiceCertificate(service: "web1", thumbprint: thumbprint, certificate: der, sealedPrivateKey: nil, created: now))
+        #expect(try store.serviceCertificate(thumbprint, of: "web1")?.sealedPrivateKey == [1, 2, 3])
+        try store.addServiceCertificate(ServiceCertificate(service: "web1", thumbprint: thumbprint, certificate: der, sealedPrivateKey: [4, 5], created: now))
+        #expect(try store.serviceCertificate(thumbprint, of: "web1")?.sealedPrivateKey == [4, 5], "a new .pfx upload replaces the key")
+        #expect(try store.serviceCertificates(of: "web1").count == 1)
+        #expect(try store.deleteCloudService("web1", in: subscription.id))
+        #expect(try store.serviceCertificates(of: "web1").isEmpty)
+    }
+
     @Test("a second store on the same file sees every write at once (admin commands beside a running server)")
     func sharedFile() throws {
         let other = try SQLiteManagementStore(path: folder.file("db.sqlite"))
