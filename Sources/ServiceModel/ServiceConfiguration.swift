@@ -8,6 +8,8 @@ public struct ServiceConfiguration: Sendable, Equatable {
     public var serviceName: String
     /// The roles, in file order.
     public var roles: [RoleConfiguration]
+    /// Top-level elements Thumbprint does not interpret (such as `NetworkConfiguration`), kept as written.
+    public var otherElements: [XMLElement]
 
     /// Reads a `.cscfg`; elements Thumbprint does not use are kept out of the way, not refused.
     public init(xml bytes: [UInt8]) throws(ServiceModelError) {
@@ -22,6 +24,7 @@ public struct ServiceConfiguration: Sendable, Equatable {
         }
         serviceName = root.attributes["serviceName"] ?? ""
         roles = root.children("Role").map(RoleConfiguration.init)
+        otherElements = root.children.filter { $0.name != "Role" }
     }
 }
 
@@ -39,8 +42,13 @@ public struct RoleConfiguration: Sendable, Equatable {
     public var line: Int
     /// The line of the `Instances` element (or the role's).
     public var instancesLine: Int
+    /// Child elements Thumbprint does not interpret (such as `OsImage`), kept as written.
+    public var otherElements: [XMLElement]
+
+    static let interpreted: Set<String> = ["Instances", "ConfigurationSettings", "Certificates"]
 
     init(_ element: XMLElement) {
+        otherElements = element.children.filter { !Self.interpreted.contains($0.name) }
         name = element.attributes["name"] ?? ""
         instanceCountText = element.child("Instances")?.attributes["count"]
         var values: [String: String] = [:]

@@ -10,6 +10,8 @@ public struct ServiceDefinition: Sendable, Equatable {
     public var name: String
     /// The web and worker roles, in file order.
     public var roles: [RoleDefinition]
+    /// Top-level elements Thumbprint does not interpret (such as `NetworkTrafficRules`), kept as written.
+    public var otherElements: [XMLElement]
 
     /// Reads a `.csdef`; elements Thumbprint does not use are kept out of the way, not refused.
     public init(xml bytes: [UInt8]) throws(ServiceModelError) {
@@ -23,8 +25,11 @@ public struct ServiceDefinition: Sendable, Equatable {
             throw .unreadable(file: .definition, reason: "the root element is \(root.name), not ServiceDefinition")
         }
         name = root.attributes["name"] ?? ""
-        roles = root.children.filter { $0.name == "WebRole" || $0.name == "WorkerRole" }.map(RoleDefinition.init)
+        roles = root.children.filter { Self.roleKinds.contains($0.name) }.map(RoleDefinition.init)
+        otherElements = root.children.filter { !Self.roleKinds.contains($0.name) }
     }
+
+    static let roleKinds: Set<String> = ["WebRole", "WorkerRole"]
 }
 
 /// One role of a service definition.
@@ -43,9 +48,14 @@ public struct RoleDefinition: Sendable, Equatable {
     public var imports: [String]
     /// The line of the role's start tag.
     public var line: Int
+    /// Child elements Thumbprint does not interpret (`Sites`, `LocalResources`, `Startup`, …), kept as written.
+    public var otherElements: [XMLElement]
+
+    static let interpreted: Set<String> = ["Certificates", "Endpoints", "ConfigurationSettings", "Imports"]
 
     init(_ element: XMLElement) {
         kind = element.name
+        otherElements = element.children.filter { !Self.interpreted.contains($0.name) }
         name = element.attributes["name"] ?? ""
         certificates = element.child("Certificates")?.children("Certificate").map(CertificateDeclaration.init) ?? []
         inputEndpoints = element.child("Endpoints")?.children("InputEndpoint").map(InputEndpoint.init) ?? []

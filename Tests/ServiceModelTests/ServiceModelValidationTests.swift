@@ -94,6 +94,18 @@ struct ServiceModelValidationTests {
         #expect(role.certificates.first?.line == 5)
     }
 
+    @Test("elements Thumbprint does not interpret are kept, not refused")
+    func otherElementsKept() throws {
+        let (farm, _) = try Self.fixture("azurewebfarm")
+        let role = try #require(farm.roles.first)
+        #expect(Array(role.otherElements.map(\.name).prefix(3)) == ["Runtime", "Sites", "LocalResources"])
+        #expect(role.otherElements.first?.attributes["executionContext"] == "elevated")
+        #expect(role.otherElements.first(where: { $0.name == "Sites" })?.line == 8)
+        let (_, huebot) = try Self.fixture("botbuilder-huebot")
+        #expect(huebot.otherElements.map(\.name) == ["NetworkConfiguration"])
+        #expect(huebot.otherElements.first?.children.isEmpty == false)
+    }
+
     @Test("each rule is caught with file, role, certificate and line")
     func rules() throws {
         let good = String(repeating: "0F", count: 20)
