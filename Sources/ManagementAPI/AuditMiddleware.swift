@@ -35,7 +35,7 @@ struct AuditMiddleware: RouterMiddleware {
     private func record(_ request: Request, context: Context, response: Response?, outcome: String) async {
         let segments = request.uri.path.split(separator: "/").map(String.init)
         let subscription = segments.first.flatMap(SubscriptionID.init)
-        let thumbprint = await context.presentedCertificate().map { Thumbprint(certificateDER: $0) }
+        let thumbprint = await context.presented()?.thumbprint
         let user = thumbprint.flatMap { thumbprint in subscription.flatMap { try? store.caller(thumbprint: thumbprint, subscription: $0) } }?.user
         let operation = Self.operationName(method: request.method, segments: segments)
         var target = segments.dropFirst().joined(separator: "/")

@@ -30,9 +30,9 @@ struct AuthenticationMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let segment = request.uri.path.split(separator: "/").first,
               let subscription = SubscriptionID(String(segment)),
-              let der = await context.presentedCertificate()
+              let presented = await context.presented()
         else { throw APIError.forbidden }
-        let thumbprint = Thumbprint(certificateDER: der)
+        let (der, thumbprint) = (presented.der, presented.thumbprint)
         guard let caller = try store.caller(thumbprint: thumbprint, subscription: subscription) else {
             throw APIError.forbidden
         }

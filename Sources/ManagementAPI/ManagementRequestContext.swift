@@ -1,3 +1,4 @@
+import Certificates
 import Hummingbird
 import NIOCore
 import NIOSSL
@@ -26,8 +27,14 @@ public struct ManagementRequestContext: RequestContext {
 
     /// The DER certificate the client presented and proved it holds in the TLS handshake, if any.
     public func presentedCertificate() async -> [UInt8]? {
-        guard let certificate = try? await channel.nioSSL_peerCertificate().get() else { return nil }
-        return try? certificate.toDERBytes()
+        await presented()?.der
+    }
+
+    /// The presented certificate with its thumbprint: recorded once per connection, else asked of the TLS handler.
+    func presented() async -> PresentedCertificates.Presented? {
+        if let known = PresentedCertificates.shared.certificate(of: channel) { return known }
+        guard let certificate = try? await channel.nioSSL_peerCertificate().get(), let der = try? certificate.toDERBytes() else { return nil }
+        return .init(der: der, thumbprint: Thumbprint(certificateDER: der))
     }
 
     /// The authenticated caller; routes run only after authentication, so a missing one is a 403.

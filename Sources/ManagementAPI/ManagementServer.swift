@@ -78,7 +78,7 @@ public struct ManagementServer: Sendable {
     public func application(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
         Application(
             router: router(),
-            server: try .tls(.http1(), configuration: tlsConfiguration()),
+            server: try .tls(.http1(configuration: .init(additionalChannelHandlers: [PresentedCertificates.shared.handler()])), configuration: tlsConfiguration()),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Thumbprint"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: logger

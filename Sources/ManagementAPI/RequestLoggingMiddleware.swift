@@ -61,13 +61,18 @@ struct VersionHeaderMiddleware: RouterMiddleware {
         return try await next(request, context)
     }
 
+    /// `YYYY-MM-DD` with a real month and day; checked on bytes, as every request runs it.
     static func isVersion(_ text: String) -> Bool {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
-              let month = Int(parts[1]), let day = Int(parts[2]), (1...12).contains(month), (1...31).contains(day)
-        else { return false }
-        return true
+        let bytes = Array(text.utf8)
+        guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return false }
+        var digits: [Int] = []
+        for index in [0, 1, 2, 3, 5, 6, 8, 9] {
+            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) else { return false }
+            digits.append(Int(bytes[index] - UInt8(ascii: "0")))
+        }
+        let month = digits[4] * 10 + digits[5]
+        let day = digits[6] * 10 + digits[7]
+        return (1...12).contains(month) && (1...31).contains(day)
     }
 }
 

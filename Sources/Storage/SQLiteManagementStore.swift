@@ -9,6 +9,17 @@ import Foundation
 /// The SQLite store: one file in the data folder, in WAL mode, with versioned migrations.
 public final class SQLiteManagementStore: ManagementStore, Sendable {
     let pool: DatabasePool
+    /// Whether anything changed since a cached answer was read.
+    let changes: DatabaseChangeWatch
+    /// Every request authenticates: its caller, by thumbprint and subscription.
+    let callers = ReadCache<CallerKey, Caller?>(capacity: 100_000)
+    /// The list of management certificates, by subscription.
+    let certificateLists = ReadCache<SubscriptionID, [ManagementCertificate]>(capacity: 10_000)
+
+    struct CallerKey: Hashable, Sendable {
+        var thumbprint: Thumbprint
+        var subscription: SubscriptionID
+    }
 
     /// Opens (creating and migrating when needed) the database at `path`.
     public init(path: String) throws(StorageError) {
@@ -22,6 +33,7 @@ public final class SQLiteManagementStore: ManagementStore, Sendable {
         } catch {
             throw .database("\(path): \(error)")
         }
+        changes = DatabaseChangeWatch(path: path)
     }
 
     // MARK: Users and subscriptions
@@ -127,6 +139,10 @@ public final class SQLiteManagementStore: ManagementStore, Sendable {
     }
 
     public func managementCertificates(in subscription: SubscriptionID) throws(StorageError) -> [ManagementCertificate] {
+        try certificateLists.value(for: subscription, at: changes.version()) { () throws(StorageError) in try readManagementCertificates(in: subscription) }
+    }
+
+    private func readManagementCertificates(in subscription: SubscriptionID) throws(StorageError) -> [ManagementCertificate] {
         try read { db in
             let statement = try db.cachedStatement(sql: "SELECT * FROM management_certificates WHERE subscription_id = ? ORDER BY thumbprint")
             return try Row.fetchAll(statement, arguments: [subscription.rawValue]).map(Self.certificate(from:))
@@ -148,7 +164,15 @@ public final class SQLiteManagementStore: ManagementStore, Sendable {
         }
     }
 
+    /// Answered from memory while the database is unchanged: a deletion by any process is seen
+    /// by the next request.
     public func caller(thumbprint: Thumbprint, subscription: SubscriptionID) throws(StorageError) -> Caller? {
+        try callers.value(for: CallerKey(thumbprint: thumbprint, subscription: subscription), at: changes.version()) { () throws(StorageError) in
+            try readCaller(thumbprint: thumbprint, subscription: subscription)
+        }
+    }
+
+    private func readCaller(thumbprint: Thumbprint, subscription: SubscriptionID) throws(StorageError) -> Caller? {
         try read { db in
             // Every request runs this: a cached statement skips parsing and authorising the SQL.
             let statement = try db.cachedStatement(sql: """

@@ -1,6 +1,8 @@
 import ArgumentParser
 import CLISupport
 import ManagementAPI
+import NIOCore
+import NIOPosix
 import Storage
 
 /// `thumbprint-server`: the management API server, its administration and the API client
@@ -16,6 +18,9 @@ struct ThumbprintServerCommand: AsyncParsableCommand {
     )
 
     static func main() async {
+        // Tasks run on NIO's event loops rather than a second thread pool: a request no longer
+        // hops between threads on its way in and out (docs/benchmarks.md).
+        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         await runAsyncCommandLine(self) { error in
             switch error {
             case let error as StorageError: return (error.description, ExitStatus.failed)

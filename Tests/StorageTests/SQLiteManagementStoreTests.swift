@@ -38,6 +38,35 @@ struct SQLiteManagementStoreTests {
         #expect(try store.caller(thumbprint: certificate.thumbprint, subscription: subscription.id) == nil)
     }
 
+    @Test("answers kept in memory for authentication are dropped the moment another connection or process changes the file")
+    func cachedReadsSeeOtherWriters() throws {
+        let certificate = registration(on: subscription.id, by: admin)
+        try store.addManagementCertificate(certificate, limits: .standard)
+        // Asked twice, so the second answer comes from memory.
+        #expect(try store.caller(thumbprint: certificate.thumbprint, subscription: subscription.id)?.user == admin)
+        #expect(try store.caller(thumbprint: certificate.thumbprint, subscription: subscription.id)?.user == admin)
+        #expect(try store.managementCertificates(in: subscription.id).count == 1)
+
+        // Another store on the file stands for an admin command or a second server.
+        let other = try SQLiteManagementStore(path: folder.file("db.sqlite"))
+        #expect(try other.deleteManagementCertificate(certificate.thumbprint, in: subscription.id))
+        #expect(try store.caller(thumbprint: certificate.thumbprint, subscription: subscription.id) == nil)
+        #expect(try store.managementCertificates(in: subscription.id).isEmpty)
+
+        // And back: an unknown caller is not remembered past a change either.
+        try other.addManagementCertificate(certificate, limits: .standard)
+        #expect(try store.caller(thumbprint: certificate.thumbprint, subscription: subscription.id)?.user == admin)
+        #expect(try store.managementCertificates(in: subscription.id).map(\.thumbprint) == [certificate.thumbprint])
+
+        // Through a plain SQLite connection, as a tool outside Thumbprint would.
+        let sqlite = try runProcess("/usr/bin/env", ["python3", "-c", """
+            import sqlite3, sys
+            db = sqlite3.connect(sys.argv[1]); db.execute("DELETE FROM management_certificates"); db.commit()
+            """, folder.file("db.sqlite")])
+        #expect(sqlite.status == 0, "\(sqlite.standardError)")
+        #expect(try store.caller(thumbprint: certificate.thumbprint, subscription: subscription.id) == nil)
+    }
+
     @Test("uploading a .cer of a certificate already uploaded as .pfx keeps its private key; deleting the service removes both")
     func serviceCertificateReupload() throws {
         let now = Date()

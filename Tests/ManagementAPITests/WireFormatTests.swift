@@ -1,0 +1,28 @@
+@testable import ManagementAPI
+import Testing
+
+@Suite("Wire format details")
+struct WireFormatTests {
+    @Test("XML values are escaped wherever the special characters fall, and copied when there are none")
+    func escaping() {
+        #expect(AzureXML.escape("") == "")
+        #expect(AzureXML.escape("MIIC+/=") == "MIIC+/=")
+        #expect(AzureXML.escape("a&b<c>d\"e'f") == "a&amp;b&lt;c&gt;d&quot;e&apos;f")
+        #expect(AzureXML.escape("&start") == "&amp;start")
+        #expect(AzureXML.escape("end<") == "end&lt;")
+        #expect(AzureXML.escape("<<>>") == "&lt;&lt;&gt;&gt;")
+        #expect(AzureXML.escape("héllo & ünïcode ✓") == "héllo &amp; ünïcode ✓")
+        let document = AzureXML.document("Root") { $0.element("Name", "Tom & Jerry") }
+        #expect(document.hasSuffix("<Name>Tom &amp; Jerry</Name></Root>"))
+    }
+
+    @Test("x-ms-version must be a date: YYYY-MM-DD with a real month and day")
+    func versionHeader() {
+        for good in ["2014-10-01", "2009-10-01", "2017-01-01", "2012-12-31"] {
+            #expect(VersionHeaderMiddleware.isVersion(good), "\(good)")
+        }
+        for bad in ["", "2014-10-1", "2014-13-01", "2014-00-10", "2014-10-32", "2014/10/01", "２０１４-10-01", "2014-10-01 ", "latest", "20141001xx"] {
+            #expect(!VersionHeaderMiddleware.isVersion(bad), "\(bad)")
+        }
+    }
+}
