@@ -68,6 +68,29 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
+        // Role instances: simulated VMs with certificate stores in folders, HTTPS endpoints whose
+        // certificate switches for new connections, and the loopback load balancer in front.
+        .target(
+            name: "RoleInstances",
+            dependencies: [
+                "Certificates",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+        // Deployments: validating and planning them, and running their instances and load balancers.
+        .target(
+            name: "Deployments",
+            dependencies: [
+                "Certificates", "Storage", "ServiceModel", "ServicePackages", "RoleInstances",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The Service Management API: HTTPS with mutual TLS, the XML wire format, limits, audit.
         .target(
             name: "ManagementAPI",
@@ -75,6 +98,9 @@ let package = Package(
                 "Certificates",
                 "Storage",
                 "ServiceModel",
+                "ServicePackages",
+                "Deployments",
+                "RoleInstances",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -102,7 +128,7 @@ let package = Package(
         .executableTarget(
             name: "thumbprint-server",
             dependencies: [
-                "Certificates", "CLISupport", "Storage", "ServiceModel", "ManagementAPI",
+                "Certificates", "CLISupport", "Storage", "ServiceModel", "ManagementAPI", "Deployments",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -155,7 +181,7 @@ let package = Package(
         .testTarget(
             name: "ManagementAPITests",
             dependencies: [
-                "ManagementAPI", "Storage", "TestSupport",
+                "ManagementAPI", "Storage", "TestSupport", "Deployments",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -53,7 +53,7 @@ public struct APIError: Error, Sendable, Equatable {
     /// The API form of a storage refusal.
     public init(_ error: StorageError) {
         switch error {
-        case .duplicateCertificate, .subscriptionExists, .userExists, .cloudServiceExists:
+        case .duplicateCertificate, .subscriptionExists, .userExists, .cloudServiceExists, .deploymentExists:
             self.init(status: .conflict, code: "ConflictError", message: error.description)
         case .subscriptionLimitReached, .userLimitReached:
             self.init(status: .badRequest, code: "BadRequest", message: error.description)

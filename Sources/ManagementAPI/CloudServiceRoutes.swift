@@ -1,4 +1,5 @@
 import Certificates
+import Deployments
 import Hummingbird
 import ServiceModel
 import Storage
@@ -12,6 +13,7 @@ import Foundation
 /// under `/<subscription>/services/hostedservices`.
 struct CloudServiceRoutes: Sendable {
     let store: any ManagementStore
+    let runtime: DeploymentRuntime
     let now: @Sendable () -> Date
 
     func register(on router: some RouterMethods<ManagementRequestContext>) {
@@ -19,7 +21,7 @@ struct CloudServiceRoutes: Sendable {
         router.get("\(base)/operations/isavailable/:service") { _, context in try availability(context: context) }
         router.post(RouterPath(base)) { request, context in try await create(request, context: context) }
         router.get(RouterPath(base)) { request, context in try list(request, context: context) }
-        router.get("\(base)/:service") { request, context in try get(request, context: context) }
+        router.get("\(base)/:service") { request, context in try await get(request, context: context) }
         router.put("\(base)/:service") { request, context in try await update(request, context: context) }
         router.delete("\(base)/:service") { _, context in try delete(context: context) }
     }
@@ -67,14 +69,20 @@ struct CloudServiceRoutes: Sendable {
         })
     }
 
-    func get(_ request: Request, context: ManagementRequestContext) throws -> Response {
+    func get(_ request: Request, context: ManagementRequestContext) async throws -> Response {
         let service = try existing(context)
         // No Deployments element at all unless embed-detail=true: the real client reads an empty
-        // element as "no deployments" and a missing one as "not asked for". Deployments come with issue 5.
-        let embedDetail = request.uri.queryParameters.get("embed-detail")?.lowercased() == "true"
+        // element as "no deployments" and a missing one as "not asked for".
+        guard request.uri.queryParameters.get("embed-detail")?.lowercased() == "true" else {
+            return xmlResponse(AzureXML.document("HostedService") { Self.write(service, request: request, into: &$0) })
+        }
+        var views: [DeploymentView] = []
+        for deployment in try store.deployments(of: service.name) { views.append(await runtime.view(of: deployment)) }
         return xmlResponse(AzureXML.document("HostedService") { xml in
             Self.write(service, request: request, into: &xml)
-            if embedDetail { xml.element("Deployments") { _ in } }
+            xml.element("Deployments") { list in
+                for view in views { list.element("Deployment") { DeploymentXML.write(view, into: &$0) } }
+            }
         })
     }
 
@@ -104,6 +112,10 @@ struct CloudServiceRoutes: Sendable {
     func delete(context: ManagementRequestContext) throws -> Response {
         let caller = try context.requireCaller()
         let name = try context.parameters.require("service")
+        if let deployment = try store.deployments(of: name).first, try store.cloudService(name, in: caller.subscription) != nil {
+            throw APIError(status: .conflict, code: "ConflictError",
+                           message: "The cloud service \(name) still has deployment \(deployment.name) in the \(deployment.slot.rawValue) slot; delete its deployments first.")
+        }
         guard try store.deleteCloudService(name, in: caller.subscription) else { throw APIError.notFound("The hosted service does not exist.") }
         try store.saveOperation(OperationRecord(id: context.requestID, subscription: caller.subscription, status: .succeeded, httpStatusCode: 200))
         return Response(status: .ok)

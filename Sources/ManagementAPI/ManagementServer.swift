@@ -1,4 +1,5 @@
 import Certificates
+import Deployments
 import Hummingbird
 import HummingbirdTLS
 import Logging
@@ -32,10 +33,13 @@ public struct ManagementServer: Sendable {
     public var masterKey: MasterKey
     /// The logger for the one line per request.
     public var logger: Logger
+    /// Runs the deployments' role instances and load balancers.
+    public var deployments: DeploymentRuntime
 
     /// A server from its parts.
     public init(host: String, port: Int, store: any ManagementStore, identity: CertificateBundle,
-                limits: CertificateLimits = .standard, now: @escaping @Sendable () -> Date = { Date() }, masterKey: MasterKey, logger: Logger) {
+                limits: CertificateLimits = .standard, now: @escaping @Sendable () -> Date = { Date() }, masterKey: MasterKey,
+                deployments: DeploymentRuntime, logger: Logger) {
         self.host = host
         self.port = port
         self.store = store
@@ -43,6 +47,7 @@ public struct ManagementServer: Sendable {
         self.limits = limits
         self.now = now
         self.masterKey = masterKey
+        self.deployments = deployments
         self.logger = logger
     }
 
@@ -55,8 +60,9 @@ public struct ManagementServer: Sendable {
         router.add(middleware: AuthenticationMiddleware(store: store, now: now))
         SubscriptionRoutes(store: store).register(on: router)
         ManagementCertificateRoutes(store: store, limits: limits, now: now).register(on: router)
-        CloudServiceRoutes(store: store, now: now).register(on: router)
-        ServiceCertificateRoutes(store: store, masterKey: masterKey, now: now).register(on: router)
+        CloudServiceRoutes(store: store, runtime: deployments, now: now).register(on: router)
+        ServiceCertificateRoutes(store: store, masterKey: masterKey, runtime: deployments, now: now).register(on: router)
+        DeploymentRoutes(store: store, runtime: deployments, now: now).register(on: router)
         return router
     }
 

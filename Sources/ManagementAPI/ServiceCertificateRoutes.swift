@@ -1,4 +1,5 @@
 import Certificates
+import Deployments
 import Hummingbird
 import Logging
 import Storage
@@ -13,6 +14,7 @@ import Foundation
 struct ServiceCertificateRoutes: Sendable {
     let store: any ManagementStore
     let masterKey: MasterKey
+    let runtime: DeploymentRuntime
     let now: @Sendable () -> Date
 
     func register(on router: some RouterMethods<ManagementRequestContext>) {
@@ -20,7 +22,7 @@ struct ServiceCertificateRoutes: Sendable {
         router.post(RouterPath(base)) { request, context in try await add(request, context: context) }
         router.get(RouterPath(base)) { request, context in try list(request, context: context) }
         router.get("\(base)/:certificate") { _, context in try get(context: context) }
-        router.delete("\(base)/:certificate") { _, context in try delete(context: context) }
+        router.delete("\(base)/:certificate") { _, context in try await delete(context: context) }
     }
 
     /// 202 at once; the upload is opened, checked and sealed as an operation the client polls.
@@ -109,11 +111,19 @@ struct ServiceCertificateRoutes: Sendable {
         return xmlResponse(AzureXML.document("Certificate") { $0.element("Data", Data(certificate.certificate).base64EncodedString()) })
     }
 
-    func delete(context: ManagementRequestContext) throws -> Response {
+    /// Refused while a deployment's configuration names the certificate; once deleted, it leaves
+    /// the stores of the service's instances too.
+    func delete(context: ManagementRequestContext) async throws -> Response {
         let (caller, service) = try existingService(context)
-        guard try store.deleteServiceCertificate(try thumbprint(context), of: service.name) else {
+        let thumbprint = try thumbprint(context)
+        if let deployment = try await runtime.deploymentUsing(thumbprint, in: service.name) {
+            throw APIError(status: .conflict, code: "ConflictError",
+                           message: "The certificate \(thumbprint) is in use by deployment \(deployment.name) (\(deployment.slot.rawValue)) of \(service.name); change its configuration to another thumbprint first.")
+        }
+        guard try store.deleteServiceCertificate(thumbprint, of: service.name) else {
             throw APIError.notFound("The certificate does not exist.")
         }
+        await runtime.uninstall(thumbprint, from: service.name)
         try store.saveOperation(OperationRecord(id: context.requestID, subscription: caller.subscription, status: .succeeded, httpStatusCode: 200))
         return Response(status: .accepted)
     }

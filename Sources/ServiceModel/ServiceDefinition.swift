@@ -48,6 +48,8 @@ public struct RoleDefinition: Sendable, Equatable {
     public var imports: [String]
     /// The line of the role's start tag.
     public var line: Int
+    /// `vmsize`, `Small` when not given.
+    public var vmSize: String
     /// Child elements Thumbprint does not interpret (`Sites`, `LocalResources`, `Startup`, …), kept as written.
     public var otherElements: [XMLElement]
 
@@ -55,6 +57,7 @@ public struct RoleDefinition: Sendable, Equatable {
 
     init(_ element: XMLElement) {
         kind = element.name
+        vmSize = element.attributes["vmsize"] ?? "Small"
         otherElements = element.children.filter { !Self.interpreted.contains($0.name) }
         name = element.attributes["name"] ?? ""
         certificates = element.child("Certificates")?.children("Certificate").map(CertificateDeclaration.init) ?? []

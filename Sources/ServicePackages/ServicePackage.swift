@@ -32,6 +32,8 @@ public struct ServicePackage: Sendable {
     public let definitionPath: PackageEntryPath
     /// The service definition.
     public let definition: ServiceDefinition
+    /// The definition's bytes as the package holds them.
+    public let definitionXML: [UInt8]
     /// Every file (not folder) in the package.
     public let files: [File]
 
@@ -88,6 +90,7 @@ public struct ServicePackage: Sendable {
         } catch {
             throw ServicePackageError.unreadableDefinition(package: name, entry: definitionFile.path.description, reason: error.description)
         }
+        self.definitionXML = bytes
         self.location = path
         self.definitionPath = definitionFile.path
         self.files = files

@@ -67,6 +67,17 @@ public protocol ManagementStore: Sendable {
     /// Removes an uploaded certificate; false when there was none.
     func deleteServiceCertificate(_ thumbprint: Thumbprint, of service: String) throws(StorageError) -> Bool
 
+    /// Stores a new deployment; refused when its slot is occupied or its name taken in the service.
+    func createDeployment(_ deployment: Deployment) throws(StorageError)
+    /// The deployments of a cloud service, production first.
+    func deployments(of service: String) throws(StorageError) -> [Deployment]
+    /// Every deployment of every service (to restart them with the server).
+    func allDeployments() throws(StorageError) -> [Deployment]
+    /// Replaces a deployment's status, configuration, label and modification time.
+    func updateDeployment(_ deployment: Deployment) throws(StorageError)
+    /// Removes a deployment; false when there was none.
+    func deleteDeployment(_ name: String, of service: String) throws(StorageError) -> Bool
+
     /// A named server setting, such as the public URL of the API.
     func setting(_ name: String) throws(StorageError) -> String?
     /// Sets a named server setting.

@@ -89,6 +89,26 @@ enum SQLiteMigrations {
                 );
                 """)
         }
+        migrator.registerMigration("v4: deployments") { db in
+            try db.execute(sql: """
+                CREATE TABLE deployments (
+                    service_name TEXT NOT NULL COLLATE NOCASE REFERENCES cloud_services(name) ON DELETE CASCADE,
+                    name TEXT NOT NULL COLLATE NOCASE,
+                    slot TEXT NOT NULL,
+                    private_id TEXT NOT NULL UNIQUE,
+                    label TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    configuration BLOB NOT NULL,
+                    definition BLOB NOT NULL,
+                    package_folder TEXT,
+                    extended_properties TEXT NOT NULL,
+                    created_at REAL NOT NULL,
+                    modified_at REAL NOT NULL,
+                    PRIMARY KEY (service_name, name),
+                    UNIQUE (service_name, slot)
+                );
+                """)
+        }
         return migrator
     }
 }

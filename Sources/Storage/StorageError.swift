@@ -20,6 +20,8 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
     case cloudServiceExists(String)
     /// The master key is missing, malformed, or not the one the data was sealed with.
     case masterKey(String)
+    /// The slot already holds a deployment, or the name is taken in the service.
+    case deploymentExists(service: String, detail: String)
 
     public var description: String {
         switch self {
@@ -43,6 +45,8 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
             return "The specified DNS name is already taken."
         case .masterKey(let message):
             return "master key: \(message)"
+        case .deploymentExists(let service, let detail):
+            return "The cloud service \(service) \(detail)."
         }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CLISupport
 import Certificates
+import Deployments
 import Logging
 import ManagementAPI
 import ServiceLifecycle
@@ -60,7 +61,13 @@ struct ServerCommand: AsyncParsableCommand {
             caPath = made.caPath
         }
         let trustedCA = caPath
-        let server = ManagementServer(host: host, port: port, store: store, identity: identity, masterKey: masterKey, logger: logger)
+        try SecureFile.makeDirectory(folder + "/deployments")
+        let deployments = DeploymentRuntime(store: store, masterKey: masterKey, folder: folder + "/deployments",
+                                            packagesDirectory: packages, logger: logger)
+        // Deployments that were running when the server stopped run again.
+        await deployments.restore()
+        let server = ManagementServer(host: host, port: port, store: store, identity: identity, masterKey: masterKey,
+                                      deployments: deployments, logger: logger)
         let urlHost = host == "0.0.0.0" || host == "::" ? (hostnames.first ?? "localhost") : (host.contains(":") ? "[\(host)]" : host)
         let application = try server.application { boundPort in
             let url = "https://\(urlHost):\(boundPort)"
@@ -75,6 +82,7 @@ struct ServerCommand: AsyncParsableCommand {
         ))
         defer { BufferedLogOutput.standardOutput.flush() }
         try await services.run()
+        await deployments.shutdown()
     }
 
     /// Records the URL, runs the first-run setup on an empty data folder, and tells the user

@@ -6,6 +6,18 @@ import Testing
 
 /// The real `azure-servicemanagement-legacy` client against `thumbprint server`, started as a
 /// user starts it: first-run setup on an empty data folder, then the client's own flows.
+/// What a server process printed, collected as it arrives.
+final class ServerOutput: @unchecked Sendable {
+    private let lock = NSLock()
+    private var collected = ""
+
+    func append(_ data: Data) {
+        lock.withLock { collected += String(decoding: data, as: UTF8.self) }
+    }
+
+    var text: String { lock.withLock { collected } }
+}
+
 @Suite("The real Python client against thumbprint server", .serialized)
 struct PythonClientTests {
     /// A running `thumbprint server` on a free loopback port.
@@ -26,14 +38,19 @@ struct PythonClientTests {
             output = Pipe()
             process.standardOutput = output
             process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+            // Read the server's output all along, so that its log never fills the pipe and blocks it.
+            let collected = self.collected
+            output.fileHandleForReading.readabilityHandler = { handle in
+                let chunk = handle.availableData
+                collected.append(chunk)
+            }
             try process.run()
             // Ready when the first-run announcement names the subscription id.
             var text = ""
             let deadline = Date().addingTimeInterval(60)
             while !text.contains("Subscription id:") && Date() < deadline && process.isRunning {
-                let chunk = output.fileHandleForReading.availableData
-                if chunk.isEmpty { Thread.sleep(forTimeInterval: 0.05) }
-                text += String(decoding: chunk, as: UTF8.self)
+                Thread.sleep(forTimeInterval: 0.05)
+                text = collected.text
             }
             guard text.contains("Subscription id:") else {
                 process.terminate()
@@ -43,6 +60,7 @@ struct PythonClientTests {
         }
 
         private(set) var announcement = ""
+        private let collected = ServerOutput()
         var data: String { folder.file("data") }
 
         /// The subscription id the first run announced.
@@ -53,6 +71,7 @@ struct PythonClientTests {
         deinit {
             process.terminate()
             process.waitUntilExit()
+            output.fileHandleForReading.readabilityHandler = nil
         }
     }
 

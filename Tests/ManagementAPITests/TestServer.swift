@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Certificates
+import Deployments
 import Foundation
 import Hummingbird
 import Logging
@@ -37,7 +38,12 @@ struct TestServer: Sendable {
 
         var logger = Logger(label: "test-server")
         logger.logLevel = .warning
-        let server = ManagementServer(host: "127.0.0.1", port: 0, store: store, identity: identity.server, limits: limits, masterKey: .generate(), logger: logger)
+        let masterKey = MasterKey.generate()
+        try FileManager.default.createDirectory(atPath: folder.file("packages"), withIntermediateDirectories: true)
+        let deployments = DeploymentRuntime(store: store, masterKey: masterKey, folder: folder.file("deployments"),
+                                            packagesDirectory: folder.file("packages"), logger: logger)
+        let server = ManagementServer(host: "127.0.0.1", port: 0, store: store, identity: identity.server, limits: limits,
+                                      masterKey: masterKey, deployments: deployments, logger: logger)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let application = try server.application { port in continuation.yield(port) }
         let running = Task { try await application.runService() }

@@ -1,0 +1,25 @@
+/// Why a deployment, or a change to one, was refused. Nothing is changed when one is thrown.
+public enum DeploymentError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The configuration, definition and uploaded certificates do not agree; each message names
+    /// the file, role, certificate and line.
+    case invalid([String])
+    /// The package could not be fetched or opened.
+    case package(String)
+    /// The base64 configuration could not be read.
+    case configuration(String)
+    /// An instance could not start.
+    case instanceFailed(instance: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .invalid(let issues):
+            return "The configuration is not valid for this deployment: " + issues.joined(separator: "; ")
+        case .package(let reason):
+            return reason
+        case .configuration(let reason):
+            return "The service configuration cannot be read: \(reason)"
+        case .instanceFailed(let instance, let reason):
+            return "Role instance \(instance) could not start: \(reason)"
+        }
+    }
+}

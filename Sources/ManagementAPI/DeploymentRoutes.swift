@@ -1,0 +1,189 @@
+import Certificates
+import Deployments
+import Hummingbird
+import Logging
+import ServicePackages
+import Storage
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Deployments of a cloud service: Create (by slot), Get (by slot or name), Change Configuration,
+/// Update Status and Delete, under `/<subscription>/services/hostedservices/<service>`. The
+/// long-running ones answer 202 at once and finish as operations the client polls.
+struct DeploymentRoutes: Sendable {
+    let store: any ManagementStore
+    let runtime: DeploymentRuntime
+    let now: @Sendable () -> Date
+
+    func register(on router: some RouterMethods<ManagementRequestContext>) {
+        let base = ":subscription/services/hostedservices/:service"
+        router.post("\(base)/deploymentslots/:slot") { request, context in
+            if request.uri.queryParameters.get("comp") != nil {
+                return try await change(request, context: context, deployment: try bySlot(context))
+            }
+            return try await create(request, context: context)
+        }
+        router.get("\(base)/deploymentslots/:slot") { request, context in try await get(request, try bySlot(context)) }
+        router.delete("\(base)/deploymentslots/:slot") { _, context in try delete(context: context, deployment: try bySlot(context)) }
+        router.get("\(base)/deployments/:deployment") { request, context in try await get(request, try byName(context)) }
+        router.post("\(base)/deployments/:deployment") { request, context in try await change(request, context: context, deployment: try byName(context)) }
+        router.delete("\(base)/deployments/:deployment") { _, context in try delete(context: context, deployment: try byName(context)) }
+    }
+
+    // MARK: Create
+
+    func create(_ request: Request, context: ManagementRequestContext) async throws -> Response {
+        let (caller, service) = try existingService(context)
+        guard let slot = DeploymentSlot(path: try context.parameters.require("slot")) else {
+            throw APIError.notFound("The deployment slot must be production or staging.")
+        }
+        let body = try await XMLBody.read(request, root: "CreateDeployment")
+        let name = try body.required("Name")
+        guard (1...100).contains(name.count), name.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_") }) else {
+            throw APIError.badRequest("Name \(name) is not valid: use letters, digits, hyphens and underscores.")
+        }
+        let packageURL = try body.required("PackageUrl")
+        do {
+            _ = try PackageLocation.resolve(packageURL, packagesDirectory: runtime.packagesDirectory)
+        } catch let error as ServicePackageError {
+            throw APIError.badRequest(error.description)
+        }
+        let label = try body.required("Label")
+        try CloudServiceRoutes.checkLabel(label)
+        let configuration = try Self.decodeConfiguration(try body.required("Configuration"))
+        if let occupant = try store.deployments(of: service.name).first(where: { $0.slot == slot || $0.name.lowercased() == name.lowercased() }) {
+            throw APIError(status: .conflict, code: "ConflictError",
+                           message: occupant.slot == slot
+                               ? "The \(slot.rawValue) slot of \(service.name) already holds deployment \(occupant.name); delete it first."
+                               : "The cloud service \(service.name) already has a deployment named \(name).")
+        }
+        let start = body.optional("StartDeployment")?.lowercased() == "true"
+        let createRequest = DeploymentRuntime.CreateRequest(
+            service: service.name, slot: slot, name: name, packageURL: packageURL, label: label,
+            configuration: configuration, start: start, extendedProperties: body.extendedProperties
+        )
+        let runtime = self.runtime
+        let now = self.now
+        return try runOperation(context: context, caller: caller) {
+            _ = try await runtime.create(createRequest, now: now())
+        }
+    }
+
+    // MARK: Get
+
+    func get(_ request: Request, _ deployment: Deployment) async throws -> Response {
+        let view = await runtime.view(of: deployment)
+        return xmlResponse(AzureXML.document("Deployment") { DeploymentXML.write(view, into: &$0) })
+    }
+
+    // MARK: Change configuration and status
+
+    func change(_ request: Request, context: ManagementRequestContext, deployment: Deployment) async throws -> Response {
+        let caller = try context.requireCaller()
+        let runtime = self.runtime
+        let now = self.now
+        switch request.uri.queryParameters.get("comp")?.lowercased() {
+        case "config":
+            let body = try await XMLBody.read(request, root: "ChangeConfiguration")
+            let configuration = try Self.decodeConfiguration(try body.required("Configuration"))
+            return try runOperation(context: context, caller: caller) {
+                _ = try await runtime.changeConfiguration(of: deployment, to: configuration, now: now())
+            }
+        case "status":
+            let body = try await XMLBody.read(request, root: "UpdateDeploymentStatus")
+            guard let status = DeploymentStatus(rawValue: try body.required("Status")) else {
+                throw APIError.badRequest("Status must be Running or Suspended.")
+            }
+            return try runOperation(context: context, caller: caller) {
+                _ = try await runtime.setStatus(of: deployment, to: status, now: now())
+            }
+        default:
+            throw APIError.badRequest("Say what to change with ?comp=config or ?comp=status.")
+        }
+    }
+
+    // MARK: Delete
+
+    func delete(context: ManagementRequestContext, deployment: Deployment) throws -> Response {
+        let caller = try context.requireCaller()
+        let runtime = self.runtime
+        return try runOperation(context: context, caller: caller) {
+            try await runtime.delete(deployment)
+        }
+    }
+
+    // MARK: Helpers
+
+    /// Records the operation as in progress, answers 202, and runs `work` to its end.
+    private func runOperation(context: ManagementRequestContext, caller: Caller, _ work: @escaping @Sendable () async throws -> Void) throws -> Response {
+        let operation = OperationRecord(id: context.requestID, subscription: caller.subscription, status: .inProgress)
+        try store.saveOperation(operation)
+        let (store, logger) = (self.store, context.logger)
+        Task {
+            var finished = operation
+            do {
+                try await work()
+                finished.status = .succeeded
+                finished.httpStatusCode = 200
+            } catch {
+                finished.status = .failed
+                finished.httpStatusCode = 400
+                finished.errorCode = error is StorageError ? "ConflictError" : "BadRequest"
+                finished.errorMessage = Self.message(for: error)
+                logger.info("deployment operation failed", metadata: ["operation": "\(finished.id)", "error": "\(finished.errorMessage ?? "")"])
+            }
+            do {
+                try store.saveOperation(finished)
+            } catch {
+                logger.error("could not record an operation", metadata: ["operation": "\(finished.id)", "error": "\(error)"])
+            }
+        }
+        return Response(status: .accepted)
+    }
+
+    static func message(for error: any Error) -> String {
+        switch error {
+        case let error as DeploymentError: return error.description
+        case let error as StorageError: return error.description
+        case let error as CertificateError: return "A certificate could not be used: \(error.description)"
+        default: return "The deployment operation failed: \(error)"
+        }
+    }
+
+    static func decodeConfiguration(_ base64: String) throws -> [UInt8] {
+        guard let data = Data(base64Encoded: base64, options: .ignoreUnknownCharacters), !data.isEmpty else {
+            throw APIError.badRequest("Configuration must be the base64 of the .cscfg file.")
+        }
+        return [UInt8](data)
+    }
+
+    private func existingService(_ context: ManagementRequestContext) throws -> (Caller, CloudService) {
+        let caller = try context.requireCaller()
+        let name = try context.parameters.require("service")
+        guard let service = try store.cloudService(name, in: caller.subscription) else {
+            throw APIError.notFound("The hosted service does not exist.")
+        }
+        return (caller, service)
+    }
+
+    private func bySlot(_ context: ManagementRequestContext) throws -> Deployment {
+        let (_, service) = try existingService(context)
+        guard let slot = DeploymentSlot(path: try context.parameters.require("slot")),
+              let deployment = try store.deployments(of: service.name).first(where: { $0.slot == slot }) else {
+            throw APIError.notFound("No deployments were found.")
+        }
+        return deployment
+    }
+
+    private func byName(_ context: ManagementRequestContext) throws -> Deployment {
+        let (_, service) = try existingService(context)
+        let name = try context.parameters.require("deployment")
+        guard let deployment = try store.deployments(of: service.name).first(where: { $0.name.lowercased() == name.lowercased() }) else {
+            throw APIError.notFound("No deployments were found.")
+        }
+        return deployment
+    }
+}

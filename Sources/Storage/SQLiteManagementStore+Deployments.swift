@@ -1,0 +1,72 @@
+import GRDB
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+extension SQLiteManagementStore {
+    public func createDeployment(_ deployment: Deployment) throws(StorageError) {
+        try write { db in
+            if let existing = try String.fetchOne(db, sql: "SELECT name FROM deployments WHERE service_name = ? AND slot = ?",
+                                                  arguments: [deployment.service, deployment.slot.rawValue]) {
+                throw StorageError.deploymentExists(service: deployment.service, detail: "already has deployment \(existing) in the \(deployment.slot.rawValue) slot; delete it first")
+            }
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM deployments WHERE service_name = ? AND name = ?",
+                                 arguments: [deployment.service, deployment.name]) == true {
+                throw StorageError.deploymentExists(service: deployment.service, detail: "already has a deployment named \(deployment.name)")
+            }
+            try db.execute(sql: """
+                INSERT INTO deployments (service_name, name, slot, private_id, label, status, configuration, definition, package_folder,
+                                         extended_properties, created_at, modified_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [deployment.service, deployment.name, deployment.slot.rawValue, deployment.privateID, deployment.label,
+                                 deployment.status.rawValue, Data(deployment.configuration), Data(deployment.definition), deployment.packageFolder,
+                                 try Self.encodeProperties(deployment.extendedProperties), Self.timestamp(deployment.created), Self.timestamp(deployment.modified)])
+        }
+    }
+
+    public func deployments(of service: String) throws(StorageError) -> [Deployment] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM deployments WHERE service_name = ? ORDER BY slot = 'Staging', name",
+                             arguments: [service]).map(Self.deployment(from:))
+        }
+    }
+
+    public func allDeployments() throws(StorageError) -> [Deployment] {
+        try read { db in try Row.fetchAll(db, sql: "SELECT * FROM deployments ORDER BY service_name, slot").map(Self.deployment(from:)) }
+    }
+
+    public func updateDeployment(_ deployment: Deployment) throws(StorageError) {
+        try write { db in
+            try db.execute(sql: """
+                UPDATE deployments SET label = ?, status = ?, configuration = ?, extended_properties = ?, modified_at = ?
+                WHERE service_name = ? AND name = ?
+                """, arguments: [deployment.label, deployment.status.rawValue, Data(deployment.configuration),
+                                 try Self.encodeProperties(deployment.extendedProperties), Self.timestamp(deployment.modified),
+                                 deployment.service, deployment.name])
+        }
+    }
+
+    public func deleteDeployment(_ name: String, of service: String) throws(StorageError) -> Bool {
+        try write { db in
+            try db.execute(sql: "DELETE FROM deployments WHERE service_name = ? AND name = ?", arguments: [service, name])
+            return db.changesCount > 0
+        }
+    }
+
+    static func encodeProperties(_ properties: [ExtendedProperty]) throws -> String {
+        String(decoding: try JSONEncoder().encode(properties), as: UTF8.self)
+    }
+
+    private static func deployment(from row: Row) -> Deployment {
+        let properties = (row["extended_properties"] as String?).flatMap { try? JSONDecoder().decode([ExtendedProperty].self, from: Data($0.utf8)) } ?? []
+        return Deployment(
+            service: row["service_name"], name: row["name"], slot: DeploymentSlot(rawValue: row["slot"]) ?? .production,
+            privateID: row["private_id"], label: row["label"], status: DeploymentStatus(rawValue: row["status"]) ?? .suspended,
+            configuration: [UInt8](row["configuration"] as Data), definition: [UInt8](row["definition"] as Data),
+            packageFolder: row["package_folder"], extendedProperties: properties,
+            created: date(row["created_at"]), modified: date(row["modified_at"])
+        )
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// A deployment's files: the package (built with Python's zipfile, as any zip tool would) and
+/// configurations, for role `WebRole` with one https endpoint serving certificate `SSL`.
+enum DeploymentFixture {
+    static let definition = """
+        <?xml version="1.0" encoding="utf-8"?>
+        <ServiceDefinition name="deploy1" xmlns="http://schemas.microsoft.com/ServiceHosting/2008/10/ServiceDefinition">
+          <WebRole name="WebRole" vmsize="Small">
+            <Endpoints><InputEndpoint name="HttpsIn" protocol="https" port="443" certificate="SSL" /></Endpoints>
+            <Certificates><Certificate name="SSL" storeLocation="LocalMachine" storeName="My" /></Certificates>
+          </WebRole>
+        </ServiceDefinition>
+        """
+
+    static func configuration(thumbprint: String, count: Int) -> String {
+        """
+        <?xml version="1.0" encoding="utf-8"?>
+        <ServiceConfiguration serviceName="deploy1" xmlns="http://schemas.microsoft.com/ServiceHosting/2008/10/ServiceConfiguration">
+          <Role name="WebRole">
+            <Instances count="\(count)" />
+            <Certificates><Certificate name="SSL" thumbprint="\(thumbprint)" thumbprintAlgorithm="sha1" /></Certificates>
+          </Role>
+        </ServiceConfiguration>
+        """
+    }
+
+    /// Writes a package holding the definition (in a subfolder) and a static file for the role.
+    static func writePackage(to path: String) throws {
+        let result = try runProcess("/usr/bin/env", ["python3", "-c", """
+            import sys, zipfile
+            with zipfile.ZipFile(sys.argv[1], "w") as z:
+                z.writestr("app/ServiceDefinition.csdef", sys.argv[2])
+                z.writestr("app/WebRole/hello.txt", "hello from the package\\n")
+            """, path, definition])
+        try #require(result.status == 0, "\(result.standardError)")
+    }
+
+    /// Two certificates for www.contoso.net, as .pfx files; returns their thumbprints.
+    static func makeCertificates(in folder: TemporaryDirectory, home: String) throws -> (old: String, new: String) {
+        var thumbprints: [String] = []
+        for name in ["old", "new"] {
+            let made = try runProcess(thumbprintExecutable, ["cert", "new", "--dns-name", "www.contoso.net", "--pfx", "\(name).pfx", "--password-env", "PFX_PASSWORD"],
+                                      environment: ["THUMBPRINT_HOME": home, "PFX_PASSWORD": "deploy-secret"], currentDirectory: folder.path)
+            try #require(made.status == 0, "\(made.standardError)")
+            thumbprints.append(made.lastLine)
+        }
+        return (thumbprints[0], thumbprints[1])
+    }
+}
+
+@Suite("Deployments through the real Python client", .serialized)
+struct DeploymentTests {
+    @Test("create, instances ReadyRole with their stores, served thumbprint, rotation, scale, a refused change, suspend, delete")
+    func lifecycle() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: testPython), "no Python venv at \(testPython): run scripts/test.sh")
+        let server = try PythonClientTests.RunningServer()
+        let folder = server.folder
+        let (old, new) = try DeploymentFixture.makeCertificates(in: folder, home: folder.file("home"))
+        let package = server.data + "/packages/app.cspkg"
+        try DeploymentFixture.writePackage(to: package)
+        let files: [(String, String)] = [
+            ("old.cscfg", DeploymentFixture.configuration(thumbprint: old.lowercased(), count: 2)),
+            ("new.cscfg", DeploymentFixture.configuration(thumbprint: new, count: 2)),
+            ("three.cscfg", DeploymentFixture.configuration(thumbprint: new, count: 3)),
+            ("unknown.cscfg", DeploymentFixture.configuration(thumbprint: String(repeating: "AB", count: 20), count: 3)),
+        ]
+        for (name, text) in files { try text.write(toFile: folder.file(name), atomically: true, encoding: .utf8) }
+
+        let script = repositoryRoot.appendingPathComponent("Tests/InteropTests/python/deployment_client.py").path
+        let result = try runProcess(testPython, [
+            script, server.data + "/admin.publishsettings", server.data + "/tls/ca.pem", "127.0.0.1:\(server.port)", folder.path, "web1",
+            "file://" + package, folder.file("old.pfx"), folder.file("new.pfx"), "deploy-secret",
+            folder.file("old.cscfg"), folder.file("new.cscfg"), folder.file("three.cscfg"), folder.file("unknown.cscfg"),
+        ])
+        try #require(result.status == 0, "\(result.standardError)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+        func status(_ key: String) -> String? { (report[key] as? [Any])?.first as? String }
+
+        #expect(status("uploadOld") == "Succeeded" && status("uploadNew") == "Succeeded")
+        #expect(status("create") == "Succeeded", "\(report["create"] ?? "")")
+        #expect(report["slot"] as? String == "Production")
+        #expect(report["label"] as? String == "first label")
+        #expect(report["status"] as? String == "Running")
+        #expect(report["configurationEcho"] as? Bool == true)
+        #expect(report["extended"] as? [String: String] == ["dep1": "one", "dep2": "two"])
+        #expect(report["roles"] as? [String] == ["WebRole"])
+        let instances = report["instances"] as? [[String]]
+        #expect(instances == [["WebRole", "WebRole_IN_0", "Small", "Started"], ["WebRole", "WebRole_IN_1", "Small", "Started"]])
+        let endpoint = report["endpoint"] as? [String: Any]
+        #expect(endpoint?["name"] as? String == "HttpsIn")
+        #expect(endpoint?["vip"] as? String == "127.0.0.1")
+        let localPorts = report["localPorts"] as? [Int] ?? []
+        #expect(localPorts.count == 2 && Set(localPorts).count == 2 && !localPorts.contains(endpoint?["publicPort"] as? Int ?? -1))
+        #expect(report["servedBefore"] as? String == old, "the endpoint serves the uploaded certificate")
+        #expect(report["pageNamesRole"] as? Bool == true)
+        #expect(report["bySlot"] as? String == "dep1")
+        let refusedDelete = report["delete_in_use"] as? String ?? ""
+        #expect(refusedDelete.contains("ConflictError") && refusedDelete.contains("dep1"), "deleting a certificate in use names the deployment: \(refusedDelete)")
+
+        #expect(status("changeNew") == "Succeeded")
+        #expect(report["servedAfter"] as? String == new, "a new connection gets the new certificate once the change succeeded")
+        #expect(status("changeThree") == "Succeeded")
+        #expect(report["instancesAfterScale"] as? Int == 3)
+        #expect(status("changeUnknown") == "Failed")
+        let refusal = (report["changeUnknown"] as? [Any])?.last as? String ?? ""
+        #expect(refusal.contains(String(repeating: "AB", count: 20)), "the refusal names the thumbprint: \(refusal)")
+        #expect(report["configurationKept"] as? Bool == true)
+        #expect(report["servedAfterRefusal"] as? String == new)
+        #expect(report["embedded"] as? [String] == ["dep1"])
+        #expect(status("suspend") == "Succeeded")
+        #expect(report["suspendedStatus"] as? String == "Suspended")
+        #expect(report["suspendedInstances"] as? [String] == ["StoppedVM"])
+        #expect(status("resume") == "Succeeded")
+        #expect(status("delete") == "Succeeded")
+        #expect(report["afterDelete"] as? Int == 404)
+        let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: server.data + "/deployments")) ?? []
+        #expect(leftovers.isEmpty, "a deleted deployment leaves no files: \(leftovers)")
+    }
+}

@@ -1,0 +1,128 @@
+"""Drives the real client's deployment calls against a running Thumbprint server, and checks what
+the deployment's endpoint serves over real TLS (no SNI, as old clients connect).
+
+Usage: deployment_client.py PUBLISH_SETTINGS CA_PEM HOST:PORT WORK_DIR SERVICE PACKAGE_URL
+       PFX_OLD PFX_NEW PFX_PASSWORD CSCFG_OLD CSCFG_NEW CSCFG_THREE CSCFG_UNKNOWN
+Prints one JSON document with what the client saw; exits non-zero on any unexpected failure.
+"""
+import base64
+import hashlib
+import json
+import socket
+import ssl
+import sys
+import time
+
+from thumbprint_client import connect
+
+(publish_settings, ca_pem, host, work, service, package_url, pfx_old, pfx_new, password,
+ cscfg_old, cscfg_new, cscfg_three, cscfg_unknown) = sys.argv[1:14]
+sms, subscription_id = connect(publish_settings, ca_pem, host, work, "deployment-client.pem")
+
+
+def b64(path):
+    return base64.b64encode(open(path, "rb").read()).decode()
+
+
+def wait(result, allow_failure=False):
+    try:
+        sms.wait_for_operation_status(result.request_id, timeout=60, sleep_interval=0.1,
+                                      progress_callback=None, success_callback=None, failure_callback=None)
+    except Exception:
+        if not allow_failure:
+            raise
+    operation = sms.get_operation_status(result.request_id)
+    return operation.status, (operation.error.message if operation.status == "Failed" and operation.error is not None else None)
+
+
+def served_thumbprint(port):
+    """The SHA-1 thumbprint of the certificate the endpoint presents, and the page it answers."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+        with context.wrap_socket(raw) as tls:  # no server_hostname: no SNI
+            der = tls.getpeercert(binary_form=True)
+            tls.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            page = b""
+            while True:
+                chunk = tls.recv(65536)
+                if not chunk:
+                    break
+                page += chunk
+    return hashlib.sha1(der).hexdigest().upper(), page.decode(errors="replace")
+
+
+def deployment_state():
+    deployment = sms.get_deployment_by_name(service, "dep1")
+    return deployment, [(i.instance_name, i.instance_status) for i in deployment.role_instance_list]
+
+
+def wait_ready(count):
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        deployment, instances = deployment_state()
+        if len(instances) == count and all(status == "ReadyRole" for _, status in instances):
+            return deployment
+        time.sleep(0.1)
+    raise SystemExit(f"instances not ready: {instances}")
+
+
+report = {}
+wait(sms.create_hosted_service(service, "deployments", location="West US"))
+report["uploadOld"] = wait(sms.add_service_certificate(service, b64(pfx_old), "pfx", password))
+report["uploadNew"] = wait(sms.add_service_certificate(service, b64(pfx_new), "pfx", password))
+
+report["create"] = wait(sms.create_deployment(service, "production", "dep1", package_url, "first label", b64(cscfg_old),
+                                              start_deployment=True, extended_properties={"dep1": "one", "dep2": "two"}))
+deployment = wait_ready(2)
+report["slot"] = deployment.deployment_slot
+report["label"] = deployment.label
+report["status"] = deployment.status
+report["configurationEcho"] = deployment.configuration == open(cscfg_old).read()
+report["extended"] = deployment.extended_properties
+report["roles"] = [r.role_name for r in deployment.role_list]
+first = deployment.role_instance_list[0]
+report["instances"] = [(i.role_name, i.instance_name, i.instance_size, i.power_state) for i in deployment.role_instance_list]
+endpoint = first.instance_endpoints[0]
+report["endpoint"] = {"name": endpoint.name, "vip": endpoint.vip, "publicPort": int(endpoint.public_port),
+                      "localPort": int(endpoint.local_port), "protocol": endpoint.protocol}
+report["localPorts"] = sorted(int(i.instance_endpoints[0].local_port) for i in deployment.role_instance_list)
+public_port = int(endpoint.public_port)
+report["servedBefore"], page = served_thumbprint(public_port)
+report["pageNamesRole"] = "WebRole" in page
+report["bySlot"] = sms.get_deployment_by_slot(service, "production").name
+
+report["delete_in_use"] = None
+try:
+    sms.delete_service_certificate(service, "sha1", report["servedBefore"])
+except Exception as error:
+    report["delete_in_use"] = str(error)
+
+report["changeNew"] = wait(sms.change_deployment_configuration(service, "dep1", b64(cscfg_new)))
+report["servedAfter"], _ = served_thumbprint(public_port)
+report["changeThree"] = wait(sms.change_deployment_configuration(service, "dep1", b64(cscfg_three)))
+deployment = wait_ready(3)
+report["instancesAfterScale"] = len(deployment.role_instance_list)
+report["changeUnknown"] = wait(sms.change_deployment_configuration(service, "dep1", b64(cscfg_unknown)), allow_failure=True)
+deployment, _ = deployment_state()
+report["configurationKept"] = deployment.configuration == open(cscfg_three).read()
+report["servedAfterRefusal"], _ = served_thumbprint(public_port)
+
+detail = sms.get_hosted_service_properties(service, embed_detail=True)
+report["embedded"] = [d.name for d in detail.deployments]
+
+report["suspend"] = wait(sms.update_deployment_status(service, "dep1", "Suspended"))
+deployment, instances = deployment_state()
+report["suspendedStatus"] = deployment.status
+report["suspendedInstances"] = sorted(set(status for _, status in instances))
+report["resume"] = wait(sms.update_deployment_status(service, "dep1", "Running"))
+wait_ready(3)
+
+report["delete"] = wait(sms.delete_deployment(service, "dep1"))
+try:
+    sms.get_deployment_by_name(service, "dep1")
+    report["afterDelete"] = "still there"
+except Exception as error:
+    report["afterDelete"] = getattr(error, "status_code", str(error))
+print(json.dumps(report))
