@@ -120,3 +120,53 @@ struct DeploymentTests {
         #expect(leftovers.isEmpty, "a deleted deployment leaves no files: \(leftovers)")
     }
 }
+
+@Suite("Certificate rotation without a failed request", .serialized)
+struct RotationTests {
+    @Test("under continuous fresh TLS connections, a thumbprint change fails none and reaches every instance at once")
+    func rotationUnderLoad() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: testPython), "no Python venv at \(testPython): run scripts/test.sh")
+        let server = try PythonClientTests.RunningServer()
+        let folder = server.folder
+        let (old, new) = try DeploymentFixture.makeCertificates(in: folder, home: folder.file("home"))
+        let package = server.data + "/packages/app.cspkg"
+        try DeploymentFixture.writePackage(to: package)
+        try DeploymentFixture.configuration(thumbprint: old, count: 3).write(toFile: folder.file("old.cscfg"), atomically: true, encoding: .utf8)
+        try DeploymentFixture.configuration(thumbprint: new, count: 3).write(toFile: folder.file("new.cscfg"), atomically: true, encoding: .utf8)
+
+        let script = repositoryRoot.appendingPathComponent("Tests/InteropTests/python/rotation_client.py").path
+        let result = try runProcess(testPython, [
+            script, server.data + "/admin.publishsettings", server.data + "/tls/ca.pem", "127.0.0.1:\(server.port)", folder.path, "rot1",
+            "file://" + package, folder.file("old.pfx"), folder.file("new.pfx"), "deploy-secret",
+            folder.file("old.cscfg"), folder.file("new.cscfg"), server.data, "4",
+        ])
+        try #require(result.status == 0, "\(result.standardError)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+
+        print("rotation report: connections \(report["connections"] ?? ""), change \(report["changeSeconds"] ?? "") s, new seen \(report["newSeen"] ?? ""), old after success \(report["oldServedAfterSuccessSeconds"] ?? "none")")
+        #expect(report["instances"] as? Int == 3)
+        #expect(report["failureCount"] as? Int == 0, "failed connections: \(report["failures"] ?? "")")
+        #expect((report["connections"] as? Int ?? 0) > 50, "the load kept going: \(report["connections"] ?? "")")
+        #expect(report["directAfterSuccess"] as? [String] == [new], "every instance serves the new certificate once the change succeeded")
+        #expect((report["newSeen"] as? Int ?? 0) > 0)
+        if let late = report["oldServedAfterSuccessSeconds"] as? Double {
+            #expect(late < 1.0, "the old certificate was still served \(late) s after the change succeeded")
+        }
+        #expect(report["heldThumbprint"] as? String == old)
+        #expect(report["heldAnswer"] as? String == "HTTP/1.1 200 OK", "a connection opened before the change finishes normally")
+
+        let before = report["storesBefore"] as? [String: [String: Any]] ?? [:]
+        #expect(before.keys.sorted() == ["WebRole_IN_0", "WebRole_IN_1", "WebRole_IN_2"])
+        for (instance, store) in before {
+            #expect(store[old] as? String == "0o600", "\(instance) holds the certificate with its key, 0600, in LocalMachine\\My: \(store)")
+        }
+        let after = report["storesAfter"] as? [String: [String: Any]] ?? [:]
+        for (instance, store) in after {
+            #expect(Set(store.keys) == [old, new], "\(instance): the old certificate stays until it is deleted: \(store.keys)")
+        }
+        let deleted = report["storesAfterDelete"] as? [String: [String: Any]] ?? [:]
+        for (instance, store) in deleted {
+            #expect(Array(store.keys) == [new], "\(instance): deleting the old certificate removes it from the stores")
+        }
+    }
+}
