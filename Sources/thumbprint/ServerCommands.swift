@@ -15,10 +15,10 @@ import Darwin
 /// would triple it (docs/benchmarks.md).
 enum ServerCommands {
     /// The subcommand names `thumbprint-server` answers.
-    static let names = ["server", "admin", "mgmt-cert", "subscription"]
+    static let names = ["server", "admin", "mgmt-cert", "subscription", "deployment"]
 
     /// Placeholders, so that `thumbprint --help` lists them.
-    static let forwarded: [any ParsableCommand.Type] = [Server.self, Admin.self, ManagementCertificate.self, Subscription.self]
+    static let forwarded: [any ParsableCommand.Type] = [Server.self, Admin.self, ManagementCertificate.self, Subscription.self, Deployment.self]
 
     struct Server: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "server", abstract: "Run the management API server (see thumbprint-server server --help).")
@@ -37,6 +37,11 @@ enum ServerCommands {
 
     struct Subscription: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "subscription", abstract: "The subscription through the API (see thumbprint-server subscription --help).")
+        func run() throws { try forwardingFailed() }
+    }
+
+    struct Deployment: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "deployment", abstract: "Deployments through the API (see thumbprint-server deployment --help).")
         func run() throws { try forwardingFailed() }
     }
 

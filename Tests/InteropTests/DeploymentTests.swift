@@ -170,3 +170,56 @@ struct RotationTests {
         }
     }
 }
+
+@Suite("thumbprint deployment: the seed's story from the command line", .serialized)
+struct DeploymentCommandTests {
+    @Test("a developer deploys a package naming a certificate; the certificate manager renews it by changing only the thumbprint")
+    func story() throws {
+        let server = try PythonClientTests.RunningServer()
+        let folder = server.folder
+        let home = folder.file("home")
+        let connection = ["--publish-settings", server.data + "/admin.publishsettings", "--ca", server.data + "/tls/ca.pem"]
+        let run = { (arguments: [String]) throws -> ProcessResult in
+            try runProcess(thumbprintExecutable, arguments, environment: ["THUMBPRINT_HOME": home, "PFX_PASSWORD": "deploy-secret"],
+                           currentDirectory: folder.path)
+        }
+        let (old, new) = try DeploymentFixture.makeCertificates(in: folder, home: home)
+        try DeploymentFixture.writePackage(to: server.data + "/packages/app.cspkg")
+        try DeploymentFixture.configuration(thumbprint: old, count: 2).write(toFile: folder.file("app.cscfg"), atomically: true, encoding: .utf8)
+        try DeploymentFixture.configuration(thumbprint: new, count: 2).write(toFile: folder.file("renewed.cscfg"), atomically: true, encoding: .utf8)
+
+        try #require(try run(["service", "create", "shop"] + connection).status == 0)
+        let uploaded = try run(["service", "cert", "add", "--service", "shop", "old.pfx", "--password-env", "PFX_PASSWORD"] + connection)
+        try #require(uploaded.status == 0, "\(uploaded.standardError)")
+
+        let created = try run(["deployment", "create", "--service", "shop", "--package", server.data + "/packages/app.cspkg",
+                               "--configuration", "app.cscfg"] + connection)
+        #expect(created.status == 0, "\(created.standardError)")
+        #expect(created.standardError.contains("Deploying production to shop") && created.standardError.contains("succeeded"))
+        #expect(created.standardOutput.contains("Certificate WebRole/SSL  \(old)"), "\(created.standardOutput)")
+        let address = created.standardOutput.split(separator: "\n").first { $0.hasPrefix("Endpoint") }.map(String.init) ?? ""
+        #expect(address.contains("HttpsIn https://127.0.0.1:"), "\(created.standardOutput)")
+
+        // Before the renewed certificate is uploaded, its configuration is refused and nothing changes.
+        let early = try run(["deployment", "set-config", "--service", "shop", "--configuration", "renewed.cscfg"] + connection)
+        #expect(early.status == 1)
+        #expect(early.standardError.contains(new), "the refusal names the missing thumbprint: \(early.standardError)")
+
+        let renewed = try run(["service", "cert", "add", "--service", "shop", "new.pfx", "--password-env", "PFX_PASSWORD"] + connection)
+        try #require(renewed.status == 0)
+        let changed = try run(["deployment", "set-config", "--service", "shop", "--configuration", "renewed.cscfg", "--json"] + connection)
+        #expect(changed.status == 0, "\(changed.standardError)")
+        #expect(changed.standardOutput.contains("\"WebRole/SSL\" : \"\(new)\""))
+        #expect(changed.standardOutput.contains("\"status\" : \"ReadyRole\""))
+
+        let shown = try run(["deployment", "show", "--service", "shop", "--name", "production"] + connection)
+        #expect(shown.standardOutput.contains("WebRole_IN_1"), "\(shown.standardOutput)")
+        #expect(try run(["deployment", "set-status", "--service", "shop", "suspended"] + connection).status == 0)
+        #expect(try run(["deployment", "show", "--service", "shop", "--json"] + connection).standardOutput.contains("\"status\" : \"StoppedVM\""))
+        let refusedDelete = try run(["service", "delete", "shop"] + connection)
+        #expect(refusedDelete.status == 1 && refusedDelete.standardError.contains("delete its deployments first"))
+        #expect(try run(["deployment", "delete", "--service", "shop"] + connection).status == 0)
+        #expect(try run(["deployment", "show", "--service", "shop"] + connection).standardError.contains("No deployments were found"))
+        #expect(try run(["service", "delete", "shop"] + connection).status == 0)
+    }
+}
