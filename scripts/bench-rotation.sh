@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Benchmark: certificate rotation on a deployment of 20 role instances under continuous load.
+# While threads open fresh TLS connections to the deployment's endpoint (through its loopback
+# load balancer) without pause, Change Deployment Configuration switches only the thumbprint.
+# Prints: the time from the change being accepted (202) until every instance, asked directly,
+# serves the new certificate (target <= 1 s); failed connections (target 0); and the server's
+# resident memory with 20 instances running (target <= 200 MiB). Baseline: the targets.
+# All traffic stays on 127.0.0.1.
+# Usage: scripts/bench-rotation.sh [INSTANCES] [LOAD_THREADS]   (default 20 and 8)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+instances="${1:-20}"
+threads="${2:-8}"
+
+swift build -c release --product thumbprint-server 2>&1 | grep -E "error|Build" >&2
+swift build -c release --product thumbprint 2>&1 | grep -E "error|Build" >&2
+bin="$(swift build -c release --show-bin-path)"
+if [ ! -x .venv/bin/python ]; then
+    python3 -m venv .venv && .venv/bin/pip install -q -r requirements-test.txt
+fi
+
+work="$(mktemp -d)"
+server_pid=""
+cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+"$bin/thumbprint-server" server --data-dir "$work/data" --listen "127.0.0.1:$port" >"$work/server.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 300); do grep -q "Subscription id:" "$work/server.log" && break; sleep 0.1; done
+
+export THUMBPRINT_HOME="$work/home" PFX_PASSWORD="bench-$RANDOM"
+old="$(cd "$work" && "$bin/thumbprint" cert new --dns-name www.contoso.net --pfx old.pfx --password-env PFX_PASSWORD | tail -1)"
+new="$(cd "$work" && "$bin/thumbprint" cert new --dns-name www.contoso.net --pfx new.pfx --password-env PFX_PASSWORD | tail -1)"
+
+.venv/bin/python - "$work" "$port" "$server_pid" "$instances" "$threads" "$old" "$new" <<'PY'
+import base64, hashlib, json, os, socket, ssl, sys, threading, time, zipfile
+sys.path.insert(0, "Tests/InteropTests/python")
+from thumbprint_client import connect
+
+work, port, pid, instances, threads, old, new = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), sys.argv[6], sys.argv[7]
+data = os.path.join(work, "data")
+definition = """<?xml version="1.0" encoding="utf-8"?>
+<ServiceDefinition name="bench" xmlns="http://schemas.microsoft.com/ServiceHosting/2008/10/ServiceDefinition">
+  <WebRole name="WebRole"><Endpoints><InputEndpoint name="HttpsIn" protocol="https" port="443" certificate="SSL" /></Endpoints>
+  <Certificates><Certificate name="SSL" storeLocation="LocalMachine" storeName="My" /></Certificates></WebRole>
+</ServiceDefinition>"""
+def configuration(thumbprint):
+    return base64.b64encode(f"""<?xml version="1.0" encoding="utf-8"?>
+<ServiceConfiguration serviceName="bench" xmlns="http://schemas.microsoft.com/ServiceHosting/2008/10/ServiceConfiguration">
+  <Role name="WebRole"><Instances count="{instances}" />
+  <Certificates><Certificate name="SSL" thumbprint="{thumbprint}" thumbprintAlgorithm="sha1" /></Certificates></Role>
+</ServiceConfiguration>""".encode()).decode()
+package = os.path.join(data, "packages", "bench.cspkg")
+with zipfile.ZipFile(package, "w") as z:
+    z.writestr("ServiceDefinition.csdef", definition)
+
+sms, _ = connect(os.path.join(data, "admin.publishsettings"), os.path.join(data, "tls", "ca.pem"), f"127.0.0.1:{port}", work, "bench.pem")
+def wait(result):
+    sms.wait_for_operation_status(result.request_id, timeout=300, sleep_interval=0.02, progress_callback=None, success_callback=None, failure_callback=None)
+def b64(path):
+    return base64.b64encode(open(path, "rb").read()).decode()
+def rss_mib():
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT); context.check_hostname = False; context.verify_mode = ssl.CERT_NONE
+def served(port_number, request=False):
+    with socket.create_connection(("127.0.0.1", port_number), timeout=10) as raw:
+        with context.wrap_socket(raw) as tls:
+            thumbprint = hashlib.sha1(tls.getpeercert(binary_form=True)).hexdigest().upper()
+            if request:
+                tls.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                if not tls.recv(64).startswith(b"HTTP/1.1 200"):
+                    raise RuntimeError("not 200")
+            return thumbprint
+
+wait(sms.create_hosted_service("bench", "bench", location="Local"))
+wait(sms.add_service_certificate("bench", b64(os.path.join(work, "old.pfx")), "pfx", os.environ["PFX_PASSWORD"]))
+wait(sms.add_service_certificate("bench", b64(os.path.join(work, "new.pfx")), "pfx", os.environ["PFX_PASSWORD"]))
+started = time.monotonic()
+wait(sms.create_deployment("bench", "production", "bench", "file://" + package, "bench", configuration(old), start_deployment=True))
+deploy_seconds = time.monotonic() - started
+deployment = sms.get_deployment_by_name("bench", "bench")
+public_port = int(deployment.role_instance_list[0].instance_endpoints[0].public_port)
+local_ports = [int(i.instance_endpoints[0].local_port) for i in deployment.role_instance_list]
+assert len(local_ports) == instances and all(i.instance_status == "ReadyRole" for i in deployment.role_instance_list)
+
+outcomes = []; lock = threading.Lock(); stop = threading.Event()
+def load():
+    while not stop.is_set():
+        try:
+            served(public_port, request=True); ok = True
+        except Exception:
+            ok = False
+        with lock:
+            outcomes.append(ok)
+workers = [threading.Thread(target=load) for _ in range(threads)]
+for worker in workers: worker.start()
+time.sleep(2)
+rss_loaded = rss_mib()
+accepted_at = time.monotonic()
+result = sms.change_deployment_configuration("bench", "bench", configuration(new))
+accepted = time.monotonic()
+remaining = set(local_ports)
+while remaining and time.monotonic() - accepted < 30:
+    remaining = {p for p in remaining if served(p) != new}
+switched = time.monotonic() - accepted
+wait(result)
+time.sleep(2)
+stop.set()
+for worker in workers: worker.join()
+failures = outcomes.count(False)
+print(f"deployment of {instances} instances created and ready in {deploy_seconds:.2f} s")
+print(f"rotation under load ({threads} threads of fresh TLS connections, {len(outcomes)} connections)")
+print(f"  change accepted -> every instance serves the new certificate: {switched * 1000:7.1f} ms   target <= 1000 ms   {'met' if switched <= 1 and not remaining else 'NOT met'}")
+print(f"  failed connections: {failures}   target 0   {'met' if failures == 0 else 'NOT met'}")
+print(f"  server resident memory with {instances} instances, under load: {rss_loaded:6.1f} MiB   target <= 200 MiB   {'met' if rss_loaded <= 200 else 'NOT met'}")
+PY
