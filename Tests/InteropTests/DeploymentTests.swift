@@ -97,6 +97,11 @@ struct DeploymentTests {
         #expect(report["servedBefore"] as? String == old, "the endpoint serves the uploaded certificate")
         #expect(report["pageNamesRole"] as? Bool == true)
         #expect(report["bySlot"] as? String == "dep1")
+        #expect(report["staticFile"] as? String == "hello from the package\n", "the role's static files from the package are served")
+        #expect(report["traversal"] as? String == "HTTP/1.1 404 Not Found")
+        #expect(status("refusedCreate") == "Failed")
+        #expect(((report["refusedCreate"] as? [Any])?.last as? String ?? "").contains(String(repeating: "AB", count: 20)))
+        #expect(report["stagingAfterRefusal"] as? Int == 404, "a refused create leaves no deployment behind")
         let refusedDelete = report["delete_in_use"] as? String ?? ""
         #expect(refusedDelete.contains("ConflictError") && refusedDelete.contains("dep1"), "deleting a certificate in use names the deployment: \(refusedDelete)")
 
@@ -168,6 +173,43 @@ struct RotationTests {
         for (instance, store) in deleted {
             #expect(Array(store.keys) == [new], "\(instance): deleting the old certificate removes it from the stores")
         }
+    }
+}
+
+@Suite("Deployments survive a server restart", .serialized)
+struct DeploymentRestartTests {
+    @Test("a running deployment runs again, serving its certificate, when the server starts on the same data folder")
+    func restart() throws {
+        let folder = try TemporaryDirectory()
+        let home = folder.file("home")
+        var server: PythonClientTests.RunningServer? = try PythonClientTests.RunningServer(folder: folder)
+        let data = folder.file("data")
+        let connection = ["--publish-settings", data + "/admin.publishsettings", "--ca", data + "/tls/ca.pem"]
+        let run = { (arguments: [String]) throws -> ProcessResult in
+            try runProcess(thumbprintExecutable, arguments, environment: ["THUMBPRINT_HOME": home, "PFX_PASSWORD": "deploy-secret"],
+                           currentDirectory: folder.path)
+        }
+        let (old, _) = try DeploymentFixture.makeCertificates(in: folder, home: home)
+        try DeploymentFixture.writePackage(to: data + "/packages/app.cspkg")
+        try DeploymentFixture.configuration(thumbprint: old, count: 2).write(toFile: folder.file("app.cscfg"), atomically: true, encoding: .utf8)
+        try #require(try run(["service", "create", "again"] + connection).status == 0)
+        try #require(try run(["service", "cert", "add", "--service", "again", "old.pfx", "--password-env", "PFX_PASSWORD"] + connection).status == 0)
+        let created = try run(["deployment", "create", "--service", "again", "--package", data + "/packages/app.cspkg", "--configuration", "app.cscfg"] + connection)
+        try #require(created.status == 0, "\(created.standardError)")
+
+        let port = try #require(server?.port)
+        server?.process.terminate()
+        server?.process.waitUntilExit()
+        server = nil
+        let restarted = try PythonClientTests.RunningServer(folder: folder, readyWhen: "listening on https://127.0.0.1:", port: port)
+        let shown = try run(["deployment", "show", "--service", "again", "--json"] + connection)
+        #expect(shown.status == 0, "\(shown.standardError)")
+        #expect(shown.standardOutput.components(separatedBy: "\"status\" : \"ReadyRole\"").count - 1 == 2, "\(shown.standardOutput)")
+        let address = try #require(shown.standardOutput.split(separator: "\n").first { $0.contains("\"address\"") })
+        let publicPort = try #require(address.split(separator: ":").last.flatMap { Int($0.filter(\.isNumber)) })
+        let served = try runProcess("/usr/bin/env", ["sh", "-c", "openssl s_client -connect 127.0.0.1:\(publicPort) </dev/null 2>/dev/null | openssl x509 -noout -fingerprint -sha1"])
+        #expect(served.standardOutput.replacingOccurrences(of: ":", with: "").contains(old), "\(served.standardOutput)")
+        withExtendedLifetime(restarted) {}
     }
 }
 

@@ -28,9 +28,10 @@ struct PythonClientTests {
         let output: Pipe
 
         /// Starts `thumbprint server` on an empty data folder in `folder` (a new one by default).
-        init(folder: TemporaryDirectory? = nil, extraArguments: [String] = [], environment: [String: String]? = nil) throws {
+        init(folder: TemporaryDirectory? = nil, extraArguments: [String] = [], environment: [String: String]? = nil,
+             readyWhen marker: String = "Subscription id:", port fixedPort: Int? = nil) throws {
             self.folder = try folder ?? TemporaryDirectory()
-            port = try freeLoopbackPort()
+            port = try fixedPort ?? freeLoopbackPort()
             process = Process()
             process.executableURL = URL(fileURLWithPath: thumbprintExecutable)
             process.arguments = ["server", "--data-dir", self.folder.file("data"), "--listen", "127.0.0.1:\(port)"] + extraArguments
@@ -48,11 +49,11 @@ struct PythonClientTests {
             // Ready when the first-run announcement names the subscription id.
             var text = ""
             let deadline = Date().addingTimeInterval(60)
-            while !text.contains("Subscription id:") && Date() < deadline && process.isRunning {
+            while !text.contains(marker) && Date() < deadline && process.isRunning {
                 Thread.sleep(forTimeInterval: 0.05)
                 text = collected.text
             }
-            guard text.contains("Subscription id:") else {
+            guard text.contains(marker) else {
                 process.terminate()
                 throw ServerDidNotStart(output: text)
             }

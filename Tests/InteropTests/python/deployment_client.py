@@ -35,7 +35,7 @@ def wait(result, allow_failure=False):
     return operation.status, (operation.error.message if operation.status == "Failed" and operation.error is not None else None)
 
 
-def served_thumbprint(port):
+def served_thumbprint(port, path="/"):
     """The SHA-1 thumbprint of the certificate the endpoint presents, and the page it answers."""
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     context.check_hostname = False
@@ -43,7 +43,7 @@ def served_thumbprint(port):
     with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
         with context.wrap_socket(raw) as tls:  # no server_hostname: no SNI
             der = tls.getpeercert(binary_form=True)
-            tls.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            tls.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
             page = b""
             while True:
                 chunk = tls.recv(65536)
@@ -92,6 +92,19 @@ public_port = int(endpoint.public_port)
 report["servedBefore"], page = served_thumbprint(public_port)
 report["pageNamesRole"] = "WebRole" in page
 report["bySlot"] = sms.get_deployment_by_slot(service, "production").name
+_, static_page = served_thumbprint(public_port, "/hello.txt")
+report["staticFile"] = static_page.split("\r\n\r\n", 1)[-1]
+_, missing_page = served_thumbprint(public_port, "/../../etc/passwd")
+report["traversal"] = missing_page.split("\r\n", 1)[0]
+
+# A create that fails validation leaves no deployment behind.
+report["refusedCreate"] = wait(sms.create_deployment(service, "staging", "dep2", package_url, "refused", b64(cscfg_unknown),
+                                                     start_deployment=True), allow_failure=True)
+try:
+    sms.get_deployment_by_slot(service, "staging")
+    report["stagingAfterRefusal"] = "present"
+except Exception as error:
+    report["stagingAfterRefusal"] = getattr(error, "status_code", str(error))
 
 report["delete_in_use"] = None
 try:
