@@ -15,8 +15,9 @@ import Foundation
 /// The TLS layer asks every client for a certificate and accepts any, self-signed included;
 /// here the SHA-1 thumbprint of the certificate the client proved it holds must be registered
 /// on the subscription named first in the path, and the certificate must be within its
-/// validity. Anything else is 403 ForbiddenError. The store is asked on every request, so a
-/// deleted certificate stops working from the next request, even on an open connection.
+/// validity. Anything else is 403 ForbiddenError. The store is asked on every request (it answers
+/// from memory while the database is unchanged), so a deleted certificate stops working from the
+/// next request, even on an open connection.
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = ManagementRequestContext
 

@@ -14,6 +14,7 @@ struct ManagementCertificateRoutes: Sendable {
     let store: any ManagementStore
     let limits: CertificateLimits
     let now: @Sendable () -> Date
+    let renderedLists = RenderedLists()
 
     func register(on router: some RouterMethods<ManagementRequestContext>) {
         router.post(":subscription/certificates") { request, context in try await add(request, context: context) }
@@ -38,11 +39,14 @@ struct ManagementCertificateRoutes: Sendable {
     func list(context: ManagementRequestContext) throws -> Response {
         let caller = try context.requireCaller()
         let certificates = try store.managementCertificates(in: caller.subscription)
-        return xmlResponse(AzureXML.document("SubscriptionCertificates") { xml in
-            for certificate in certificates {
-                xml.element("SubscriptionCertificate") { Self.write(certificate, into: &$0) }
+        let body = renderedLists.body(for: caller.subscription, certificates) {
+            AzureXML.document("SubscriptionCertificates") { xml in
+                for certificate in certificates {
+                    xml.element("SubscriptionCertificate") { Self.write(certificate, into: &$0) }
+                }
             }
-        })
+        }
+        return Response(status: .ok, headers: [.contentType: "application/xml; charset=utf-8"], body: ResponseBody(byteBuffer: body))
     }
 
     func get(context: ManagementRequestContext) throws -> Response {

@@ -55,7 +55,6 @@ public struct ManagementServer: Sendable {
     func router() -> Router<ManagementRequestContext> {
         let router = Router(context: ManagementRequestContext.self)
         router.add(middleware: RequestLoggingMiddleware())
-        router.add(middleware: VersionHeaderMiddleware())
         router.add(middleware: AuditMiddleware(store: store, now: now))
         router.add(middleware: AuthenticationMiddleware(store: store, now: now))
         SubscriptionRoutes(store: store).register(on: router)

@@ -4,14 +4,16 @@ import Logging
 import NIOCore
 import Storage
 
-/// The outermost middleware: gives every response its `x-ms-request-id`, turns every error into
-/// the API's XML error body, and logs one line per request (never a body, key or password).
+/// The outermost middleware: refuses requests without a valid `x-ms-version`, gives every
+/// response its `x-ms-request-id`, turns every error into the API's XML error body, and logs one
+/// line per request (never a body, key or password).
 struct RequestLoggingMiddleware: RouterMiddleware {
     typealias Context = ManagementRequestContext
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response: Response
         do {
+            guard let version = request.headers[.msVersion], VersionHeader.isValid(version) else { throw APIError.missingVersionHeader }
             response = try await next(request, context)
         } catch let error as APIError {
             response = Self.errorResponse(error)
@@ -52,17 +54,10 @@ struct RequestLoggingMiddleware: RouterMiddleware {
     }
 }
 
-/// Refuses requests without a well-formed `x-ms-version` header (YYYY-MM-DD).
-struct VersionHeaderMiddleware: RouterMiddleware {
-    typealias Context = ManagementRequestContext
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let version = request.headers[.msVersion], Self.isVersion(version) else { throw APIError.missingVersionHeader }
-        return try await next(request, context)
-    }
-
+/// The `x-ms-version` header every request must carry: a date, YYYY-MM-DD.
+enum VersionHeader {
     /// `YYYY-MM-DD` with a real month and day; checked on bytes, as every request runs it.
-    static func isVersion(_ text: String) -> Bool {
+    static func isValid(_ text: String) -> Bool {
         let bytes = Array(text.utf8)
         guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return false }
         var digits: [Int] = []

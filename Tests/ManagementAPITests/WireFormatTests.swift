@@ -19,10 +19,10 @@ struct WireFormatTests {
     @Test("x-ms-version must be a date: YYYY-MM-DD with a real month and day")
     func versionHeader() {
         for good in ["2014-10-01", "2009-10-01", "2017-01-01", "2012-12-31"] {
-            #expect(VersionHeaderMiddleware.isVersion(good), "\(good)")
+            #expect(VersionHeader.isValid(good), "\(good)")
         }
         for bad in ["", "2014-10-1", "2014-13-01", "2014-00-10", "2014-10-32", "2014/10/01", "２０１４-10-01", "2014-10-01 ", "latest", "20141001xx"] {
-            #expect(!VersionHeaderMiddleware.isVersion(bad), "\(bad)")
+            #expect(!VersionHeader.isValid(bad), "\(bad)")
         }
     }
 }
