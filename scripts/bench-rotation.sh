@@ -33,9 +33,9 @@ old="$(cd "$work" && "$bin/thumbprint" cert new --dns-name www.contoso.net --pfx
 new="$(cd "$work" && "$bin/thumbprint" cert new --dns-name www.contoso.net --pfx new.pfx --password-env PFX_PASSWORD | tail -1)"
 
 .venv/bin/python - "$work" "$port" "$server_pid" "$instances" "$threads" "$old" "$new" <<'PY'
-import base64, hashlib, json, os, socket, ssl, sys, threading, time, zipfile
+import base64, os, sys, threading, time, zipfile
 sys.path.insert(0, "Tests/InteropTests/python")
-from thumbprint_client import connect
+from thumbprint_client import connect, tls_get
 
 work, port, pid, instances, threads, old, new = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), sys.argv[6], sys.argv[7]
 data = os.path.join(work, "data")
@@ -63,16 +63,11 @@ def rss_mib():
     for line in open(f"/proc/{pid}/status"):
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
-context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT); context.check_hostname = False; context.verify_mode = ssl.CERT_NONE
 def served(port_number, request=False):
-    with socket.create_connection(("127.0.0.1", port_number), timeout=10) as raw:
-        with context.wrap_socket(raw) as tls:
-            thumbprint = hashlib.sha1(tls.getpeercert(binary_form=True)).hexdigest().upper()
-            if request:
-                tls.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-                if not tls.recv(64).startswith(b"HTTP/1.1 200"):
-                    raise RuntimeError("not 200")
-            return thumbprint
+    thumbprint, answer = tls_get(port_number)
+    if request and not answer.startswith("HTTP/1.1 200"):
+        raise RuntimeError("not 200")
+    return thumbprint
 
 wait(sms.create_hosted_service("bench", "bench", location="Local"))
 wait(sms.add_service_certificate("bench", b64(os.path.join(work, "old.pfx")), "pfx", os.environ["PFX_PASSWORD"]))

@@ -153,10 +153,36 @@ public actor DeploymentRuntime {
             }
             try await startInstances(of: changed)
         } else if status == .suspended {
-            await stopInstances(of: deployment.privateID)
+            await stopInstances(of: deployment.privateID, keepingAddresses: true)
         }
         try store.updateDeployment(changed)
         return changed
+    }
+
+    /// Swaps the slots: the staging deployment takes over the production deployment's public
+    /// addresses (its load balancers now pass connections to the staging instances), and back.
+    public func swap(production: Deployment?, staging: Deployment) async throws {
+        try claim(staging)
+        defer { release(staging) }
+        if let production, var first = running[production.privateID], var second = running[staging.privateID] {
+            for key in Set(first.balancers.keys).intersection(second.balancers.keys) {
+                guard let productionBalancer = first.balancers[key], let stagingBalancer = second.balancers[key] else { continue }
+                productionBalancer.setBackends(Self.ports(of: second, for: key))
+                stagingBalancer.setBackends(Self.ports(of: first, for: key))
+                first.balancers[key] = stagingBalancer
+                second.balancers[key] = productionBalancer
+            }
+            running[production.privateID] = first
+            running[staging.privateID] = second
+        }
+        try store.swapDeploymentSlots(of: staging.service)
+    }
+
+    /// The instance ports serving endpoint `key` (`role/endpoint`).
+    private static func ports(of state: Running, for key: String) -> [Int] {
+        state.instances.compactMap { instance in
+            instance.served.first { instance.role + "/" + $0.name == key }?.localPort
+        }
     }
 
     /// Stops everything the deployment runs, removes its files and its record.
@@ -306,13 +332,18 @@ public actor DeploymentRuntime {
         }
     }
 
-    private func stopInstances(of privateID: String) async {
+    /// Stops the instances. A suspended deployment keeps its public addresses (the load
+    /// balancers stay, with nothing behind them) so that they are the same when it runs again;
+    /// `keepingAddresses: false` (delete, shutdown) stops the load balancers too.
+    private func stopInstances(of privateID: String, keepingAddresses: Bool = false) async {
         guard var state = running[privateID] else { return }
-        for balancer in state.balancers.values { await balancer.stop() }
+        for balancer in state.balancers.values {
+            if keepingAddresses { balancer.setBackends([]) } else { await balancer.stop() }
+        }
         await withTaskGroup(of: Void.self) { group in
             for instance in state.instances { group.addTask { await instance.agent.stop() } }
         }
-        state.balancers = [:]
+        if !keepingAddresses { state.balancers = [:] }
         state.instances = []
         running[privateID] = state
     }

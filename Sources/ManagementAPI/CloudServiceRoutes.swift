@@ -23,6 +23,7 @@ struct CloudServiceRoutes: Sendable {
         router.get(RouterPath(base)) { request, context in try list(request, context: context) }
         router.get("\(base)/:service") { request, context in try await get(request, context: context) }
         router.put("\(base)/:service") { request, context in try await update(request, context: context) }
+        router.post("\(base)/:service") { request, context in try await swap(request, context: context) }
         router.delete("\(base)/:service") { _, context in try delete(context: context) }
     }
 
@@ -109,6 +110,28 @@ struct CloudServiceRoutes: Sendable {
         return Response(status: .ok)
     }
 
+    /// Swap Deployment: the staging deployment moves to production and back. 202; 409 when the
+    /// names do not match what the slots hold.
+    func swap(_ request: Request, context: ManagementRequestContext) async throws -> Response {
+        let (caller, service) = try store.requestedService(context)
+        let body = try await XMLBody.read(request, root: "Swap")
+        let source = try body.required("SourceDeployment")
+        let deployments = try store.deployments(of: service.name)
+        let production = deployments.first { $0.slot == .production }
+        guard let staging = deployments.first(where: { $0.slot == .staging }), staging.name.lowercased() == source.lowercased() else {
+            throw APIError(status: .conflict, code: "ConflictError", message: "\(source) is not the deployment in the Staging slot of \(service.name).")
+        }
+        if let named = body.optional("Production"), named.lowercased() != production?.name.lowercased() {
+            throw APIError(status: .conflict, code: "ConflictError", message: "\(named) is not the deployment in the Production slot of \(service.name).")
+        }
+        let runtime = self.runtime
+        return try AsyncOperation.start(store: store, context: context, caller: caller, describe: { error in
+            .init(httpStatusCode: 409, code: "ConflictError", message: "\(error)")
+        }) {
+            try await runtime.swap(production: production, staging: staging)
+        }
+    }
+
     func delete(context: ManagementRequestContext) throws -> Response {
         let caller = try context.requireCaller()
         let name = try context.parameters.require("service")
@@ -122,12 +145,7 @@ struct CloudServiceRoutes: Sendable {
     }
 
     private func existing(_ context: ManagementRequestContext) throws -> CloudService {
-        let caller = try context.requireCaller()
-        let name = try context.parameters.require("service")
-        guard let service = try store.cloudService(name, in: caller.subscription) else {
-            throw APIError.notFound("The hosted service does not exist.")
-        }
-        return service
+        try store.requestedService(context).1
     }
 
     static func write(_ service: CloudService, request: Request, into xml: inout AzureXML) {
@@ -141,14 +159,7 @@ struct CloudServiceRoutes: Sendable {
             properties.element("Status", "Created")
             properties.element("DateCreated", UTCCalendar.iso8601(service.created))
             properties.element("DateLastModified", UTCCalendar.iso8601(service.modified))
-            properties.element("ExtendedProperties") { list in
-                for property in service.extendedProperties {
-                    list.element("ExtendedProperty") { item in
-                        item.element("Name", property.name)
-                        item.element("Value", property.value)
-                    }
-                }
-            }
+            properties.extendedProperties(service.extendedProperties)
         }
     }
 

@@ -1,7 +1,6 @@
 import Certificates
 import Deployments
 import Hummingbird
-import Logging
 import ServicePackages
 import Storage
 #if canImport(FoundationEssentials)
@@ -36,7 +35,7 @@ struct DeploymentRoutes: Sendable {
     // MARK: Create
 
     func create(_ request: Request, context: ManagementRequestContext) async throws -> Response {
-        let (caller, service) = try existingService(context)
+        let (caller, service) = try store.requestedService(context)
         guard let slot = DeploymentSlot(path: try context.parameters.require("slot")) else {
             throw APIError.notFound("The deployment slot must be production or staging.")
         }
@@ -117,31 +116,11 @@ struct DeploymentRoutes: Sendable {
 
     // MARK: Helpers
 
-    /// Records the operation as in progress, answers 202, and runs `work` to its end.
+    /// Answers 202 and runs `work` as an operation; a refusal reports what to change.
     private func runOperation(context: ManagementRequestContext, caller: Caller, _ work: @escaping @Sendable () async throws -> Void) throws -> Response {
-        let operation = OperationRecord(id: context.requestID, subscription: caller.subscription, status: .inProgress)
-        try store.saveOperation(operation)
-        let (store, logger) = (self.store, context.logger)
-        Task {
-            var finished = operation
-            do {
-                try await work()
-                finished.status = .succeeded
-                finished.httpStatusCode = 200
-            } catch {
-                finished.status = .failed
-                finished.httpStatusCode = 400
-                finished.errorCode = error is StorageError ? "ConflictError" : "BadRequest"
-                finished.errorMessage = Self.message(for: error)
-                logger.info("deployment operation failed", metadata: ["operation": "\(finished.id)", "error": "\(finished.errorMessage ?? "")"])
-            }
-            do {
-                try store.saveOperation(finished)
-            } catch {
-                logger.error("could not record an operation", metadata: ["operation": "\(finished.id)", "error": "\(error)"])
-            }
-        }
-        return Response(status: .accepted)
+        try AsyncOperation.start(store: store, context: context, caller: caller, describe: { error in
+            .init(httpStatusCode: 400, code: error is StorageError ? "ConflictError" : "BadRequest", message: Self.message(for: error))
+        }, work)
     }
 
     static func message(for error: any Error) -> String {
@@ -160,17 +139,9 @@ struct DeploymentRoutes: Sendable {
         return [UInt8](data)
     }
 
-    private func existingService(_ context: ManagementRequestContext) throws -> (Caller, CloudService) {
-        let caller = try context.requireCaller()
-        let name = try context.parameters.require("service")
-        guard let service = try store.cloudService(name, in: caller.subscription) else {
-            throw APIError.notFound("The hosted service does not exist.")
-        }
-        return (caller, service)
-    }
 
     private func bySlot(_ context: ManagementRequestContext) throws -> Deployment {
-        let (_, service) = try existingService(context)
+        let (_, service) = try store.requestedService(context)
         guard let slot = DeploymentSlot(path: try context.parameters.require("slot")),
               let deployment = try store.deployments(of: service.name).first(where: { $0.slot == slot }) else {
             throw APIError.notFound("No deployments were found.")
@@ -179,7 +150,7 @@ struct DeploymentRoutes: Sendable {
     }
 
     private func byName(_ context: ManagementRequestContext) throws -> Deployment {
-        let (_, service) = try existingService(context)
+        let (_, service) = try store.requestedService(context)
         let name = try context.parameters.require("deployment")
         guard let deployment = try store.deployments(of: service.name).first(where: { $0.name.lowercased() == name.lowercased() }) else {
             throw APIError.notFound("No deployments were found.")

@@ -78,14 +78,7 @@ enum DeploymentXML {
         xml.element("RollbackAllowed", "false")
         xml.element("CreatedTime", UTCCalendar.iso8601(deployment.created))
         xml.element("LastModifiedTime", UTCCalendar.iso8601(deployment.modified))
-        xml.element("ExtendedProperties") { list in
-            for property in deployment.extendedProperties {
-                list.element("ExtendedProperty") { item in
-                    item.element("Name", property.name)
-                    item.element("Value", property.value)
-                }
-            }
-        }
+        xml.extendedProperties(deployment.extendedProperties)
         xml.element("VirtualIPs") { list in
             list.element("VirtualIP") { vip in
                 vip.element("Address", "127.0.0.1")

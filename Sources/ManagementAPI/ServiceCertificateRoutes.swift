@@ -1,7 +1,6 @@
 import Certificates
 import Deployments
 import Hummingbird
-import Logging
 import Storage
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -27,7 +26,7 @@ struct ServiceCertificateRoutes: Sendable {
 
     /// 202 at once; the upload is opened, checked and sealed as an operation the client polls.
     func add(_ request: Request, context: ManagementRequestContext) async throws -> Response {
-        let (caller, service) = try existingService(context)
+        let (caller, service) = try store.requestedService(context)
         let body = try await XMLBody.read(request, root: "CertificateFile")
         guard let data = Data(base64Encoded: try body.required("Data"), options: .ignoreUnknownCharacters) else {
             throw APIError.invalidXML("The request body's XML was invalid or not correctly specified: Data is not base64.")
@@ -35,29 +34,13 @@ struct ServiceCertificateRoutes: Sendable {
         let format = try body.required("CertificateFormat").lowercased()
         guard format == "pfx" || format == "cer" else { throw APIError.badRequest("CertificateFormat must be pfx or cer, not \(format).") }
         let password = body.root.child("Password")?.text ?? ""
-        let operation = OperationRecord(id: context.requestID, subscription: caller.subscription, status: .inProgress)
-        try store.saveOperation(operation)
-        let (store, masterKey, now, logger) = (self.store, self.masterKey, self.now, context.logger)
-        Task {
-            var finished = operation
-            do {
-                let uploaded = try Self.open([UInt8](data), format: format, password: password, service: service.name, masterKey: masterKey, now: now())
-                try store.addServiceCertificate(uploaded)
-                finished.status = .succeeded
-                finished.httpStatusCode = 200
-            } catch {
-                finished.status = .failed
-                finished.httpStatusCode = 400
-                finished.errorCode = "BadRequest"
-                finished.errorMessage = Self.message(for: error)
-            }
-            do {
-                try store.saveOperation(finished)
-            } catch {
-                logger.error("could not record an operation", metadata: ["operation": "\(finished.id)", "error": "\(error)"])
-            }
+        let (store, masterKey, now) = (self.store, self.masterKey, self.now)
+        return try AsyncOperation.start(store: store, context: context, caller: caller, describe: { error in
+            .init(httpStatusCode: 400, code: "BadRequest", message: Self.message(for: error))
+        }) {
+            let uploaded = try Self.open([UInt8](data), format: format, password: password, service: service.name, masterKey: masterKey, now: now())
+            try store.addServiceCertificate(uploaded)
         }
-        return Response(status: .accepted)
     }
 
     /// Opens an upload: a .pfx must hold exactly one private key, matching its certificate; the key is sealed at once.
@@ -87,7 +70,7 @@ struct ServiceCertificateRoutes: Sendable {
     }
 
     func list(_ request: Request, context: ManagementRequestContext) throws -> Response {
-        let (caller, service) = try existingService(context)
+        let (caller, service) = try store.requestedService(context)
         let certificates = try store.serviceCertificates(of: service.name)
         let base = "\(ManagementServer.publicBaseURL(request))/\(caller.subscription)/services/hostedservices/\(service.name)/certificates"
         return xmlResponse(AzureXML.document("Certificates") { xml in
@@ -104,7 +87,7 @@ struct ServiceCertificateRoutes: Sendable {
 
     /// Only `Data`, as the real service answers.
     func get(context: ManagementRequestContext) throws -> Response {
-        let (_, service) = try existingService(context)
+        let (_, service) = try store.requestedService(context)
         guard let certificate = try store.serviceCertificate(try thumbprint(context), of: service.name) else {
             throw APIError.notFound("The certificate does not exist.")
         }
@@ -114,7 +97,7 @@ struct ServiceCertificateRoutes: Sendable {
     /// Refused while a deployment's configuration names the certificate; once deleted, it leaves
     /// the stores of the service's instances too.
     func delete(context: ManagementRequestContext) async throws -> Response {
-        let (caller, service) = try existingService(context)
+        let (caller, service) = try store.requestedService(context)
         let thumbprint = try thumbprint(context)
         if let deployment = try await runtime.deploymentUsing(thumbprint, in: service.name) {
             throw APIError(status: .conflict, code: "ConflictError",
@@ -128,14 +111,6 @@ struct ServiceCertificateRoutes: Sendable {
         return Response(status: .accepted)
     }
 
-    private func existingService(_ context: ManagementRequestContext) throws -> (Caller, CloudService) {
-        let caller = try context.requireCaller()
-        let name = try context.parameters.require("service")
-        guard let service = try store.cloudService(name, in: caller.subscription) else {
-            throw APIError.notFound("The hosted service does not exist.")
-        }
-        return (caller, service)
-    }
 
     /// `sha1-<thumbprint>`, the algorithm in any case.
     private func thumbprint(_ context: ManagementRequestContext) throws -> Thumbprint {

@@ -7,6 +7,7 @@ struct InstancePage: Sendable {
     /// The largest static file served.
     static let fileLimit = 16 << 20
 
+    var deployment: String
     var role: String
     var instance: String
     var endpoint: String
@@ -30,7 +31,7 @@ struct InstancePage: Sendable {
         """
         <!doctype html>
         <html><head><title>\(role) \(instance)</title></head>
-        <body><h1>\(role)</h1><p>Instance: \(instance)</p><p>Endpoint: \(endpoint)</p>\
+        <body><h1>\(role)</h1><p>Instance: \(instance)</p><p>Endpoint: \(endpoint)</p><p>Deployment: \(deployment)</p>\
         <p>Certificate thumbprint: \(thumbprint ?? "none (plain HTTP)")</p></body></html>
 
         """

@@ -54,7 +54,7 @@ public actor LocalRoleInstance: RoleInstanceAgent {
                     thumbprint = installed.bundle.thumbprint.description
                 }
                 let serving = InstanceEndpoint.Serving(tls: tls, page: InstancePage(
-                    role: assignment.role, instance: assignment.instance, endpoint: endpoint.name,
+                    deployment: assignment.deploymentID, role: assignment.role, instance: assignment.instance, endpoint: endpoint.name,
                     thumbprint: thumbprint, staticFiles: assignment.staticFiles
                 ))
                 let server: InstanceEndpoint

@@ -75,6 +75,8 @@ public protocol ManagementStore: Sendable {
     func allDeployments() throws(StorageError) -> [Deployment]
     /// Replaces a deployment's status, configuration, label and modification time.
     func updateDeployment(_ deployment: Deployment) throws(StorageError)
+    /// Exchanges the slots of the service's deployments: production becomes staging and back.
+    func swapDeploymentSlots(of service: String) throws(StorageError)
     /// Removes a deployment; false when there was none.
     func deleteDeployment(_ name: String, of service: String) throws(StorageError) -> Bool
 

@@ -48,6 +48,17 @@ extension SQLiteManagementStore {
         }
     }
 
+    public func swapDeploymentSlots(of service: String) throws(StorageError) {
+        try write { db in
+            // Through a marked value first: the slot is unique per service at every row update.
+            try db.execute(sql: "UPDATE deployments SET slot = slot || '~' WHERE service_name = ?", arguments: [service])
+            try db.execute(sql: """
+                UPDATE deployments SET slot = CASE slot WHEN 'Production~' THEN 'Staging' ELSE 'Production' END
+                WHERE service_name = ?
+                """, arguments: [service])
+        }
+    }
+
     public func deleteDeployment(_ name: String, of service: String) throws(StorageError) -> Bool {
         try write { db in
             try db.execute(sql: "DELETE FROM deployments WHERE service_name = ? AND name = ?", arguments: [service, name])

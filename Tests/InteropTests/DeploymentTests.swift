@@ -119,6 +119,18 @@ struct DeploymentTests {
         #expect(report["suspendedStatus"] as? String == "Suspended")
         #expect(report["suspendedInstances"] as? [String] == ["StoppedVM"])
         #expect(status("resume") == "Succeeded")
+        #expect(report["addressStable"] as? Bool == true, "the public address survives suspend and resume")
+        #expect(status("createStaging") == "Succeeded")
+        // Created with StartDeployment=false: Suspended, its instances listed.
+        let suspendedStaging = report["stagingCreatedSuspended"] as? [Any]
+        #expect(suspendedStaging?.first as? String == "Suspended")
+        #expect(suspendedStaging?.last as? [String] == ["StoppedVM", "StoppedVM"])
+        #expect(status("startStaging") == "Succeeded")
+        #expect(status("swap") == "Succeeded")
+        #expect(report["productionAfterSwap"] as? [String] == ["dep3", "Production"])
+        #expect(report["stagingAfterSwap"] as? String == "dep1")
+        #expect(report["productionAddressServesSwapped"] as? Bool == true, "the production address now reaches the swapped-in deployment")
+        #expect(status("deleteStaging") == "Succeeded")
         #expect(status("delete") == "Succeeded")
         #expect(report["afterDelete"] as? Int == 404)
         let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: server.data + "/deployments")) ?? []

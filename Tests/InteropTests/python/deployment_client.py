@@ -6,14 +6,11 @@ Usage: deployment_client.py PUBLISH_SETTINGS CA_PEM HOST:PORT WORK_DIR SERVICE P
 Prints one JSON document with what the client saw; exits non-zero on any unexpected failure.
 """
 import base64
-import hashlib
 import json
-import socket
-import ssl
 import sys
 import time
 
-from thumbprint_client import connect
+from thumbprint_client import connect, tls_get
 
 (publish_settings, ca_pem, host, work, service, package_url, pfx_old, pfx_new, password,
  cscfg_old, cscfg_new, cscfg_three, cscfg_unknown) = sys.argv[1:14]
@@ -37,20 +34,7 @@ def wait(result, allow_failure=False):
 
 def served_thumbprint(port, path="/"):
     """The SHA-1 thumbprint of the certificate the endpoint presents, and the page it answers."""
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
-        with context.wrap_socket(raw) as tls:  # no server_hostname: no SNI
-            der = tls.getpeercert(binary_form=True)
-            tls.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
-            page = b""
-            while True:
-                chunk = tls.recv(65536)
-                if not chunk:
-                    break
-                page += chunk
-    return hashlib.sha1(der).hexdigest().upper(), page.decode(errors="replace")
+    return tls_get(port, path)
 
 
 def deployment_state():
@@ -130,7 +114,22 @@ deployment, instances = deployment_state()
 report["suspendedStatus"] = deployment.status
 report["suspendedInstances"] = sorted(set(status for _, status in instances))
 report["resume"] = wait(sms.update_deployment_status(service, "dep1", "Running"))
-wait_ready(3)
+resumed = wait_ready(3)
+report["addressStable"] = int(resumed.role_instance_list[0].instance_endpoints[0].public_port) == public_port
+
+# Swap: a staging deployment takes over the production address.
+report["createStaging"] = wait(sms.create_deployment(service, "staging", "dep3", package_url, "staging", b64(cscfg_new),
+                                                     start_deployment=False))
+staging = sms.get_deployment_by_slot(service, "staging")
+report["stagingCreatedSuspended"] = (staging.status, [i.instance_status for i in staging.role_instance_list])
+report["startStaging"] = wait(sms.update_deployment_status(service, "dep3", "Running"))
+report["swap"] = wait(sms.swap_deployment(service, "dep1", "dep3"))
+swapped = sms.get_deployment_by_slot(service, "production")
+report["productionAfterSwap"] = (swapped.name, swapped.deployment_slot)
+report["stagingAfterSwap"] = sms.get_deployment_by_slot(service, "staging").name
+_, page = served_thumbprint(public_port)
+report["productionAddressServesSwapped"] = f"Deployment: {staging.private_id}" in page
+report["deleteStaging"] = wait(sms.delete_deployment(service, "dep3"))
 
 report["delete"] = wait(sms.delete_deployment(service, "dep1"))
 try:

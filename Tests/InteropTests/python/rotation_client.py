@@ -18,7 +18,7 @@ import sys
 import threading
 import time
 
-from thumbprint_client import connect
+from thumbprint_client import connect, tls_get
 
 (publish_settings, ca_pem, host, work, service, package_url, pfx_old, pfx_new, password,
  cscfg_old, cscfg_new, data_dir, threads) = sys.argv[1:14]
@@ -39,17 +39,8 @@ def wait(result):
 
 def fetch(port):
     """One fresh connection and request; returns the served thumbprint."""
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
-        with CONTEXT.wrap_socket(raw) as tls:
-            thumbprint = hashlib.sha1(tls.getpeercert(binary_form=True)).hexdigest().upper()
-            tls.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-            answer = b""
-            while True:
-                chunk = tls.recv(65536)
-                if not chunk:
-                    break
-                answer += chunk
-    if not answer.startswith(b"HTTP/1.1 200"):
+    thumbprint, answer = tls_get(port)
+    if not answer.startswith("HTTP/1.1 200"):
         raise RuntimeError(f"answer {answer[:40]!r}")
     return thumbprint
 

@@ -16,3 +16,27 @@ def connect(publish_settings, ca_pem, host, work, pem_name):
     client = ServiceManagementService(subscription_id, pem_path, host=host, request_session=session)
     session.cert = pem_path
     return client, subscription_id
+
+
+def tls_get(port, path="/"):
+    """One fresh TLS connection to 127.0.0.1:port without SNI (as old clients connect), one
+    request; returns the SHA-1 thumbprint of the certificate presented, upper case, and the
+    whole answer as text."""
+    import hashlib
+    import socket
+    import ssl
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+        with context.wrap_socket(raw) as tls:  # no server_hostname: no SNI
+            thumbprint = hashlib.sha1(tls.getpeercert(binary_form=True)).hexdigest().upper()
+            tls.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+            answer = b""
+            while True:
+                chunk = tls.recv(65536)
+                if not chunk:
+                    break
+                answer += chunk
+    return thumbprint, answer.decode(errors="replace")
