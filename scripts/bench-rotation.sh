@@ -64,7 +64,7 @@ def rss_mib():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
 def served(port_number, request=False):
-    thumbprint, answer = tls_get(port_number)
+    thumbprint, answer = tls_get(port_number, request=request)
     if request and not answer.startswith("HTTP/1.1 200"):
         raise RuntimeError("not 200")
     return thumbprint
@@ -96,9 +96,13 @@ rss_loaded = rss_mib()
 accepted_at = time.monotonic()
 result = sms.change_deployment_configuration("bench", "bench", configuration(new))
 accepted = time.monotonic()
+# Every instance is asked in parallel, again and again, until all present the new certificate.
+from concurrent.futures import ThreadPoolExecutor
 remaining = set(local_ports)
-while remaining and time.monotonic() - accepted < 30:
-    remaining = {p for p in remaining if served(p) != new}
+with ThreadPoolExecutor(max_workers=len(local_ports)) as pool:
+    while remaining and time.monotonic() - accepted < 30:
+        answers = dict(zip(remaining, pool.map(served, remaining)))
+        remaining = {p for p, thumbprint in answers.items() if thumbprint != new}
 switched = time.monotonic() - accepted
 wait(result)
 time.sleep(2)

@@ -18,10 +18,10 @@ def connect(publish_settings, ca_pem, host, work, pem_name):
     return client, subscription_id
 
 
-def tls_get(port, path="/"):
+def tls_get(port, path="/", request=True):
     """One fresh TLS connection to 127.0.0.1:port without SNI (as old clients connect), one
-    request; returns the SHA-1 thumbprint of the certificate presented, upper case, and the
-    whole answer as text."""
+    request (unless request=False: the handshake only); returns the SHA-1 thumbprint of the
+    certificate presented, upper case, and the whole answer as text."""
     import hashlib
     import socket
     import ssl
@@ -32,6 +32,8 @@ def tls_get(port, path="/"):
     with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
         with context.wrap_socket(raw) as tls:  # no server_hostname: no SNI
             thumbprint = hashlib.sha1(tls.getpeercert(binary_form=True)).hexdigest().upper()
+            if not request:
+                return thumbprint, ""
             tls.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
             answer = b""
             while True:
