@@ -120,7 +120,9 @@ struct DeploymentTests {
         #expect(report["suspendedInstances"] as? [String] == ["StoppedVM"])
         #expect(status("resume") == "Succeeded")
         #expect(report["addressStable"] as? Bool == true, "the public address survives suspend and resume")
-        #expect(status("createStaging") == "Succeeded")
+        let foreign = report["foreignPackage"] as? String ?? ""
+        #expect(foreign.hasPrefix("400") && foreign.contains("loopback"), "a package URL on another host is refused: \(foreign)")
+        #expect(status("createStaging") == "Succeeded", "a package downloaded from loopback: \(report["createStaging"] ?? "")")
         // Created with StartDeployment=false: Suspended, its instances listed.
         let suspendedStaging = report["stagingCreatedSuspended"] as? [Any]
         #expect(suspendedStaging?.first as? String == "Suspended")

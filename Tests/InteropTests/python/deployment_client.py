@@ -117,9 +117,27 @@ report["resume"] = wait(sms.update_deployment_status(service, "dep1", "Running")
 resumed = wait_ready(3)
 report["addressStable"] = int(resumed.role_instance_list[0].instance_endpoints[0].public_port) == public_port
 
-# Swap: a staging deployment takes over the production address.
-report["createStaging"] = wait(sms.create_deployment(service, "staging", "dep3", package_url, "staging", b64(cscfg_new),
+# A PackageUrl on another host is refused at once.
+try:
+    sms.create_deployment(service, "staging", "dep3", "http://storagename.blob.core.windows.net/c/app.cspkg", "x", b64(cscfg_new))
+    report["foreignPackage"] = "accepted"
+except Exception as error:
+    report["foreignPackage"] = f"{getattr(error, 'status_code', '')} {error}"
+
+# Swap: a staging deployment, its package served over http on loopback, takes over the production address.
+import functools
+import http.server
+import os
+import threading
+package_folder, package_name = os.path.split(package_url[len("file://"):])
+handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=package_folder)
+handler.log_message = lambda *args: None
+web = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+threading.Thread(target=web.serve_forever, daemon=True).start()
+loopback_url = f"http://127.0.0.1:{web.server_address[1]}/{package_name}"
+report["createStaging"] = wait(sms.create_deployment(service, "staging", "dep3", loopback_url, "staging", b64(cscfg_new),
                                                      start_deployment=False))
+web.shutdown()
 staging = sms.get_deployment_by_slot(service, "staging")
 report["stagingCreatedSuspended"] = (staging.status, [i.instance_status for i in staging.role_instance_list])
 report["startStaging"] = wait(sms.update_deployment_status(service, "dep3", "Running"))
