@@ -175,6 +175,14 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "RoleInstancesTests",
+            dependencies: [
+                "RoleInstances", "Certificates", "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
             name: "StorageTests",
             dependencies: ["Storage", "TestSupport"]
         ),
