@@ -174,6 +174,8 @@ public actor DeploymentRuntime {
             }
             running[production.privateID] = first
             running[staging.privateID] = second
+            saveAddresses(of: production.privateID, first.balancers)
+            saveAddresses(of: staging.privateID, second.balancers)
         }
         try store.swapDeploymentSlots(of: staging.service)
     }
@@ -310,6 +312,7 @@ public actor DeploymentRuntime {
             instance.served = applied[position] ?? []
             return instance
         }
+        let saved = savedAddresses(of: deployment.privateID)
         for role in plan.roles {
             for endpoint in role.endpoints {
                 let key = role.name + "/" + endpoint.name
@@ -317,10 +320,11 @@ public actor DeploymentRuntime {
                 if let balancer = state.balancers[key] {
                     balancer.setBackends(ports)
                 } else {
-                    state.balancers[key] = try await LoadBalancer.start(ports: ports, group: group)
+                    state.balancers[key] = try await LoadBalancer.start(ports: ports, preferredPort: saved[key], group: group)
                 }
             }
         }
+        saveAddresses(of: deployment.privateID, state.balancers)
         let kept = Set(instances.map(\.name))
         let removed = state.instances.filter { !kept.contains($0.name) }
         state.plan = plan
@@ -349,6 +353,19 @@ public actor DeploymentRuntime {
     }
 
     // MARK: Helpers
+
+    /// The public ports a deployment's endpoints had, kept in its folder so that a restart
+    /// brings them back on the same addresses.
+    private func savedAddresses(of privateID: String) -> [String: Int] {
+        guard let data = FileManager.default.contents(atPath: folder + "/" + privateID + "/addresses.json"),
+              let ports = try? JSONDecoder().decode([String: Int].self, from: data) else { return [:] }
+        return ports
+    }
+
+    private func saveAddresses(of privateID: String, _ balancers: [String: LoadBalancer]) {
+        guard let data = try? JSONEncoder().encode(balancers.mapValues(\.port)) else { return }
+        FileManager.default.createFile(atPath: folder + "/" + privateID + "/addresses.json", contents: data)
+    }
 
     private func claim(_ deployment: Deployment) throws {
         guard !busy.contains(deployment.privateID) else {

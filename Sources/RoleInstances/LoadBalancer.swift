@@ -17,10 +17,11 @@ public final class LoadBalancer: Sendable {
         self.port = listener.localAddress?.port ?? 0
     }
 
-    /// Starts listening on 127.0.0.1 and a free port, passing connections to `ports`.
-    public static func start(ports: [Int], group: any EventLoopGroup) async throws -> LoadBalancer {
+    /// Starts listening on 127.0.0.1, on `preferredPort` when it is free (the address the
+    /// endpoint had before a restart) or else a free port, passing connections to `ports`.
+    public static func start(ports: [Int], preferredPort: Int? = nil, group: any EventLoopGroup) async throws -> LoadBalancer {
         let backends = NIOLockedValueBox((ports: ports, next: 0))
-        let listener = try await ServerBootstrap(group: group)
+        let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.autoRead, value: false)
@@ -35,7 +36,12 @@ public final class LoadBalancer: Sendable {
                 connect(inbound, toFirstOf: order)
                 return inbound.eventLoop.makeSucceededVoidFuture()
             }
-            .bind(host: "127.0.0.1", port: 0).get()
+        let listener: any Channel
+        if let preferredPort, let bound = try? await bootstrap.bind(host: "127.0.0.1", port: preferredPort).get() {
+            listener = bound
+        } else {
+            listener = try await bootstrap.bind(host: "127.0.0.1", port: 0).get()
+        }
         return LoadBalancer(backends: backends, listener: listener)
     }
 

@@ -211,6 +211,7 @@ struct DeploymentRestartTests {
         let created = try run(["deployment", "create", "--service", "again", "--package", data + "/packages/app.cspkg", "--configuration", "app.cscfg"] + connection)
         try #require(created.status == 0, "\(created.standardError)")
 
+        let before = try #require(created.standardOutput.split(separator: "\n").first { $0.hasPrefix("Endpoint") })
         let port = try #require(server?.port)
         server?.process.terminate()
         server?.process.waitUntilExit()
@@ -221,6 +222,7 @@ struct DeploymentRestartTests {
         #expect(shown.standardOutput.components(separatedBy: "\"status\" : \"ReadyRole\"").count - 1 == 2, "\(shown.standardOutput)")
         let address = try #require(shown.standardOutput.split(separator: "\n").first { $0.contains("\"address\"") })
         let publicPort = try #require(address.split(separator: ":").last.flatMap { Int($0.filter(\.isNumber)) })
+        #expect(before.hasSuffix(":\(publicPort)"), "the endpoint keeps its address across the restart: \(before) → \(publicPort)")
         let served = try runProcess("/usr/bin/env", ["sh", "-c", "openssl s_client -connect 127.0.0.1:\(publicPort) </dev/null 2>/dev/null | openssl x509 -noout -fingerprint -sha1"])
         #expect(served.standardOutput.replacingOccurrences(of: ":", with: "").contains(old), "\(served.standardOutput)")
         withExtendedLifetime(restarted) {}
