@@ -52,8 +52,15 @@ public struct DeploymentPlan: Sendable {
                 EndpointAssignment(name: $0.name, protocolName: $0.protocolName, port: $0.port ?? 0, certificate: $0.certificate)
             }
             for endpoint in endpoints where endpoint.protocolName == "https" {
-                if let certificate = installed.first(where: { $0.name == endpoint.certificate }), certificate.bundle.privateKey == nil {
+                guard let certificate = installed.first(where: { $0.name == endpoint.certificate }) else { continue }
+                if certificate.bundle.privateKey == nil {
                     problems.append("Certificate with thumbprint \(certificate.bundle.thumbprint) associated with HTTPS input endpoint \(endpoint.name) does not contain private key; upload it as a .pfx")
+                } else {
+                    do {
+                        try LocalRoleInstance.checkServable(certificate.bundle)
+                    } catch {
+                        problems.append("Certificate with thumbprint \(certificate.bundle.thumbprint) cannot be served on HTTPS input endpoint \(endpoint.name): \(error)")
+                    }
                 }
             }
             roles.append(Role(name: role.name, size: role.vmSize, instanceCount: roleConfiguration.instanceCount ?? 1,

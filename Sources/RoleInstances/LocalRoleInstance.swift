@@ -32,6 +32,12 @@ public actor LocalRoleInstance: RoleInstanceAgent {
         self.group = group
     }
 
+    /// Checks that an https endpoint can serve `bundle` (a key that matches, a chain TLS accepts)
+    /// before any instance is asked to, so that a change fails whole or not at all.
+    public static func checkServable(_ bundle: CertificateBundle) throws {
+        _ = try InstanceEndpoint.tlsContext(for: bundle)
+    }
+
     /// The instance's certificate stores.
     public nonisolated var store: LocalCertificateStore { LocalCertificateStore(root: folder) }
 
