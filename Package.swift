@@ -175,6 +175,10 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "DeploymentsTests",
+            dependencies: ["Deployments", "Storage", "ServiceModel", "Certificates", "TestSupport"]
+        ),
+        .testTarget(
             name: "RoleInstancesTests",
             dependencies: [
                 "RoleInstances", "Certificates", "TestSupport",
