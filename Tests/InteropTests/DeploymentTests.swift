@@ -49,18 +49,24 @@ enum DeploymentFixture {
         }
         return (thumbprints[0], thumbprints[1])
     }
+
+    /// A running server, two certificates in its folder and the package in its packages folder.
+    static func prepared() throws -> (server: PythonClientTests.RunningServer, old: String, new: String, package: String) {
+        try #require(FileManager.default.isExecutableFile(atPath: testPython), "no Python venv at \(testPython): run scripts/test.sh")
+        let server = try PythonClientTests.RunningServer()
+        let (old, new) = try makeCertificates(in: server.folder, home: server.folder.file("home"))
+        let package = server.data + "/packages/app.cspkg"
+        try writePackage(to: package)
+        return (server, old, new, package)
+    }
 }
 
 @Suite("Deployments through the real Python client", .serialized)
 struct DeploymentTests {
     @Test("create, instances ReadyRole with their stores, served thumbprint, rotation, scale, a refused change, suspend, delete")
     func lifecycle() throws {
-        try #require(FileManager.default.isExecutableFile(atPath: testPython), "no Python venv at \(testPython): run scripts/test.sh")
-        let server = try PythonClientTests.RunningServer()
+        let (server, old, new, package) = try DeploymentFixture.prepared()
         let folder = server.folder
-        let (old, new) = try DeploymentFixture.makeCertificates(in: folder, home: folder.file("home"))
-        let package = server.data + "/packages/app.cspkg"
-        try DeploymentFixture.writePackage(to: package)
         let files: [(String, String)] = [
             ("old.cscfg", DeploymentFixture.configuration(thumbprint: old.lowercased(), count: 2)),
             ("new.cscfg", DeploymentFixture.configuration(thumbprint: new, count: 2)),
@@ -144,12 +150,8 @@ struct DeploymentTests {
 struct RotationTests {
     @Test("under continuous fresh TLS connections, a thumbprint change fails none and reaches every instance at once")
     func rotationUnderLoad() throws {
-        try #require(FileManager.default.isExecutableFile(atPath: testPython), "no Python venv at \(testPython): run scripts/test.sh")
-        let server = try PythonClientTests.RunningServer()
+        let (server, old, new, package) = try DeploymentFixture.prepared()
         let folder = server.folder
-        let (old, new) = try DeploymentFixture.makeCertificates(in: folder, home: folder.file("home"))
-        let package = server.data + "/packages/app.cspkg"
-        try DeploymentFixture.writePackage(to: package)
         try DeploymentFixture.configuration(thumbprint: old, count: 3).write(toFile: folder.file("old.cscfg"), atomically: true, encoding: .utf8)
         try DeploymentFixture.configuration(thumbprint: new, count: 3).write(toFile: folder.file("new.cscfg"), atomically: true, encoding: .utf8)
 
