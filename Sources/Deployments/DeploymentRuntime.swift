@@ -293,7 +293,34 @@ public actor DeploymentRuntime {
                 wanted.append((RunningInstance(role: role.name, name: name, index: index, size: role.size, agent: agent, served: []), assignment))
             }
         }
-        let applied = try await withThrowingTaskGroup(of: (Int, [ServedEndpoint]).self) { group in
+        let applied: [Int: [ServedEndpoint]]
+        do {
+            applied = try await apply(wanted)
+        } catch {
+            // Instances started for this change and not yet in service are stopped again.
+            for (instance, _) in wanted where existing[instance.name] == nil { await instance.agent.stop() }
+            throw error
+        }
+        let instances = wanted.enumerated().map { position, pair in
+            var instance = pair.0
+            instance.served = applied[position] ?? []
+            return instance
+        }
+        try await pointBalancers(of: deployment, at: instances, plan: plan, state: &state)
+        let kept = Set(instances.map(\.name))
+        let removed = state.instances.filter { !kept.contains($0.name) }
+        state.plan = plan
+        state.instances = instances
+        running[deployment.privateID] = state
+        for instance in removed {
+            await instance.agent.stop()
+            try? FileManager.default.removeItem(atPath: instanceFolder(deployment, instance: instance.name))
+        }
+    }
+
+    /// Applies each assignment to its instance, all in parallel; the endpoints each one serves, by position.
+    private func apply(_ wanted: [(RunningInstance, RoleAssignment)]) async throws -> [Int: [ServedEndpoint]] {
+        try await withThrowingTaskGroup(of: (Int, [ServedEndpoint]).self) { group in
             for (position, (instance, assignment)) in wanted.enumerated() {
                 group.addTask {
                     do {
@@ -307,11 +334,11 @@ public actor DeploymentRuntime {
             for try await (position, served) in group { results[position] = served }
             return results
         }
-        let instances = wanted.enumerated().map { position, pair in
-            var instance = pair.0
-            instance.served = applied[position] ?? []
-            return instance
-        }
+    }
+
+    /// Points each endpoint's load balancer at exactly the instances that serve it, starting
+    /// the load balancers a deployment does not have yet (on their saved ports if it had them).
+    private func pointBalancers(of deployment: Deployment, at instances: [RunningInstance], plan: DeploymentPlan, state: inout Running) async throws {
         let saved = savedAddresses(of: deployment.privateID)
         for role in plan.roles {
             for endpoint in role.endpoints {
@@ -325,15 +352,6 @@ public actor DeploymentRuntime {
             }
         }
         saveAddresses(of: deployment.privateID, state.balancers)
-        let kept = Set(instances.map(\.name))
-        let removed = state.instances.filter { !kept.contains($0.name) }
-        state.plan = plan
-        state.instances = instances
-        running[deployment.privateID] = state
-        for instance in removed {
-            await instance.agent.stop()
-            try? FileManager.default.removeItem(atPath: instanceFolder(deployment, instance: instance.name))
-        }
     }
 
     /// Stops the instances. A suspended deployment keeps its public addresses (the load
