@@ -13,15 +13,7 @@ public struct ServiceConfiguration: Sendable, Equatable {
 
     /// Reads a `.cscfg`; elements Thumbprint does not use are kept out of the way, not refused.
     public init(xml bytes: [UInt8]) throws(ServiceModelError) {
-        let root: XMLElement
-        do {
-            root = try XMLDocumentReader.parse(bytes)
-        } catch {
-            throw .unreadable(file: .configuration, reason: error.description)
-        }
-        guard root.name == "ServiceConfiguration" else {
-            throw .unreadable(file: .configuration, reason: "the root element is \(root.name), not ServiceConfiguration")
-        }
+        let root = try ServiceModelFile.configuration.root(of: bytes, named: "ServiceConfiguration")
         serviceName = root.attributes["serviceName"] ?? ""
         roles = root.children("Role").map(RoleConfiguration.init)
         otherElements = root.children.filter { $0.name != "Role" }

@@ -15,15 +15,7 @@ public struct ServiceDefinition: Sendable, Equatable {
 
     /// Reads a `.csdef`; elements Thumbprint does not use are kept out of the way, not refused.
     public init(xml bytes: [UInt8]) throws(ServiceModelError) {
-        let root: XMLElement
-        do {
-            root = try XMLDocumentReader.parse(bytes)
-        } catch {
-            throw .unreadable(file: .definition, reason: error.description)
-        }
-        guard root.name == "ServiceDefinition" else {
-            throw .unreadable(file: .definition, reason: "the root element is \(root.name), not ServiceDefinition")
-        }
+        let root = try ServiceModelFile.definition.root(of: bytes, named: "ServiceDefinition")
         name = root.attributes["name"] ?? ""
         roles = root.children.filter { Self.roleKinds.contains($0.name) }.map(RoleDefinition.init)
         otherElements = root.children.filter { !Self.roleKinds.contains($0.name) }

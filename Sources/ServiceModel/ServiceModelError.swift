@@ -15,3 +15,19 @@ public enum ServiceModelError: Error, Sendable, Equatable, CustomStringConvertib
         }
     }
 }
+
+extension ServiceModelFile {
+    /// The file's root element, read safely; refused when the XML is bad or the root is not `name`.
+    func root(of bytes: [UInt8], named name: String) throws(ServiceModelError) -> XMLElement {
+        let root: XMLElement
+        do {
+            root = try XMLDocumentReader.parse(bytes)
+        } catch {
+            throw .unreadable(file: self, reason: error.description)
+        }
+        guard root.name == name else {
+            throw .unreadable(file: self, reason: "the root element is \(root.name), not \(name)")
+        }
+        return root
+    }
+}
