@@ -25,9 +25,9 @@ struct DeploymentRoutes: Sendable {
             }
             return try await create(request, context: context)
         }
-        router.get("\(base)/deploymentslots/:slot") { request, context in try await get(request, try bySlot(context)) }
+        router.get("\(base)/deploymentslots/:slot") { _, context in try await get(try bySlot(context)) }
         router.delete("\(base)/deploymentslots/:slot") { _, context in try delete(context: context, deployment: try bySlot(context)) }
-        router.get("\(base)/deployments/:deployment") { request, context in try await get(request, try byName(context)) }
+        router.get("\(base)/deployments/:deployment") { _, context in try await get(try byName(context)) }
         router.post("\(base)/deployments/:deployment") { request, context in try await change(request, context: context, deployment: try byName(context)) }
         router.delete("\(base)/deployments/:deployment") { _, context in try delete(context: context, deployment: try byName(context)) }
     }
@@ -73,7 +73,7 @@ struct DeploymentRoutes: Sendable {
 
     // MARK: Get
 
-    func get(_ request: Request, _ deployment: Deployment) async throws -> Response {
+    func get(_ deployment: Deployment) async throws -> Response {
         let view = await runtime.view(of: deployment)
         return xmlResponse(AzureXML.document("Deployment") { DeploymentXML.write(view, into: &$0) })
     }

@@ -17,7 +17,7 @@ final class InstanceEndpoint: Sendable {
     }
 
     /// Open connections get this long to finish once the endpoint stops.
-    static let gracePeriod: TimeAmount = .seconds(1)
+    static let gracePeriod: Duration = .seconds(1)
 
     private let serving: NIOLockedValueBox<Serving>
     private let connections: NIOLockedValueBox<[ObjectIdentifier: any Channel]>
@@ -70,7 +70,7 @@ final class InstanceEndpoint: Sendable {
         try? await listener.close()
         let open = connections.withLockedValue { Array($0.values) }
         guard !open.isEmpty else { return }
-        try? await Task.sleep(for: .seconds(1))
+        try? await Task.sleep(for: Self.gracePeriod)
         for channel in open { try? await channel.close() }
     }
 
