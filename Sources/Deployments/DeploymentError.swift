@@ -9,6 +9,8 @@ public enum DeploymentError: Error, Sendable, Equatable, CustomStringConvertible
     case configuration(String)
     /// An instance could not start.
     case instanceFailed(instance: String, reason: String)
+    /// Another operation on the deployment has not finished.
+    case busy(deployment: String)
 
     public var description: String {
         switch self {
@@ -20,6 +22,8 @@ public enum DeploymentError: Error, Sendable, Equatable, CustomStringConvertible
             return "The service configuration cannot be read: \(reason)"
         case .instanceFailed(let instance, let reason):
             return "Role instance \(instance) could not start: \(reason)"
+        case .busy(let deployment):
+            return "Another operation on deployment \(deployment) is in progress; try again when it has finished."
         }
     }
 }

@@ -83,18 +83,18 @@ public actor DeploymentRuntime {
     /// create leaves no deployment and no files behind.
     public func create(_ request: CreateRequest, now: Date) async throws -> Deployment {
         let privateID = Storage.RequestID.random().rawValue
-        let home = folder + "/" + privateID
+        let home = DeploymentFolder(root: folder, privateID: privateID)
         do {
-            try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            let package = try await openPackage(request.packageURL, into: home)
+            try home.create()
+            let package = try await home.openPackage(request.packageURL, packagesDirectory: packagesDirectory)
             let configuration = try Self.configuration(request.configuration)
             let plan = try DeploymentPlan.make(definition: package.definition, configuration: configuration,
                                                uploaded: try store.serviceCertificates(of: request.service),
                                                service: request.service, masterKey: masterKey)
             var packageFolder: String?
             for role in package.definition.roles where !package.files(ofRole: role.name).isEmpty {
-                packageFolder = home + "/roles"
-                try package.extractFiles(ofRole: role.name, to: home + "/roles/" + role.name)
+                packageFolder = home.roles
+                try package.extractFiles(ofRole: role.name, to: home.roles + "/" + role.name)
             }
             let deployment = Deployment(
                 service: request.service, name: request.name, slot: request.slot, privateID: privateID, label: request.label,
@@ -116,7 +116,7 @@ public actor DeploymentRuntime {
             }
             return deployment
         } catch {
-            try? FileManager.default.removeItem(atPath: home)
+            home.remove()
             throw error
         }
     }
@@ -174,8 +174,8 @@ public actor DeploymentRuntime {
             }
             running[production.privateID] = first
             running[staging.privateID] = second
-            saveAddresses(of: production.privateID, first.balancers)
-            saveAddresses(of: staging.privateID, second.balancers)
+            DeploymentFolder(root: folder, privateID: production.privateID).saveAddresses(first.balancers.mapValues(\.port))
+            DeploymentFolder(root: folder, privateID: staging.privateID).saveAddresses(second.balancers.mapValues(\.port))
         }
         try store.swapDeploymentSlots(of: staging.service)
     }
@@ -194,7 +194,7 @@ public actor DeploymentRuntime {
         await stopInstances(of: deployment.privateID)
         running[deployment.privateID] = nil
         _ = try store.deleteDeployment(deployment.name, of: deployment.service)
-        try? FileManager.default.removeItem(atPath: folder + "/" + deployment.privateID)
+        DeploymentFolder(root: folder, privateID: deployment.privateID).remove()
     }
 
     /// The deployment of `service` whose configuration names `thumbprint`, if any.
@@ -265,7 +265,7 @@ public actor DeploymentRuntime {
 
     /// The folder holding an instance's certificate stores.
     public nonisolated func instanceFolder(_ deployment: Deployment, instance: String) -> String {
-        folder + "/" + deployment.privateID + "/instances/" + instance
+        DeploymentFolder(root: folder, privateID: deployment.privateID).instance(instance)
     }
 
     // MARK: Running instances
@@ -339,7 +339,8 @@ public actor DeploymentRuntime {
     /// Points each endpoint's load balancer at exactly the instances that serve it, starting
     /// the load balancers a deployment does not have yet (on their saved ports if it had them).
     private func pointBalancers(of deployment: Deployment, at instances: [RunningInstance], plan: DeploymentPlan, state: inout Running) async throws {
-        let saved = savedAddresses(of: deployment.privateID)
+        let home = DeploymentFolder(root: folder, privateID: deployment.privateID)
+        let saved = home.savedAddresses()
         for role in plan.roles {
             for endpoint in role.endpoints {
                 let key = role.name + "/" + endpoint.name
@@ -351,7 +352,7 @@ public actor DeploymentRuntime {
                 }
             }
         }
-        saveAddresses(of: deployment.privateID, state.balancers)
+        home.saveAddresses(state.balancers.mapValues(\.port))
     }
 
     /// Stops the instances. A suspended deployment keeps its public addresses (the load
@@ -372,22 +373,9 @@ public actor DeploymentRuntime {
 
     // MARK: Helpers
 
-    /// The public ports a deployment's endpoints had, kept in its folder so that a restart
-    /// brings them back on the same addresses.
-    private func savedAddresses(of privateID: String) -> [String: Int] {
-        guard let data = FileManager.default.contents(atPath: folder + "/" + privateID + "/addresses.json"),
-              let ports = try? JSONDecoder().decode([String: Int].self, from: data) else { return [:] }
-        return ports
-    }
-
-    private func saveAddresses(of privateID: String, _ balancers: [String: LoadBalancer]) {
-        guard let data = try? JSONEncoder().encode(balancers.mapValues(\.port)) else { return }
-        FileManager.default.createFile(atPath: folder + "/" + privateID + "/addresses.json", contents: data)
-    }
-
     private func claim(_ deployment: Deployment) throws {
         guard !busy.contains(deployment.privateID) else {
-            throw StorageError.deploymentExists(service: deployment.service, detail: "is busy with another operation on deployment \(deployment.name); try again when it has finished")
+            throw DeploymentError.busy(deployment: deployment.name)
         }
         busy.insert(deployment.privateID)
     }
@@ -406,21 +394,6 @@ public actor DeploymentRuntime {
         return try DeploymentPlan.make(definition: definition, configuration: try Self.configuration(bytes),
                                        uploaded: try store.serviceCertificates(of: deployment.service),
                                        service: deployment.service, masterKey: masterKey)
-    }
-
-    private func openPackage(_ url: String, into home: String) async throws -> ServicePackage {
-        do {
-            switch try PackageLocation.resolve(url, packagesDirectory: packagesDirectory) {
-            case .file(let path):
-                return try ServicePackage(path: path)
-            case .loopback(let address):
-                let path = home + "/package.cspkg"
-                try await PackageDownload.fetch(address, to: path)
-                return try ServicePackage(path: path)
-            }
-        } catch let error as ServicePackageError {
-            throw DeploymentError.package(error.description)
-        }
     }
 
     static func configuration(_ bytes: [UInt8]) throws(DeploymentError) -> ServiceConfiguration {

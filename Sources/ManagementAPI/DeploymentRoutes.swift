@@ -119,7 +119,12 @@ struct DeploymentRoutes: Sendable {
     /// Answers 202 and runs `work` as an operation; a refusal reports what to change.
     private func runOperation(context: ManagementRequestContext, caller: Caller, _ work: @escaping @Sendable () async throws -> Void) throws -> Response {
         try AsyncOperation.start(store: store, context: context, caller: caller, describe: { error in
-            .init(httpStatusCode: 400, code: error is StorageError ? "ConflictError" : "BadRequest", message: Self.message(for: error))
+            switch error {
+            case is StorageError, DeploymentError.busy:
+                return .init(httpStatusCode: 409, code: "ConflictError", message: Self.message(for: error))
+            default:
+                return .init(httpStatusCode: 400, code: "BadRequest", message: Self.message(for: error))
+            }
         }, work)
     }
 
