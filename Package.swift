@@ -112,7 +112,7 @@ let package = Package(
         .target(
             name: "CLISupport",
             dependencies: [
-                "Certificates", "ServiceModel",
+                "Certificates",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -120,7 +120,7 @@ let package = Package(
         .executableTarget(
             name: "thumbprint",
             dependencies: [
-                "Certificates", "CLISupport", "ServiceModel",
+                "Certificates", "CLISupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

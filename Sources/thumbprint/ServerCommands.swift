@@ -7,18 +7,19 @@ import Darwin
 #endif
 
 /// The commands that live in `thumbprint-server`: `thumbprint server …` runs
-/// `thumbprint-server server …` from the same folder, in place of this process; so do the
-/// `service` commands that talk to the API.
+/// `thumbprint-server server …` from the same folder, in place of this process. The `service`
+/// commands go there too, `validate` included: reading XML brings FoundationXML, which would
+/// keep this program from linking statically (docs/benchmarks.md).
 ///
 /// The certificate commands stay in a small program of their own because a command run once is
 /// mostly start-up, and the server brings NIO, Hummingbird, SQLite and full Foundation, which
 /// would triple it (docs/benchmarks.md).
 enum ServerCommands {
     /// The subcommand names `thumbprint-server` answers.
-    static let names = ["server", "admin", "mgmt-cert", "subscription", "deployment"]
+    static let names = ["server", "admin", "mgmt-cert", "subscription", "service", "deployment"]
 
     /// Placeholders, so that `thumbprint --help` lists them.
-    static let forwarded: [any ParsableCommand.Type] = [Server.self, Admin.self, ManagementCertificate.self, Subscription.self, Deployment.self]
+    static let forwarded: [any ParsableCommand.Type] = [Server.self, Admin.self, ManagementCertificate.self, Subscription.self, Service.self, Deployment.self]
 
     struct Server: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "server", abstract: "Run the management API server (see thumbprint-server server --help).")
@@ -40,6 +41,11 @@ enum ServerCommands {
         func run() throws { try forwardingFailed() }
     }
 
+    struct Service: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "service", abstract: "Cloud services, their certificates, and checking a .csdef and .cscfg (see thumbprint-server service --help).")
+        func run() throws { try forwardingFailed() }
+    }
+
     struct Deployment: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "deployment", abstract: "Deployments through the API (see thumbprint-server deployment --help).")
         func run() throws { try forwardingFailed() }
@@ -48,18 +54,10 @@ enum ServerCommands {
     /// Replaces this process with `thumbprint-server` when the first argument is one of its commands.
     static func forwardIfNeeded() {
         let arguments = CommandLine.arguments
-        guard arguments.count > 1, names.contains(arguments[1]) || isServiceCommandForServer(arguments), let server = serverExecutable() else { return }
+        guard arguments.count > 1, names.contains(arguments[1]), let server = serverExecutable() else { return }
         let argv = ([server] + arguments.dropFirst()).map { strdup($0) } + [nil]
         execv(server, argv)
         // execv returns only on failure; the placeholder command then explains.
-    }
-
-    /// `service validate` of two files runs here, offline; every other `service` command talks to the API.
-    static func isServiceCommandForServer(_ arguments: [String]) -> Bool {
-        guard arguments.count > 1, arguments[1] == "service" else { return false }
-        let offline = arguments.count > 2 && arguments[2] == "validate"
-            && !arguments.contains { $0 == "--service" || $0.hasPrefix("--service=") }
-        return !offline
     }
 
     /// `thumbprint-server` in the folder of this executable.

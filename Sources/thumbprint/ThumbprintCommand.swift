@@ -9,8 +9,8 @@ struct ThumbprintCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "thumbprint",
         abstract: "Make, check and manage certificates for cloud services.",
-        discussion: "server, admin, mgmt-cert, subscription, deployment and the service commands that talk to the API run thumbprint-server, installed beside thumbprint.",
-        subcommands: [CertCommand.self, StoreCommand.self, ServiceCommand.self] + ServerCommands.forwarded
+        discussion: "server, admin, mgmt-cert, subscription, service and deployment run thumbprint-server, installed beside thumbprint.",
+        subcommands: [CertCommand.self, StoreCommand.self] + ServerCommands.forwarded
     )
 
     static func main() {

@@ -174,6 +174,15 @@ struct CommandLineTests {
         #expect(verified.standardOutput.contains("leaf.pem: OK"), "\(verified.standardOutput)\(verified.standardError)")
     }
 
+    @Test("thumbprint links neither FoundationXML nor full Foundation, so that it links statically and starts fast")
+    func smallProgram() throws {
+        let libraries = try runProcess("/usr/bin/env", ["ldd", thumbprintExecutable])
+        try #require(libraries.status == 0, "\(libraries.standardError)")
+        for heavy in ["libFoundationXML", "libFoundation.so", "libxml2", "libFoundationNetworking"] {
+            #expect(!libraries.standardOutput.contains(heavy), "thumbprint links \(heavy); move the command that needs it to thumbprint-server")
+        }
+    }
+
     @Test("service validate: 0 when the files agree, 1 with located issues, 2 for unreadable XML")
     func serviceValidate() throws {
         let realworld = repositoryRoot.appendingPathComponent("Tests/Fixtures/realworld").path

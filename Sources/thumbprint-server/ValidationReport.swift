@@ -1,16 +1,17 @@
 import ArgumentParser
+import CLISupport
 import Certificates
 import ServiceModel
 
-/// `service validate` in both programs: reads the two files, validates them (against the cloud
+/// `service validate`: reads the two files, validates them (against the cloud
 /// service's uploaded certificates when given) and prints each issue with its file, role,
 /// certificate and line.
-public enum ValidationReport {
+enum ValidationReport {
     /// The largest .csdef or .cscfg read.
-    public static let fileLimit = 4 << 20
+    static let fileLimit = 4 << 20
 
     /// Validates and prints; exit status 1 when there are issues, 2 when a file cannot be read.
-    public static func run(definition: String, configuration: String, uploadedThumbprints: Set<Thumbprint>?, service: String?, json: Bool) throws {
+    static func run(definition: String, configuration: String, uploadedThumbprints: Set<Thumbprint>?, service: String?, json: Bool) throws {
         let definitionBytes = try CertificateFile.readLimited(path: definition, limit: fileLimit)
         let configurationBytes = try CertificateFile.readLimited(path: configuration, limit: fileLimit)
         let issues: [ValidationIssue]
