@@ -7,10 +7,11 @@
 # Baseline: nginx with the same server certificate and `ssl_verify_client optional_no_ca`,
 # serving a static copy of the same XML. Load comes from thumbprint-api-load (Swift,
 # AsyncHTTPClient, a client certificate). All traffic stays on 127.0.0.1.
-# Usage: scripts/bench-api.sh [SECONDS_PER_RUN]   (default 5)
+# Usage: scripts/bench-api.sh [SECONDS_PER_RUN] [ROUNDS]   (default 5 seconds, 3 rounds)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-5}"
+rounds="${2:-3}"
 
 if ! command -v nginx >/dev/null; then
     echo "Installing nginx-light with apt-get" >&2
@@ -81,10 +82,17 @@ load() { "$bin/thumbprint-api-load" run --ca "$ca" --cert "$work/client.pem" --s
 field() { python3 -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$1" "$2"; }
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $(nginx -v 2>&1); ${seconds}s per run"
-api_keepalive="$(load --url "https://127.0.0.1:$api_port$url_path" --mode keepalive --concurrency 16 --label thumbprint)"
-nginx_keepalive="$(load --url "https://127.0.0.1:$nginx_port$url_path" --mode keepalive --concurrency 16 --label nginx)"
-api_handshake="$(load --url "https://127.0.0.1:$api_port$url_path" --mode handshake --concurrency 8 --label thumbprint)"
-nginx_handshake="$(load --url "https://127.0.0.1:$nginx_port$url_path" --mode handshake --concurrency 8 --label nginx)"
+# Each measure runs in ROUNDS rounds, thumbprint and nginx interleaved, so that changes in the
+# machine's load hit both alike; the medians are compared (each run warms up for a second first).
+api_keepalive="[" nginx_keepalive="[" api_handshake="[" nginx_handshake="["
+for round in $(seq "$rounds"); do
+    sep=$([ "$round" -gt 1 ] && echo , || true)
+    api_keepalive+="$sep$(load --url "https://127.0.0.1:$api_port$url_path" --mode keepalive --concurrency 16 --label thumbprint)"
+    nginx_keepalive+="$sep$(load --url "https://127.0.0.1:$nginx_port$url_path" --mode keepalive --concurrency 16 --label nginx)"
+    api_handshake+="$sep$(load --url "https://127.0.0.1:$api_port$url_path" --mode handshake --concurrency 8 --label thumbprint)"
+    nginx_handshake+="$sep$(load --url "https://127.0.0.1:$nginx_port$url_path" --mode handshake --concurrency 8 --label nginx)"
+done
+api_keepalive+="]" nginx_keepalive+="]" api_handshake+="]" nginx_handshake+="]"
 printf '%s\n' "$api_keepalive" "$nginx_keepalive" "$api_handshake" "$nginx_handshake" >&2
 
 # Authentication cost against the number of registered certificates.
@@ -96,18 +104,21 @@ large="$(load --url "https://127.0.0.1:$api_port/$subscription" --mode keepalive
 printf '%s\n' "$small" "$large" >&2
 
 python3 - "$api_keepalive" "$nginx_keepalive" "$api_handshake" "$nginx_handshake" "$small" "$large" "$total" <<'PY'
-import json, sys
+import json, statistics, sys
 api_k, ngx_k, api_h, ngx_h, small, large = (json.loads(a) for a in sys.argv[1:7])
 total = sys.argv[7]
-def row(name, a, b, key, target):
-    if not b[key]:
-        print(f"  {name:<44} thumbprint {a[key]:9.1f}   nginx failed ({b['errors']} errors)")
+def row(name, a, b, target):
+    ours = statistics.median(r["perSecond"] for r in a)
+    theirs = statistics.median(r["perSecond"] for r in b)
+    rounds = " ".join(f"{x['perSecond'] / y['perSecond']:.2f}" for x, y in zip(a, b) if y["perSecond"])
+    if not theirs:
+        print(f"  {name:<44} thumbprint {ours:9.1f}   nginx failed")
         return
-    print(f"  {name:<44} thumbprint {a[key]:9.1f}   nginx {b[key]:9.1f}   ratio {a[key] / b[key]:5.2f}   target {target}")
-print("requests per second (GET /<subscription>/certificates, client certificate)")
-row("keep-alive connections, 16 concurrent", api_k, ngx_k, "perSecond", ">= 0.50")
-row("new TLS handshake per request, 8 concurrent", api_h, ngx_h, "perSecond", ">= 0.80")
-print(f"  errors: thumbprint {api_k['errors'] + api_h['errors']}, nginx {ngx_k['errors'] + ngx_h['errors']}")
+    print(f"  {name:<44} thumbprint {ours:9.1f}   nginx {theirs:9.1f}   ratio {ours / theirs:5.2f}   target {target}   (rounds: {rounds})")
+print(f"requests per second, medians of {len(api_k)} interleaved rounds (GET /<subscription>/certificates, client certificate)")
+row("keep-alive connections, 16 concurrent", api_k, ngx_k, ">= 0.50")
+row("new TLS handshake per request, 8 concurrent", api_h, ngx_h, ">= 0.80")
+print(f"  errors: thumbprint {sum(r['errors'] for r in api_k + api_h)}, nginx {sum(r['errors'] for r in ngx_k + ngx_h)}")
 print("authentication cost (GET /<subscription>, keep-alive, 16 concurrent)")
 print(f"  10 certificates        p50 {small['p50ms']:6.2f} ms   p99 {small['p99ms']:6.2f} ms   {small['perSecond']:8.1f}/s")
 print(f"  {total:>6} certificates    p50 {large['p50ms']:6.2f} ms   p99 {large['p99ms']:6.2f} ms   {large['perSecond']:8.1f}/s")

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -9,10 +12,24 @@ public struct SubscriptionID: Hashable, Sendable, Codable, CustomStringConvertib
     /// The lowercase 8-4-4-4-12 form.
     public let rawValue: String
 
-    /// Reads a GUID in any case; nil when `text` is not one.
+    /// Reads a GUID (8-4-4-4-12 hex digits) in any case; nil when `text` is not one. Checked on
+    /// bytes: every request's path starts with one.
     public init?(_ text: String) {
-        guard let uuid = UUID(uuidString: text) else { return nil }
-        rawValue = uuid.uuidString.lowercased()
+        var bytes = Array(text.utf8)
+        guard bytes.count == 36 else { return nil }
+        for index in bytes.indices {
+            let byte = bytes[index]
+            if index == 8 || index == 13 || index == 18 || index == 23 {
+                guard byte == UInt8(ascii: "-") else { return nil }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "f"): break
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): bytes[index] = byte + 32
+            default: return nil
+            }
+        }
+        rawValue = String(decoding: bytes, as: UTF8.self)
     }
 
     /// A new random id.
@@ -53,15 +70,18 @@ public struct RequestID: Hashable, Sendable, Codable, CustomStringConvertible {
 
     /// A new random id.
     public static func random() -> RequestID {
-        // Two draws of 64 bits: one system call each, not one per digit.
-        var generator = SystemRandomNumberGenerator()
-        let digits = Array("0123456789abcdef".utf8)
+        // 128 bits from the C library's generator (arc4random: the kernel's randomness, drawn in
+        // user space), not a system call per draw.
+        var words: (UInt64, UInt64) = (0, 0)
+        withUnsafeMutableBytes(of: &words) { buffer in
+            if let base = buffer.baseAddress { arc4random_buf(base, buffer.count) }
+        }
         var text: [UInt8] = []
         text.reserveCapacity(32)
-        for _ in 0..<2 {
-            var word: UInt64 = generator.next()
+        for var word in [words.0, words.1] {
             for _ in 0..<16 {
-                text.append(digits[Int(word & 0xF)])
+                let digit = UInt8(word & 0xF)
+                text.append(digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10)
                 word >>= 4
             }
         }

@@ -1,0 +1,27 @@
+import Storage
+import Testing
+
+@Suite("Identifiers")
+struct IdentifierTests {
+    @Test("subscription ids are GUIDs in any case, kept lower case; anything else is refused")
+    func subscriptionIDs() {
+        #expect(SubscriptionID("0AB1C2D3-E4F5-4A6B-8C7D-9E0F1A2B3C4D")?.rawValue == "0ab1c2d3-e4f5-4a6b-8c7d-9e0f1a2b3c4d")
+        #expect(SubscriptionID("00000000-0000-0000-0000-000000000000")?.rawValue == "00000000-0000-0000-0000-000000000000")
+        for bad in ["", "certificates", "0ab1c2d3e4f54a6b8c7d9e0f1a2b3c4d", "0ab1c2d3-e4f5-4a6b-8c7d-9e0f1a2b3c4", "0ab1c2d3-e4f5-4a6b-8c7d-9e0f1a2b3c4dd",
+                    "0ab1c2d3-e4f5-4a6b-8c7d_9e0f1a2b3c4d", "0ab1c2d3-e4f5-4a6b-8c7d-9e0f1a2b3c4g", "{0ab1c2d3-e4f5-4a6b-8c7d-9e0f1a2b3c4d}",
+                    "0ab1c2d3-e4f5-4a6b-8c7d-9e0f1a2b3c4é"] {
+            #expect(SubscriptionID(bad) == nil, "\(bad)")
+        }
+        let made = SubscriptionID.random()
+        #expect(SubscriptionID(made.rawValue) == made)
+    }
+
+    @Test("request ids are 32 lower-case hex digits, different each time, and read back in the dashed form")
+    func requestIDs() {
+        let ids = (0..<1000).map { _ in RequestID.random() }
+        #expect(Set(ids).count == 1000)
+        #expect(ids.allSatisfy { $0.rawValue.count == 32 && $0.rawValue.allSatisfy { "0123456789abcdef".contains($0) } })
+        let id = ids[0]
+        #expect(RequestID(id.dashed) == id)
+    }
+}
