@@ -176,7 +176,8 @@ let package = Package(
         ),
         .testTarget(
             name: "DeploymentsTests",
-            dependencies: ["Deployments", "Storage", "ServiceModel", "Certificates", "TestSupport"]
+            dependencies: ["Deployments", "Storage", "ServiceModel", "Certificates", "TestSupport",
+                           .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "RoleInstancesTests",
