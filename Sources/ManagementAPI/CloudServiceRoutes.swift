@@ -41,7 +41,7 @@ struct CloudServiceRoutes: Sendable {
         let caller = try context.requireCaller()
         let body = try await XMLBody.read(request, root: "CreateHostedService")
         let name = try body.required("ServiceName")
-        guard Self.isServiceName(name) else {
+        guard CloudService.isValidName(name) else {
             throw APIError.badRequest("ServiceName \(name) is not valid: use 1 to 63 letters, digits and hyphens, starting with a letter.")
         }
         let label = try body.required("Label")
@@ -161,12 +161,6 @@ struct CloudServiceRoutes: Sendable {
             properties.element("DateLastModified", UTCCalendar.iso8601(service.modified))
             properties.extendedProperties(service.extendedProperties)
         }
-    }
-
-    static func isServiceName(_ name: String) -> Bool {
-        guard (1...63).contains(name.count), let first = name.unicodeScalars.first, ("a"..."z").contains(first) || ("A"..."Z").contains(first),
-              !name.hasSuffix("-") else { return false }
-        return name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
     }
 
     static func checkLabel(_ label: String) throws {

@@ -41,8 +41,8 @@ struct DeploymentRoutes: Sendable {
         }
         let body = try await XMLBody.read(request, root: "CreateDeployment")
         let name = try body.required("Name")
-        guard (1...100).contains(name.count), name.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_") }) else {
-            throw APIError.badRequest("Name \(name) is not valid: use letters, digits, hyphens and underscores.")
+        guard Deployment.isValidName(name) else {
+            throw APIError.badRequest("Name \(name) is not valid: use 1 to 100 letters, digits, hyphens and underscores.")
         }
         let packageURL = try body.required("PackageUrl")
         do {

@@ -41,6 +41,21 @@ public struct CloudService: Sendable, Equatable {
     }
 }
 
+extension CloudService {
+    /// The rule for cloud service names (they become DNS labels): 1 to 63 ASCII letters, digits
+    /// and hyphens, starting with a letter and not ending with a hyphen.
+    public static func isValidName(_ name: String) -> Bool {
+        let scalars = name.unicodeScalars
+        guard (1...63).contains(scalars.count), let first = scalars.first, first.isASCIILetter, scalars.last != "-" else { return false }
+        return scalars.allSatisfy { $0.isASCIILetter || ("0"..."9").contains($0) || $0 == "-" }
+    }
+}
+
+extension Unicode.Scalar {
+    /// `a`–`z` or `A`–`Z`.
+    var isASCIILetter: Bool { ("a"..."z").contains(self) || ("A"..."Z").contains(self) }
+}
+
 /// One `ExtendedProperty` name and value.
 public struct ExtendedProperty: Sendable, Equatable, Codable {
     /// The name.

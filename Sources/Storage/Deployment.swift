@@ -67,3 +67,11 @@ public struct Deployment: Sendable, Equatable {
         self.modified = modified
     }
 }
+
+extension Deployment {
+    /// The rule for deployment names: 1 to 100 ASCII letters, digits, hyphens and underscores.
+    public static func isValidName(_ name: String) -> Bool {
+        (1...100).contains(name.unicodeScalars.count)
+            && name.unicodeScalars.allSatisfy { $0.isASCIILetter || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" }
+    }
+}

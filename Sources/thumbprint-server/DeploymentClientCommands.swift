@@ -3,6 +3,7 @@ import CLISupport
 import Certificates
 import ManagementAPI
 import ServiceModel
+import Storage
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -34,8 +35,8 @@ struct DeploymentCommand: AsyncParsableCommand {
         static func path(service: String, slot: String, name: String?) throws -> String {
             let service = try ServiceCommand.checkedName(service)
             if let name {
-                guard name.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_") }) else {
-                    throw ValidationError("\(name) is not a deployment name: use letters, digits, hyphens and underscores")
+                guard Deployment.isValidName(name) else {
+                    throw ValidationError("\(name) is not a deployment name: use 1 to 100 letters, digits, hyphens and underscores")
                 }
                 return "/services/hostedservices/\(service)/deployments/\(name)"
             }

@@ -3,6 +3,7 @@ import CLISupport
 import Certificates
 import ManagementAPI
 import ServiceModel
+import Storage
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -52,8 +53,7 @@ struct ServiceCommand: AsyncParsableCommand {
 
     /// Checks a service name before it goes into a URL path, with the rule the server applies.
     static func checkedName(_ name: String) throws -> String {
-        let allowed = name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
-        guard (1...63).contains(name.count), allowed, name.first?.isLetter == true, !name.hasSuffix("-") else {
+        guard CloudService.isValidName(name) else {
             throw ValidationError("\(name) is not a cloud service name: use 1 to 63 letters, digits and hyphens, starting with a letter")
         }
         return name

@@ -25,3 +25,26 @@ struct IdentifierTests {
         #expect(RequestID(id.dashed) == id)
     }
 }
+
+@Suite("Names")
+struct NameTests {
+    @Test("cloud service names are DNS labels: 1 to 63 letters, digits and hyphens, a letter first, no hyphen last")
+    func cloudServiceNames() {
+        for good in ["a", "web1", "My-Service", String(repeating: "a", count: 63)] {
+            #expect(CloudService.isValidName(good), "\(good)")
+        }
+        for bad in ["", "1web", "-web", "web-", "web_1", "wéb", "web 1", "web/../x", String(repeating: "a", count: 64)] {
+            #expect(!CloudService.isValidName(bad), "\(bad)")
+        }
+    }
+
+    @Test("deployment names: 1 to 100 letters, digits, hyphens and underscores")
+    func deploymentNames() {
+        for good in ["production", "dep_1", "Dep-2", String(repeating: "d", count: 100)] {
+            #expect(Deployment.isValidName(good), "\(good)")
+        }
+        for bad in ["", "dep 1", "dep/1", "..", "dép", String(repeating: "d", count: 101)] {
+            #expect(!Deployment.isValidName(bad), "\(bad)")
+        }
+    }
+}
