@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -68,12 +69,20 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
+        // Timeouts and connection caps shared by every listener: the API, load balancers, role instances.
+        .target(
+            name: "ConnectionLimits",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+            ]
+        ),
         // Role instances: simulated VMs with certificate stores in folders, HTTPS endpoints whose
         // certificate switches for new connections, and the loopback load balancer in front.
         .target(
             name: "RoleInstances",
             dependencies: [
-                "Certificates",
+                "Certificates", "ConnectionLimits",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -85,7 +94,7 @@ let package = Package(
         .target(
             name: "Deployments",
             dependencies: [
-                "Certificates", "Storage", "ServiceModel", "ServicePackages", "RoleInstances",
+                "Certificates", "ConnectionLimits", "Storage", "ServiceModel", "ServicePackages", "RoleInstances",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -95,14 +104,17 @@ let package = Package(
         .target(
             name: "ManagementAPI",
             dependencies: [
-                "Certificates",
+                "Certificates", "ConnectionLimits",
                 "Storage",
                 "ServiceModel",
                 "ServicePackages",
                 "Deployments",
                 "RoleInstances",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
@@ -128,11 +140,12 @@ let package = Package(
         .executableTarget(
             name: "thumbprint-server",
             dependencies: [
-                "Certificates", "CLISupport", "Storage", "ServiceModel", "ManagementAPI", "Deployments",
+                "Certificates", "ConnectionLimits", "CLISupport", "Storage", "ServiceModel", "ManagementAPI", "Deployments",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

@@ -20,6 +20,9 @@ public struct PFXProtection: Sendable, Hashable, Codable {
     public var certificateCipher: Cipher?
     /// The MAC digest: `SHA-1`, `SHA-256`, …; nil when there is no MAC.
     public var macDigest: String?
+    /// Every key-derivation iteration count the file states outside its encrypted parts: the
+    /// MAC's, each encrypted part's and each key bag's. Opening the file costs about their sum.
+    public var iterationCounts: [Int] = []
 
     /// Whether any part of the file is encrypted with AES.
     public var usesAES: Bool { keyCipher == .aes || certificateCipher == .aes }
@@ -30,7 +33,10 @@ public struct PFXProtection: Sendable, Hashable, Codable {
         try? BER.sequence(root, identifier: .sequence) { nodes in
             _ = nodes.next()  // version
             guard let authSafe = nodes.next() else { return }
-            if let mac = nodes.next() { macDigest = Self.macDigest(mac) }
+            if let mac = nodes.next() {
+                macDigest = Self.macDigest(mac)
+                iterationCounts += Self.macIterations(mac).map { [$0] } ?? []
+            }
             guard let content = try Self.dataContent(authSafe) else { return }
             try BER.sequence(BER.parse(content), identifier: .sequence) { contentInfos in
                 while let info = contentInfos.next() { try inspect(info) }
@@ -50,7 +56,10 @@ public struct PFXProtection: Sendable, Hashable, Codable {
                     guard let info = nodes.next() else { return }
                     try BER.sequence(info, identifier: .sequence) { nodes in
                         _ = nodes.next()
-                        if let algorithm = nodes.next() { certificateCipher = Self.cipher(algorithm) }
+                        if let algorithm = nodes.next() {
+                            certificateCipher = Self.cipher(algorithm)
+                            iterationCounts += Self.iterations(algorithm).map { [$0] } ?? []
+                        }
                         while nodes.next() != nil {}
                     }
                 }
@@ -71,7 +80,10 @@ public struct PFXProtection: Sendable, Hashable, Codable {
             while nodes.next() != nil {}
             if type == ASN1ObjectIdentifier(elementsOrEmpty: PKCS12OID.shroudedKeyBag) {
                 try BER.sequence(value, identifier: .sequence) { nodes in
-                    if let algorithm = nodes.next() { keyCipher = Self.cipher(algorithm) }
+                    if let algorithm = nodes.next() {
+                        keyCipher = Self.cipher(algorithm)
+                        iterationCounts += Self.iterations(algorithm).map { [$0] } ?? []
+                    }
                     while nodes.next() != nil {}
                 }
             } else if type == ASN1ObjectIdentifier(elementsOrEmpty: PKCS12OID.keyBag) {
@@ -114,6 +126,42 @@ public struct PFXProtection: Sendable, Hashable, Codable {
             }
         default: return .unknown
         }
+    }
+
+    /// The iteration count of a PKCS#12 PBE (`SEQUENCE { salt, iterations }`) or of PBES2's
+    /// PBKDF2 (`SEQUENCE { salt, iterationCount, … }`); `Int.max` when it is too large to read.
+    private static func iterations(_ algorithm: ASN1Node) -> Int? {
+        guard let identifier = try? AlgorithmIdentifierOID(berEncoded: algorithm), var parameters = identifier.parameters else { return nil }
+        if Array(identifier.oid.oidComponents) == PKCS12OID.pbes2 {
+            // PBES2-params ::= SEQUENCE { keyDerivationFunc AlgorithmIdentifier, encryptionScheme }
+            guard let kdf = try? BER.sequence(parameters, identifier: .sequence, { nodes -> AlgorithmIdentifierOID? in
+                let kdf = try nodes.next().map { try AlgorithmIdentifierOID(berEncoded: $0) }
+                while nodes.next() != nil {}
+                return kdf
+            }), let kdfParameters = kdf.parameters else { return nil }
+            parameters = kdfParameters
+        }
+        return try? BER.sequence(parameters, identifier: .sequence) { nodes -> Int? in
+            _ = nodes.next()  // salt
+            let count = nodes.next().map(readCount)
+            while nodes.next() != nil {}
+            return count
+        }
+    }
+
+    private static func macIterations(_ macData: ASN1Node) -> Int? {
+        try? BER.sequence(macData, identifier: .sequence) { nodes -> Int? in
+            _ = nodes.next()  // DigestInfo
+            _ = nodes.next()  // salt
+            let count = nodes.next().map(readCount)
+            while nodes.next() != nil {}
+            return count ?? 1
+        }
+    }
+
+    private static func readCount(_ node: ASN1Node) -> Int {
+        guard node.identifier == .integer else { return 0 }
+        return (try? Int(berEncoded: node)) ?? Int.max
     }
 
     private static func macDigest(_ macData: ASN1Node) -> String? {

@@ -1,4 +1,5 @@
 import Certificates
+import ConnectionLimits
 import Foundation
 import Logging
 import NIOCore
@@ -61,13 +62,16 @@ public actor DeploymentRuntime {
     /// Where `file://` package URLs must point.
     public nonisolated let packagesDirectory: String
     private let group: any EventLoopGroup
+    private let limits: ConnectionLimits
     private let logger: Logger
     private var running: [String: Running] = [:]
     private var busy: Set<String> = []
 
-    /// A runtime keeping its files in `folder` and reading packages from `packagesDirectory`.
+    /// A runtime keeping its files in `folder` and reading packages from `packagesDirectory`;
+    /// its load balancers and instance endpoints keep to `limits`.
     public init(store: any ManagementStore, masterKey: MasterKey, folder: String, packagesDirectory: String,
-                group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger) {
+                limits: ConnectionLimits = .defaults, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger) {
+        self.limits = limits
         self.store = store
         self.masterKey = masterKey
         self.folder = folder
@@ -285,7 +289,7 @@ public actor DeploymentRuntime {
         for role in plan.roles {
             for index in 0..<role.instanceCount {
                 let name = Self.instanceName(role.name, index)
-                let agent = existing[name]?.agent ?? LocalRoleInstance(folder: instanceFolder(deployment, instance: name), group: group)
+                let agent = existing[name]?.agent ?? LocalRoleInstance(folder: instanceFolder(deployment, instance: name), limits: limits, group: group)
                 let assignment = RoleAssignment(
                     deploymentID: deployment.privateID, role: role.name, instance: name, certificates: role.certificates,
                     endpoints: role.endpoints, staticFiles: deployment.packageFolder.map { $0 + "/" + role.name }
@@ -348,7 +352,7 @@ public actor DeploymentRuntime {
                 if let balancer = state.balancers[key] {
                     balancer.setBackends(ports)
                 } else {
-                    state.balancers[key] = try await LoadBalancer.start(ports: ports, preferredPort: saved[key], group: group)
+                    state.balancers[key] = try await LoadBalancer.start(ports: ports, preferredPort: saved[key], limits: limits, group: group)
                 }
             }
         }

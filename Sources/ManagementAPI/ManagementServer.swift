@@ -1,9 +1,12 @@
 import Certificates
+import ConnectionLimits
 import Deployments
 import Hummingbird
+import HummingbirdCore
 import HummingbirdTLS
 import Logging
 import NIOCore
+import NIOHTTPTypes
 import NIOSSL
 import Storage
 #if canImport(FoundationEssentials)
@@ -35,11 +38,14 @@ public struct ManagementServer: Sendable {
     public var logger: Logger
     /// Runs the deployments' role instances and load balancers.
     public var deployments: DeploymentRuntime
+    /// Timeouts and the connection cap of the API listener.
+    public var connectionLimits: ConnectionLimits
 
     /// A server from its parts.
     public init(host: String, port: Int, store: any ManagementStore, identity: CertificateBundle,
                 limits: CertificateLimits = .standard, now: @escaping @Sendable () -> Date = { Date() }, masterKey: MasterKey,
-                deployments: DeploymentRuntime, logger: Logger) {
+                deployments: DeploymentRuntime, connectionLimits: ConnectionLimits = .defaults, logger: Logger) {
+        self.connectionLimits = connectionLimits
         self.host = host
         self.port = port
         self.store = store
@@ -80,14 +86,34 @@ public struct ManagementServer: Sendable {
     }
 
     /// The application, ready to run as a service; `onRunning` gets the port it listens on.
+    /// Connections that outlast a step's timeout are closed, and accepting pauses at the cap.
     public func application(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
-        Application(
+        let limits = connectionLimits
+        let http = HTTP1Channel.Configuration(additionalChannelHandlers: [
+            Self.deadlines(limits), PresentedCertificates.shared.handler(),
+        ])
+        return Application(
             router: router(),
-            server: try .tls(.http1(configuration: .init(additionalChannelHandlers: [PresentedCertificates.shared.handler()])), configuration: tlsConfiguration()),
-            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Thumbprint"),
+            server: try .tls(.http1(configuration: http), configuration: tlsConfiguration()),
+            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Thumbprint", backlog: 1024,
+                                                    availableConnectionsDelegate: MaximumAvailableConnections(limits.maximumConnections)),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: logger
         )
+    }
+
+    /// The timeouts of one API connection, on HTTPTypes' request and response parts.
+    static func deadlines(_ limits: ConnectionLimits) -> ConnectionDeadlines<HTTPRequestPart, HTTPResponsePart> {
+        ConnectionDeadlines(limits: limits, usesTLS: true, requestStep: { part in
+            switch part {
+            case .head: return .head
+            case .body: return .body
+            case .end: return .end
+            }
+        }, isResponseEnd: { part in
+            if case .end = part { return true }
+            return false
+        })
     }
 
     /// `https://` and the host the client addressed, for `Location` headers.

@@ -38,7 +38,9 @@ struct ServiceCertificateRoutes: Sendable {
         return try AsyncOperation.start(store: store, context: context, caller: caller, describe: { error in
             .init(httpStatusCode: 400, code: "BadRequest", message: Self.message(for: error))
         }) {
-            let uploaded = try Self.open([UInt8](data), format: format, password: password, service: service.name, masterKey: masterKey, now: now())
+            let uploaded = try await BackgroundWork.run {
+                try Self.open([UInt8](data), format: format, password: password, service: service.name, masterKey: masterKey, now: now())
+            }
             try store.addServiceCertificate(uploaded)
         }
     }

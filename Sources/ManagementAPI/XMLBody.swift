@@ -8,10 +8,10 @@ struct XMLBody {
 
     static func read(_ request: Request, root name: String) async throws -> XMLBody {
         var request = request
-        let bytes = try await request.collectBody(upTo: ManagementServer.maximumBodySize)
+        let bytes = Array(buffer: try await request.collectBody(upTo: ManagementServer.maximumBodySize))
         let root: XMLElement
         do {
-            root = try XMLDocumentReader.parse(Array(buffer: bytes), limit: ManagementServer.maximumBodySize)
+            root = try await BackgroundWork.run { try XMLDocumentReader.parse(bytes, limit: ManagementServer.maximumBodySize) }
         } catch {
             throw APIError.invalidXML("The request body's XML was invalid or not correctly specified: \(error).")
         }

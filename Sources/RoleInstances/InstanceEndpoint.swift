@@ -1,4 +1,5 @@
 import Certificates
+import ConnectionLimits
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
@@ -32,13 +33,19 @@ final class InstanceEndpoint: Sendable {
         self.port = listener.localAddress?.port ?? 0
     }
 
-    /// Starts listening on 127.0.0.1 and a free port.
-    static func start(_ initial: Serving, group: any EventLoopGroup) async throws -> InstanceEndpoint {
+    /// Starts listening on 127.0.0.1 and a free port, closing connections that outlast `limits`
+    /// and pausing accepts at its per-endpoint connection cap.
+    static func start(_ initial: Serving, limits: ConnectionLimits, group: any EventLoopGroup) async throws -> InstanceEndpoint {
         let serving = NIOLockedValueBox(initial)
         let connections = NIOLockedValueBox<[ObjectIdentifier: any Channel]>([:])
         let listener = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 512)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ConnectionCap(maximum: limits.maximumConnectionsPerEndpoint))
+                }
+            }
             .childChannelInitializer { channel in
                 let current = serving.withLockedValue { $0 }
                 connections.withLockedValue { $0[ObjectIdentifier(channel)] = channel }
@@ -50,6 +57,7 @@ final class InstanceEndpoint: Sendable {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
                     }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(Self.deadlines(limits, usesTLS: current.tls != nil))
                     try channel.pipeline.syncOperations.addHandler(InstanceHTTPHandler(page: current.page))
                     return channel.eventLoop.makeSucceededVoidFuture()
                 } catch {
@@ -58,6 +66,20 @@ final class InstanceEndpoint: Sendable {
             }
             .bind(host: "127.0.0.1", port: 0).get()
         return InstanceEndpoint(serving: serving, connections: connections, listener: listener)
+    }
+
+    /// The timeouts of one connection, on NIOHTTP1's request and response parts.
+    private static func deadlines(_ limits: ConnectionLimits, usesTLS: Bool) -> ConnectionDeadlines<HTTPServerRequestPart, HTTPServerResponsePart> {
+        ConnectionDeadlines(limits: limits, usesTLS: usesTLS, requestStep: { part in
+            switch part {
+            case .head: return .head
+            case .body: return .body
+            case .end: return .end
+            }
+        }, isResponseEnd: { part in
+            if case .end = part { return true }
+            return false
+        })
     }
 
     /// Serves `next` to every connection accepted from now on.

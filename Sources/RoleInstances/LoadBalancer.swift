@@ -1,3 +1,4 @@
+import ConnectionLimits
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
@@ -19,14 +20,27 @@ public final class LoadBalancer: Sendable {
 
     /// Starts listening on 127.0.0.1, on `preferredPort` when it is free (the address the
     /// endpoint had before a restart) or else a free port, passing connections to `ports`.
-    public static func start(ports: [Int], preferredPort: Int? = nil, group: any EventLoopGroup) async throws -> LoadBalancer {
+    /// A connection with no bytes either way for the idle timeout is closed, and accepting
+    /// pauses at the per-endpoint connection cap.
+    public static func start(ports: [Int], preferredPort: Int? = nil, limits: ConnectionLimits = .defaults,
+                             group: any EventLoopGroup) async throws -> LoadBalancer {
         let backends = NIOLockedValueBox((ports: ports, next: 0))
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.autoRead, value: false)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ConnectionCap(maximum: limits.maximumConnectionsPerEndpoint))
+                }
+            }
             .childChannelInitializer { inbound in
+                do {
+                    try inbound.pipeline.syncOperations.addHandlers(IdleStateHandler(allTimeout: limits.idleTimeout), CloseWhenIdle())
+                } catch {
+                    return inbound.eventLoop.makeFailedFuture(error)
+                }
                 let order: [Int] = backends.withLockedValue { state in
                     guard !state.ports.isEmpty else { return [] }
                     let start = state.next % state.ports.count
@@ -83,5 +97,18 @@ public final class LoadBalancer: Sendable {
                     connect(inbound, toFirstOf: Array(ports.dropFirst()))
                 }
             }
+    }
+}
+
+/// Closes a connection when `IdleStateHandler` reports it idle.
+private final class CloseWhenIdle: ChannelInboundHandler {
+    typealias InboundIn = NIOAny
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is IdleStateHandler.IdleStateEvent {
+            context.close(promise: nil)
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Certificates
+import ConnectionLimits
 import NIOCore
 import NIOSSL
 import NIOPosix
@@ -23,12 +24,14 @@ public actor LocalRoleInstance: RoleInstanceAgent {
     /// The instance's folder: its stores live under it.
     public let folder: String
     private let group: any EventLoopGroup
+    private let limits: ConnectionLimits
     private var endpoints: [String: InstanceEndpoint] = [:]
     private var current: InstanceStatus = .creatingVM
 
-    /// An instance keeping its stores in `folder`, serving on `group`'s event loops.
-    public init(folder: String, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+    /// An instance keeping its stores in `folder`, serving on `group`'s event loops within `limits`.
+    public init(folder: String, limits: ConnectionLimits = .defaults, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
         self.folder = folder
+        self.limits = limits
         self.group = group
     }
 
@@ -68,7 +71,7 @@ public actor LocalRoleInstance: RoleInstanceAgent {
                     running.update(serving)
                     server = running
                 } else {
-                    server = try await InstanceEndpoint.start(serving, group: group)
+                    server = try await InstanceEndpoint.start(serving, limits: limits, group: group)
                     endpoints[endpoint.name] = server
                 }
                 served.append(ServedEndpoint(name: endpoint.name, localPort: server.port, thumbprint: thumbprint))

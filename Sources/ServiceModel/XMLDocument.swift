@@ -38,6 +38,16 @@ public enum XMLReadError: Error, Sendable, Equatable, CustomStringConvertible {
     case malformed(reason: String, line: Int)
     /// There is no root element.
     case empty
+    /// The document is in an encoding the reader does not accept (it reads UTF-8, UTF-16, UTF-32 and ISO-8859-1).
+    case unsupportedEncoding(String)
+    /// An element has more attributes than allowed.
+    case tooManyAttributes(limit: Int, line: Int)
+    /// An attribute value is longer than allowed.
+    case attributeTooLong(limit: Int, line: Int)
+    /// A run of text is longer than allowed.
+    case textTooLong(limit: Int, line: Int)
+    /// The document has more elements than allowed.
+    case tooManyElements(limit: Int)
 
     public var description: String {
         switch self {
@@ -46,18 +56,27 @@ public enum XMLReadError: Error, Sendable, Equatable, CustomStringConvertible {
         case .tooDeep(let limit): return "the XML elements nest more than \(limit) deep"
         case .malformed(let reason, let line): return "the XML is malformed at line \(line): \(reason)"
         case .empty: return "the XML document has no root element"
+        case .unsupportedEncoding(let encoding): return "the XML document's encoding (\(encoding)) is not accepted; save it as UTF-8"
+        case .tooManyAttributes(let limit, let line): return "an element at line \(line) has more than \(limit) attributes"
+        case .attributeTooLong(let limit, let line): return "an attribute value at line \(line) is longer than \(limit) bytes"
+        case .textTooLong(let limit, let line): return "the text at line \(line) is longer than \(limit) bytes"
+        case .tooManyElements(let limit): return "the XML document has more than \(limit) elements"
         }
     }
 }
 
-/// Reads XML from outside: refuses DTDs (and so every entity expansion) before parsing, limits
-/// size and depth, and insists on exactly one complete root element.
+/// Reads XML from outside: checks encoding, DTDs (and so every entity expansion) and bounds
+/// before parsing (`XMLPreflight`), limits size and depth, and insists on exactly one complete
+/// root element.
 public enum XMLDocumentReader {
     /// Parses `bytes` into its root element.
-    public static func parse(_ bytes: [UInt8], limit: Int = 4 << 20, maximumDepth: Int = 64) throws(XMLReadError) -> XMLElement {
+    public static func parse(_ bytes: [UInt8], limit: Int = 4 << 20, maximumDepth: Int = 64,
+                             preflight: XMLPreflight = XMLPreflight()) throws(XMLReadError) -> XMLElement {
         guard bytes.count <= limit else { throw .tooLarge(size: bytes.count, limit: limit) }
-        if containsDocumentType(bytes) { throw .documentTypeDeclaration }
-        let parser = XMLParser(data: Data(bytes))
+        let utf8 = try preflight.check(bytes)
+        // Belt and braces: the preflight refuses every `<!` but comments and CDATA already.
+        if containsDocumentType(utf8) { throw .documentTypeDeclaration }
+        let parser = XMLParser(data: Data(utf8))
         parser.shouldProcessNamespaces = true
         parser.shouldResolveExternalEntities = false
         let builder = TreeBuilder(maximumDepth: maximumDepth)

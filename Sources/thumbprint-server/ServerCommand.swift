@@ -1,8 +1,10 @@
 import ArgumentParser
 import CLISupport
 import Certificates
+import ConnectionLimits
 import Deployments
 import Logging
+import NIOCore
 import ManagementAPI
 import ServiceLifecycle
 import Storage
@@ -36,9 +38,34 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("packages-dir"), help: ArgumentHelp("The folder deployments may read file:// package URLs from (default: DIR/packages).", valueName: "PATH"))
     var packagesDirectory: String?
 
+    @Option(name: .customLong("handshake-timeout"), help: ArgumentHelp("Seconds a new connection has to finish its TLS handshake.", valueName: "SECONDS"))
+    var handshakeTimeout = 10.0
+
+    @Option(name: .customLong("header-timeout"), help: ArgumentHelp("Seconds a request has to arrive whole once it has started (or after the handshake).", valueName: "SECONDS"))
+    var headerTimeout = 30.0
+
+    @Option(name: .customLong("idle-timeout"), help: ArgumentHelp("Seconds a kept-alive connection may wait between requests.", valueName: "SECONDS"))
+    var idleTimeout = 60.0
+
+    @Option(name: .customLong("max-connections"), help: ArgumentHelp("Open connections on the API listener (default: a quarter of the open-file limit); each load balancer and instance endpoint takes half as many. Accepting pauses at the cap.", valueName: "N"))
+    var maximumConnections: Int?
+
     @OptionGroup var password: PasswordOptions
 
+    /// The limits every listener keeps to, from the options and the open-file limit (raised to its hard limit first).
+    func connectionLimits() throws -> ConnectionLimits {
+        for (name, value) in [("--handshake-timeout", handshakeTimeout), ("--header-timeout", headerTimeout), ("--idle-timeout", idleTimeout)] {
+            guard value > 0, value <= 3600 else { throw ValidationError("\(name) takes seconds between 0 and 3600, not \(value)") }
+        }
+        if let maximumConnections, maximumConnections < 1 { throw ValidationError("--max-connections takes a number of connections of 1 or more") }
+        let standard = ConnectionLimits.standard(fileDescriptors: FileDescriptorLimit.raiseSoftLimit())
+        func amount(_ seconds: Double) -> TimeAmount { .milliseconds(Int64(seconds * 1000)) }
+        return ConnectionLimits(handshakeTimeout: amount(handshakeTimeout), headerTimeout: amount(headerTimeout),
+                                idleTimeout: amount(idleTimeout), maximumConnections: maximumConnections ?? standard.maximumConnections)
+    }
+
     func run() async throws {
+        let limits = try connectionLimits()
         let (host, port) = try Self.parseListen(listen)
         let folder = try dataDirectory.prepare()
         let packages = packagesDirectory ?? folder + "/packages"
@@ -63,11 +90,11 @@ struct ServerCommand: AsyncParsableCommand {
         let trustedCA = caPath
         try SecureFile.makeDirectory(folder + "/deployments")
         let deployments = DeploymentRuntime(store: store, masterKey: masterKey, folder: folder + "/deployments",
-                                            packagesDirectory: packages, logger: logger)
+                                            packagesDirectory: packages, limits: limits, logger: logger)
         // Deployments that were running when the server stopped run again.
         await deployments.restore()
         let server = ManagementServer(host: host, port: port, store: store, identity: identity, masterKey: masterKey,
-                                      deployments: deployments, logger: logger)
+                                      deployments: deployments, connectionLimits: limits, logger: logger)
         let urlHost = host == "0.0.0.0" || host == "::" ? (hostnames.first ?? "localhost") : (host.contains(":") ? "[\(host)]" : host)
         let application = try server.application { boundPort in
             let url = "https://\(urlHost):\(boundPort)"

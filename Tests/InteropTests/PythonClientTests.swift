@@ -27,14 +27,21 @@ struct PythonClientTests {
         let process: Process
         let output: Pipe
 
-        /// Starts `thumbprint server` on an empty data folder in `folder` (a new one by default).
+        /// Starts `thumbprint server` on an empty data folder in `folder` (a new one by default);
+        /// with `openFileLimit`, under `ulimit -n` of that many files (soft and hard).
         init(folder: TemporaryDirectory? = nil, extraArguments: [String] = [], environment: [String: String]? = nil,
-             readyWhen marker: String = "Subscription id:", port fixedPort: Int? = nil) throws {
+             readyWhen marker: String = "Subscription id:", port fixedPort: Int? = nil, openFileLimit: Int? = nil) throws {
             self.folder = try folder ?? TemporaryDirectory()
             port = try fixedPort ?? freeLoopbackPort()
             process = Process()
-            process.executableURL = URL(fileURLWithPath: thumbprintExecutable)
-            process.arguments = ["server", "--data-dir", self.folder.file("data"), "--listen", "127.0.0.1:\(port)"] + extraArguments
+            let arguments = ["server", "--data-dir", self.folder.file("data"), "--listen", "127.0.0.1:\(port)"] + extraArguments
+            if let openFileLimit {
+                process.executableURL = URL(fileURLWithPath: "/bin/sh")
+                process.arguments = ["-c", "ulimit -n \(openFileLimit) && exec \"$0\" \"$@\"", thumbprintExecutable] + arguments
+            } else {
+                process.executableURL = URL(fileURLWithPath: thumbprintExecutable)
+                process.arguments = arguments
+            }
             if let environment { process.environment = environment }
             output = Pipe()
             process.standardOutput = output

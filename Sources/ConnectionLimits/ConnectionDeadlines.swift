@@ -1,0 +1,88 @@
+import NIOCore
+import NIOTLS
+
+/// Closes a connection that takes too long for the step it is in: the TLS handshake, a request
+/// (head and body), or the pause between requests on a kept-alive connection. While the server
+/// works on a request no deadline runs; the next one starts when its response ends.
+///
+/// Generic over the HTTP part types, so that the API (HTTPTypes) and role instances (NIOHTTP1)
+/// share it; it sits after the HTTP decoder and sees the TLS events passed along the pipeline.
+public final class ConnectionDeadlines<RequestPart, ResponsePart>: ChannelDuplexHandler, RemovableChannelHandler {
+    public typealias InboundIn = RequestPart
+    public typealias InboundOut = RequestPart
+    public typealias OutboundIn = ResponsePart
+    public typealias OutboundOut = ResponsePart
+
+    /// Where a request part stands in its request.
+    public enum Step: Sendable {
+        case head, body, end
+    }
+
+    private let limits: ConnectionLimits
+    private let requestStep: (RequestPart) -> Step
+    private let isResponseEnd: (ResponsePart) -> Bool
+    private let usesTLS: Bool
+    private var deadline: Scheduled<Void>?
+
+    /// Deadlines from `limits`; `usesTLS: false` skips the handshake step.
+    public init(limits: ConnectionLimits, usesTLS: Bool, requestStep: @escaping (RequestPart) -> Step,
+                isResponseEnd: @escaping (ResponsePart) -> Bool) {
+        self.limits = limits
+        self.usesTLS = usesTLS
+        self.requestStep = requestStep
+        self.isResponseEnd = isResponseEnd
+    }
+
+    public func handlerAdded(context: ChannelHandlerContext) {
+        arm(context, usesTLS ? limits.handshakeTimeout : limits.headerTimeout)
+    }
+
+    public func handlerRemoved(context: ChannelHandlerContext) {
+        disarm()
+    }
+
+    public func channelInactive(context: ChannelHandlerContext) {
+        disarm()
+        context.fireChannelInactive()
+    }
+
+    public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let event = event as? TLSUserEvent, case .handshakeCompleted = event {
+            arm(context, limits.headerTimeout)
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch requestStep(unwrapInboundIn(data)) {
+        case .head:
+            // A request started: it has the header timeout to arrive whole (slow bodies included).
+            arm(context, limits.headerTimeout)
+        case .body:
+            break
+        case .end:
+            disarm()
+        }
+        context.fireChannelRead(data)
+    }
+
+    public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if isResponseEnd(unwrapOutboundIn(data)) {
+            arm(context, limits.idleTimeout)
+        }
+        context.write(data, promise: promise)
+    }
+
+    private func arm(_ context: ChannelHandlerContext, _ timeout: TimeAmount) {
+        disarm()
+        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        deadline = context.eventLoop.scheduleTask(in: timeout) {
+            loopBound.value.close(promise: nil)
+        }
+    }
+
+    private func disarm() {
+        deadline?.cancel()
+        deadline = nil
+    }
+}
