@@ -100,6 +100,7 @@ public actor DeploymentRuntime {
                 packageFolder = home.roles
                 try package.extractFiles(ofRole: role.name, to: home.roles + "/" + role.name)
             }
+            await PausePoint.reach("deployment-create")
             let deployment = Deployment(
                 service: request.service, name: request.name, slot: request.slot, privateID: privateID, label: request.label,
                 status: request.start ? .running : .suspended, configuration: request.configuration,
@@ -140,6 +141,7 @@ public actor DeploymentRuntime {
         } else {
             running[deployment.privateID, default: Running(plan: plan)].plan = plan
         }
+        await PausePoint.reach("deployment-change-configuration")
         try store.updateDeployment(changed)
         return changed
     }
@@ -219,9 +221,15 @@ public actor DeploymentRuntime {
         }
     }
 
-    /// Starts the running deployments found in the database (when the server starts).
+    /// Starts the running deployments found in the database (when the server starts), each with
+    /// its last committed configuration, and removes the folders of deployments the database does
+    /// not hold (a create the last run did not finish).
     public func restore() async {
         guard let deployments = try? store.allDeployments() else { return }
+        let known = Set(deployments.map(\.privateID))
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where !known.contains(name) {
+            DeploymentFolder(root: folder, privateID: name).remove()
+        }
         for deployment in deployments {
             do {
                 running[deployment.privateID] = Running(plan: try makePlan(deployment, configuration: deployment.configuration))

@@ -41,6 +41,7 @@ struct ServiceCertificateRoutes: Sendable {
             let uploaded = try await BackgroundWork.run {
                 try Self.open([UInt8](data), format: format, password: password, service: service.name, masterKey: masterKey, now: now())
             }
+            await PausePoint.reach("service-certificate-upload")
             try store.addServiceCertificate(uploaded)
         }
     }

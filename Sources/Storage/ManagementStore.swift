@@ -87,6 +87,9 @@ public protocol ManagementStore: Sendable {
 
     /// Creates or replaces an asynchronous operation's record.
     func saveOperation(_ operation: OperationRecord) throws(StorageError)
+    /// Ends every operation still in progress as Failed with `message`; how many there were.
+    /// A starting server calls it: no operation survives the process that ran it.
+    func failInterruptedOperations(message: String) throws(StorageError) -> Int
     /// The operation with this id on the subscription.
     func operation(_ id: RequestID, in subscription: SubscriptionID) throws(StorageError) -> OperationRecord?
 }

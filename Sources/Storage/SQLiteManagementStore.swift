@@ -175,8 +175,13 @@ public final class SQLiteManagementStore: ManagementStore, Sendable {
     private func readCaller(thumbprint: Thumbprint, subscription: SubscriptionID) throws(StorageError) -> Caller? {
         try read { db in
             // Every request runs this: a cached statement skips parsing and authorising the SQL.
+            // The certificate counts only while the user who added it still administers the
+            // subscription: removing a co-administrator revokes the certificates they added.
             let statement = try db.cachedStatement(sql: """
-                SELECT added_by, not_after FROM management_certificates WHERE thumbprint = ? AND subscription_id = ?
+                SELECT m.added_by, m.not_after FROM management_certificates m JOIN subscriptions s ON s.id = m.subscription_id
+                WHERE m.thumbprint = ? AND m.subscription_id = ?
+                  AND (m.added_by = s.service_admin
+                       OR EXISTS (SELECT 1 FROM co_administrators c WHERE c.subscription_id = s.id AND c.email = m.added_by))
                 """)
             guard let row = try Row.fetchOne(statement, arguments: [thumbprint.description, subscription.rawValue]) else { return nil }
             return Caller(thumbprint: thumbprint, user: EmailAddress(uncheckedRawValue: row[0]),
@@ -216,6 +221,16 @@ public final class SQLiteManagementStore: ManagementStore, Sendable {
                 VALUES (?, ?, ?, ?, ?, ?)
                 """, arguments: [operation.id.rawValue, operation.subscription.rawValue, operation.status.rawValue,
                                  operation.httpStatusCode, operation.errorCode, operation.errorMessage])
+        }
+    }
+
+    public func failInterruptedOperations(message: String) throws(StorageError) -> Int {
+        try write { db in
+            try db.execute(sql: """
+                UPDATE operations SET status = ?, http_status = 500, error_code = 'InternalError', error_message = ?
+                WHERE status = ?
+                """, arguments: [OperationRecord.Status.failed.rawValue, message, OperationRecord.Status.inProgress.rawValue])
+            return db.changesCount
         }
     }
 

@@ -121,7 +121,7 @@ struct AdminSubscription: ParsableCommand {
             guard try parent.dataDirectory.openStore().removeCoAdministrator(email, from: try subscriptionID(subscription)) else {
                 throw CommandFailure(message: "\(email) is not a co-administrator of \(subscription).", status: ExitStatus.failed)
             }
-            print("\(email) is no longer a co-administrator of \(subscription)")
+            print("\(email) is no longer a co-administrator of \(subscription); the management certificates they added no longer authenticate there (delete them with `thumbprint mgmt-cert remove`, or add the user again to restore them)")
         }
     }
 }

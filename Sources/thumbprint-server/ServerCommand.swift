@@ -68,12 +68,17 @@ struct ServerCommand: AsyncParsableCommand {
         let limits = try connectionLimits()
         let (host, port) = try Self.parseListen(listen)
         let folder = try dataDirectory.prepare()
+        // One server per data folder: a second would run every deployment twice over the same files.
+        let lock = try DataDirectoryLock(folder: folder)
         let packages = packagesDirectory ?? folder + "/packages"
         try SecureFile.makeDirectory(packages)
         let store = try dataDirectory.openStore()
         // Private keys at rest are sealed under the master key: refuse a wrong one before serving.
         let masterKey = try MasterKey.load(dataDirectory: folder)
         try store.verifyMasterKey(masterKey)
+        // Operations run inside the process that accepted them: whatever was in progress when
+        // the last one stopped will never finish.
+        let interrupted = try store.failInterruptedOperations(message: "The operation was interrupted by a server restart; send the request again.")
         let logger = Logger(label: "thumbprint") { label in BufferedLogHandler(label: label) }
 
         let identity: CertificateBundle
@@ -98,6 +103,10 @@ struct ServerCommand: AsyncParsableCommand {
         let urlHost = host == "0.0.0.0" || host == "::" ? (hostnames.first ?? "localhost") : (host.contains(":") ? "[\(host)]" : host)
         let application = try server.application { boundPort in
             let url = "https://\(urlHost):\(boundPort)"
+            lock.record("PID \(getpid()), listening on \(url)")
+            if interrupted > 0 {
+                BufferedLogOutput.standardOutput.append("\(interrupted) operation(s) left in progress by the last run were marked Failed (interrupted by a server restart)", urgent: false)
+            }
             do {
                 try await Self.announce(url: url, folder: folder, packages: packages, caPath: trustedCA, store: store)
             } catch {

@@ -10,6 +10,8 @@ struct DeployedServer {
     let publicPort: Int
     /// The thumbprint the endpoint serves.
     let thumbprint: String
+    /// A second certificate for the same name, `new.pfx` in the server's folder, not uploaded.
+    let renewed: String
     /// `--publish-settings … --ca …` for the client commands.
     let connection: [String]
 
@@ -19,13 +21,13 @@ struct DeployedServer {
                        currentDirectory: server.folder.path)
     }
 
-    static func start(extraArguments: [String] = [], openFileLimit: Int? = nil, instances: Int = 1) throws -> DeployedServer {
-        let server = try PythonClientTests.RunningServer(extraArguments: extraArguments, openFileLimit: openFileLimit)
+    static func start(extraArguments: [String] = [], environment: [String: String]? = nil, openFileLimit: Int? = nil, instances: Int = 1) throws -> DeployedServer {
+        let server = try PythonClientTests.RunningServer(extraArguments: extraArguments, environment: environment, openFileLimit: openFileLimit)
         let connection = ["--publish-settings", server.data + "/admin.publishsettings", "--ca", server.data + "/tls/ca.pem"]
-        let (old, _) = try DeploymentFixture.makeCertificates(in: server.folder, home: server.folder.file("home"))
+        let (old, new) = try DeploymentFixture.makeCertificates(in: server.folder, home: server.folder.file("home"))
         try DeploymentFixture.writePackage(to: server.data + "/packages/app.cspkg")
         try DeploymentFixture.configuration(thumbprint: old, count: instances).write(toFile: server.folder.file("app.cscfg"), atomically: true, encoding: .utf8)
-        var deployed = DeployedServer(server: server, publicPort: 0, thumbprint: old, connection: connection)
+        var deployed = DeployedServer(server: server, publicPort: 0, thumbprint: old, renewed: new, connection: connection)
         try #require(try deployed.run(["service", "create", "hard1"] + connection).status == 0)
         let uploaded = try deployed.run(["service", "cert", "add", "--service", "hard1", "old.pfx", "--password-env", "PFX_PASSWORD"] + connection)
         try #require(uploaded.status == 0, "\(uploaded.standardError)")
@@ -34,7 +36,7 @@ struct DeployedServer {
         try #require(created.status == 0, "\(created.standardError)")
         let address = try #require(created.standardOutput.split(separator: "\n").first { $0.hasPrefix("Endpoint") })
         deployed = DeployedServer(server: server, publicPort: try #require(address.split(separator: ":").last.flatMap { Int($0) }),
-                                  thumbprint: old, connection: connection)
+                                  thumbprint: old, renewed: new, connection: connection)
         return deployed
     }
 
@@ -85,5 +87,123 @@ struct ConnectionFloodTests {
         #expect(report.opened == 40)
         #expect(report.closed == 40, "\(kind): \(report)")
         #expect(report.lastClose < 10, "\(kind): \(report)")
+    }
+}
+
+@Suite("Hardening: one server per data folder, and restarts after kill -9", .serialized)
+struct RestartHardeningTests {
+    @Test("a second server on the same data folder is refused, naming the first one's PID and address; the first keeps serving")
+    func oneServerPerDataFolder() throws {
+        let first = try PythonClientTests.RunningServer()
+        let second = Process()
+        second.executableURL = URL(fileURLWithPath: thumbprintExecutable)
+        second.arguments = ["server", "--data-dir", first.data, "--listen", "127.0.0.1:\(try freeLoopbackPort())"]
+        let errors = Pipe()
+        second.standardError = errors
+        second.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        try second.run()
+        let deadline = Date().addingTimeInterval(20)
+        while second.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        if second.isRunning {
+            second.terminate()
+            second.waitUntilExit()
+            Issue.record("the second server started on a data folder in use")
+            return
+        }
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(second.terminationStatus != 0)
+        #expect(message.contains("PID \(first.process.processIdentifier)") && message.contains("https://127.0.0.1:\(first.port)"), "\(message)")
+        let shown = try runProcess(thumbprintExecutable, ["subscription", "show", "--publish-settings", first.data + "/admin.publishsettings", "--ca", first.data + "/tls/ca.pem"])
+        #expect(shown.status == 0, "the first server still serves: \(shown.standardError)")
+    }
+
+    /// Deploys `hard1`, runs `prepare`, restarts the server so that it pauses at `point`, runs
+    /// `action` (a client command that reaches the point) in the background, kills the server
+    /// with SIGKILL once it is paused there, and starts it again on the same folder and port.
+    static func killed(at point: String, prepare: (DeployedServer) throws -> Void = { _ in }, action: [String])
+        throws -> (DeployedServer, PythonClientTests.RunningServer)
+    {
+        let deployed = try DeployedServer.start()
+        try prepare(deployed)
+        deployed.server.process.terminate()
+        deployed.server.process.waitUntilExit()
+        var environment = ProcessInfo.processInfo.environment
+        environment["THUMBPRINT_PAUSE_AT"] = point
+        let paused = try PythonClientTests.RunningServer(folder: deployed.server.folder, environment: environment,
+                                                         readyWhen: "listening on https://", port: deployed.server.port)
+        let client = Process()
+        client.executableURL = URL(fileURLWithPath: thumbprintExecutable)
+        client.arguments = action + deployed.connection
+        client.currentDirectoryURL = URL(fileURLWithPath: deployed.server.folder.path)
+        client.environment = ["THUMBPRINT_HOME": deployed.server.folder.file("home"), "PFX_PASSWORD": "deploy-secret"]
+        client.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        client.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try client.run()
+        let deadline = Date().addingTimeInterval(60)
+        while !paused.printed.contains("paused at \(point)") && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        try #require(paused.printed.contains("paused at \(point)"), "the server never reached \(point)")
+        kill(paused.process.processIdentifier, SIGKILL)
+        paused.process.waitUntilExit()
+        client.waitUntilExit()
+        let restarted = try PythonClientTests.RunningServer(folder: deployed.server.folder, readyWhen: "listening on https://", port: deployed.server.port)
+        #expect(restarted.announcement.contains("marked Failed (interrupted by a server restart)"), "\(restarted.announcement)")
+        return (deployed, restarted)
+    }
+
+    /// The operations table as Python's sqlite3 reads it: status and message of each.
+    static func operations(_ data: String) throws -> [String] {
+        let result = try runProcess("/usr/bin/env", ["python3", "-c", """
+            import sqlite3, sys
+            for status, message in sqlite3.connect(sys.argv[1]).execute("SELECT status, error_message FROM operations"):
+                print(status, message or "")
+            """, data + "/thumbprint.sqlite"])
+        return result.standardOutput.split(separator: "\n").map(String.init)
+    }
+
+    @Test("kill -9 inside a service-certificate upload: the operation ends Failed, and no half-stored certificate is listed")
+    func killedDuringUpload() throws {
+        let (deployed, restarted) = try Self.killed(at: "service-certificate-upload", action: ["service", "cert", "add", "--service", "hard1", "new.pfx", "--password-env", "PFX_PASSWORD"])
+        let operations = try Self.operations(deployed.server.data)
+        #expect(!operations.contains { $0.hasPrefix("InProgress") }, "\(operations)")
+        #expect(operations.contains { $0.hasPrefix("Failed") && $0.contains("interrupted by a server restart") }, "\(operations)")
+        let listed = try deployed.run(["service", "cert", "list", "--service", "hard1"] + deployed.connection)
+        #expect(listed.status == 0 && listed.standardOutput.contains(deployed.thumbprint), "\(listed.standardOutput)\(listed.standardError)")
+        #expect(!listed.standardOutput.contains(deployed.renewed), "\(listed.standardOutput)")
+        withExtendedLifetime(restarted) {}
+    }
+
+    @Test("kill -9 inside a deployment create: the operation ends Failed, no deployment and no files are left")
+    func killedDuringCreate() throws {
+        let (deployed, restarted) = try Self.killed(
+            at: "deployment-create",
+            prepare: { deployed in
+                try #require(try deployed.run(["service", "create", "hard2"] + deployed.connection).status == 0)
+                try #require(try deployed.run(["service", "cert", "add", "--service", "hard2", "old.pfx", "--password-env", "PFX_PASSWORD"] + deployed.connection).status == 0)
+            },
+            action: ["deployment", "create", "--service", "hard2", "--package", "data/packages/app.cspkg", "--configuration", "app.cscfg"])
+        #expect(try Self.operations(deployed.server.data).contains { $0.hasPrefix("Failed") && $0.contains("interrupted by a server restart") })
+        let shown = try deployed.run(["deployment", "show", "--service", "hard2"] + deployed.connection)
+        #expect(shown.standardError.contains("No deployments were found"), "\(shown.standardOutput)\(shown.standardError)")
+        let folders = try FileManager.default.contentsOfDirectory(atPath: deployed.server.data + "/deployments")
+        #expect(folders.count == 1, "only hard1's deployment folder is left: \(folders)")
+        #expect(try deployed.servedThumbprint(port: deployed.publicPort) == deployed.thumbprint, "hard1 runs again")
+        withExtendedLifetime(restarted) {}
+    }
+
+    @Test("kill -9 after instances switched but before the new configuration was committed: the deployment runs its committed configuration")
+    func killedDuringConfigurationChange() throws {
+        let (deployed, restarted) = try Self.killed(
+            at: "deployment-change-configuration",
+            prepare: { deployed in
+                try #require(try deployed.run(["service", "cert", "add", "--service", "hard1", "new.pfx", "--password-env", "PFX_PASSWORD"] + deployed.connection).status == 0)
+                try DeploymentFixture.configuration(thumbprint: deployed.renewed, count: 1)
+                    .write(toFile: deployed.server.folder.file("renewed.cscfg"), atomically: true, encoding: .utf8)
+            },
+            action: ["deployment", "set-config", "--service", "hard1", "--configuration", "renewed.cscfg"])
+        #expect(try Self.operations(deployed.server.data).contains { $0.hasPrefix("Failed") && $0.contains("interrupted by a server restart") })
+        #expect(try deployed.servedThumbprint(port: deployed.publicPort) == deployed.thumbprint, "the committed configuration's certificate is served")
+        let shown = try deployed.run(["deployment", "show", "--service", "hard1", "--json"] + deployed.connection)
+        #expect(shown.standardOutput.contains("\"WebRole/SSL\" : \"\(deployed.thumbprint)\""), "\(shown.standardOutput)")
+        withExtendedLifetime(restarted) {}
     }
 }

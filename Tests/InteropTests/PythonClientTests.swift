@@ -45,7 +45,7 @@ struct PythonClientTests {
             if let environment { process.environment = environment }
             output = Pipe()
             process.standardOutput = output
-            process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+            process.standardError = output
             // Read the server's output all along, so that its log never fills the pipe and blocks it.
             let collected = self.collected
             output.fileHandleForReading.readabilityHandler = { handle in
@@ -68,6 +68,8 @@ struct PythonClientTests {
         }
 
         private(set) var announcement = ""
+        /// Everything the server has printed so far (standard output and error).
+        var printed: String { collected.text }
         private let collected = ServerOutput()
         var data: String { folder.file("data") }
 

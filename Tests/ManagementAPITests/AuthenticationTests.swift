@@ -24,6 +24,33 @@ struct AuthenticationTests {
         }
     }
 
+    @Test("removing a co-administrator revokes the certificates they added, on an open connection too; the administrator may delete them, and adding the user again restores them")
+    func coAdministratorRemovalRevokes() async throws {
+        try await TestServer.with { server in
+            let developer = EmailAddress("dev@contoso.com")!
+            try server.store.addUser(developer)
+            try server.store.addCoAdministrator(developer, to: server.subscription.id)
+            let certificate = try makeTestBundle(["dev-client"], key: .ecdsaP256)
+            try TestServer.register(certificate, on: server.subscription.id, by: developer, in: server.store)
+            let client = try server.client(presenting: certificate, connections: 1)
+            defer { _ = client.shutdown() }
+            let url = "\(server.baseURL)/\(server.subscription.id)"
+            #expect(try await client.send(.GET, url).status == 200)
+
+            #expect(try server.store.removeCoAdministrator(developer, from: server.subscription.id))
+            let refused = try await client.send(.GET, url)
+            #expect(refused.status == 403 && refused.errorCode == "ForbiddenError", "the kept-alive connection lost access: \(refused.status)")
+
+            try server.store.addCoAdministrator(developer, to: server.subscription.id)
+            #expect(try await client.send(.GET, url).status == 200)
+            #expect(try server.store.removeCoAdministrator(developer, from: server.subscription.id))
+            let admin = try server.client(presenting: server.adminCertificate)
+            defer { _ = admin.shutdown() }
+            #expect(try await admin.send(.DELETE, "\(url)/certificates/\(certificate.thumbprint)").status == 200)
+            #expect(try server.store.managementCertificates(in: server.subscription.id).allSatisfy { $0.thumbprint != certificate.thumbprint })
+        }
+    }
+
     @Test("no certificate, an unknown one, one of another subscription, an unknown subscription: 403 ForbiddenError")
     func refusals() async throws {
         try await TestServer.with { server in
