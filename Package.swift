@@ -195,7 +195,7 @@ let package = Package(
         .testTarget(
             name: "RoleInstancesTests",
             dependencies: [
-                "RoleInstances", "Certificates", "TestSupport",
+                "RoleInstances", "Certificates", "Storage", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

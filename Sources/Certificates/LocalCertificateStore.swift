@@ -12,13 +12,19 @@ import Darwin
 
 /// Certificate stores kept on this machine, laid out as folders like Windows' stores:
 /// `ROOT/stores/<Location>/<Name>/<THUMBPRINT>.cer`, with the private key beside it as
-/// `<THUMBPRINT>.key` (PKCS#8, 0600) and the chain as `<THUMBPRINT>.chain.pem`. Folders are 0700.
+/// `<THUMBPRINT>.key` (PKCS#8, 0600) — or, for stores the user does not own (role instances),
+/// sealed as `<THUMBPRINT>.key.sealed` — and the chain as `<THUMBPRINT>.chain.pem`. Folders are 0700.
 public struct LocalCertificateStore: Sendable {
     /// The folder holding every store: `$THUMBPRINT_HOME`, or `~/.thumbprint`.
     public let root: String
+    /// Seals keys before they are written, when the stores are not the user's own.
+    public let sealing: (any PrivateKeySealing)?
 
-    /// A store rooted at `root`.
-    public init(root: String) { self.root = root }
+    /// A store rooted at `root`; with `sealing`, keys are written only sealed.
+    public init(root: String, sealing: (any PrivateKeySealing)? = nil) {
+        self.root = root
+        self.sealing = sealing
+    }
 
     /// The store the environment points at: `$THUMBPRINT_HOME`, else `~/.thumbprint`.
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> LocalCertificateStore {
@@ -40,7 +46,11 @@ public struct LocalCertificateStore: Sendable {
         }
         let base = "\(folder)/\(bundle.thumbprint)"
         if let key = bundle.privateKey {
-            try SecureFile.write(key.pkcs8, to: base + ".key", mode: 0o600)
+            if let sealing {
+                try SecureFile.write(try seal(key.pkcs8, thumbprint: bundle.thumbprint, with: sealing), to: base + ".key.sealed", mode: 0o600)
+            } else {
+                try SecureFile.write(key.pkcs8, to: base + ".key", mode: 0o600)
+            }
         }
         if !bundle.chain.isEmpty {
             let chain = bundle.chain.map { PEMDocumentText.certificate($0.der) }.joined()
@@ -58,7 +68,14 @@ public struct LocalCertificateStore: Sendable {
         }
         let certificate = try CertificateDetails(der: CertificateFile.readLimited(path: base + ".cer"))
         var key: CertificatePrivateKey?
-        if FileManager.default.fileExists(atPath: base + ".key") {
+        if let sealing, FileManager.default.fileExists(atPath: base + ".key.sealed") {
+            let sealed = try CertificateFile.readLimited(path: base + ".key.sealed")
+            do {
+                key = try CertificatePrivateKey(pkcs8: try sealing.open(sealed, context: Self.sealingContext(thumbprint)))
+            } catch {
+                throw .storeFailure(reason: "the sealed key of \(thumbprint) does not open: \(error)")
+            }
+        } else if FileManager.default.fileExists(atPath: base + ".key") {
             key = try CertificatePrivateKey(pkcs8: CertificateFile.readLimited(path: base + ".key"))
         }
         var chain: [CertificateDetails] = []
@@ -87,10 +104,21 @@ public struct LocalCertificateStore: Sendable {
             throw .notInStore(thumbprint, store: store.description)
         }
         // The .cer goes first, so that a half-finished removal never lists a certificate without its key.
-        for suffix in [".cer", ".key", ".chain.pem"] {
+        for suffix in [".cer", ".key", ".key.sealed", ".chain.pem"] {
             try? FileManager.default.removeItem(atPath: base + suffix)
         }
     }
+
+    private func seal(_ pkcs8: [UInt8], thumbprint: Thumbprint, with sealing: any PrivateKeySealing) throws(CertificateError) -> [UInt8] {
+        do {
+            return try sealing.seal(pkcs8, context: Self.sealingContext(thumbprint))
+        } catch {
+            throw .storeFailure(reason: "the key of \(thumbprint) could not be sealed: \(error)")
+        }
+    }
+
+    /// What a sealed key is bound to: moved to another certificate's name, it does not open.
+    static func sealingContext(_ thumbprint: Thumbprint) -> String { "certificate store key \(thumbprint)" }
 
     /// Finds which store holds `thumbprint`, searching `preferred` first, then every store.
     public func locate(_ thumbprint: Thumbprint, preferring preferred: CertificateStoreName?) -> CertificateStoreName? {

@@ -297,7 +297,7 @@ public actor DeploymentRuntime {
         for role in plan.roles {
             for index in 0..<role.instanceCount {
                 let name = Self.instanceName(role.name, index)
-                let agent = existing[name]?.agent ?? LocalRoleInstance(folder: instanceFolder(deployment, instance: name), limits: limits, group: group)
+                let agent = existing[name]?.agent ?? LocalRoleInstance(folder: instanceFolder(deployment, instance: name), sealing: masterKey, limits: limits, group: group)
                 let assignment = RoleAssignment(
                     deploymentID: deployment.privateID, role: role.name, instance: name, certificates: role.certificates,
                     endpoints: role.endpoints, staticFiles: deployment.packageFolder.map { $0 + "/" + role.name }

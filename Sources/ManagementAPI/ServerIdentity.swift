@@ -5,10 +5,12 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// The server's TLS identity, kept in `DIR/tls`: a local CA (`ca.pem`, key `ca.key` 0600) and a
-/// server certificate it signs for localhost, 127.0.0.1 and ::1 (as IP SANs, which clients check)
-/// and every `--hostname`. Made on first start; the server certificate is made again when the
-/// names change or it nears its end.
+/// The server's TLS identity, kept in `DIR/tls`: a local CA (`ca.pem`, key `ca.key.sealed` 0600)
+/// and a server certificate it signs for localhost, 127.0.0.1 and ::1 (as IP SANs, which clients
+/// check) and every `--hostname` (`server.pem`, `server.key.sealed`). Keys are sealed with the
+/// master key, so no file in the data folder holds a private key in plaintext; a plaintext
+/// `ca.key` or `server.key` left by an older version is sealed and removed on start. Made on
+/// first start; the server certificate is made again when the names change or it nears its end.
 public struct ServerIdentity: Sendable {
     /// The certificate the server presents, with its key and the CA as chain.
     public var server: CertificateBundle
@@ -16,24 +18,24 @@ public struct ServerIdentity: Sendable {
     public var caPath: String
 
     /// Loads or creates the identity in `dataDirectory/tls`.
-    public static func loadOrCreate(dataDirectory: String, hostnames: [String], now: Date = Date()) throws(CertificateError) -> ServerIdentity {
+    public static func loadOrCreate(dataDirectory: String, hostnames: [String], sealing: any PrivateKeySealing,
+                                    now: Date = Date()) throws(CertificateError) -> ServerIdentity {
         let folder = dataDirectory + "/tls"
         try SecureFile.makeDirectory(folder)
         let factory = CertificateFactory(now: { now })
         let authority: CertificateBundle
-        if let existing = try load(certificate: folder + "/ca.pem", key: folder + "/ca.key") {
+        if let existing = try load(folder, "ca", sealing: sealing) {
             authority = existing
         } else {
             authority = try factory.makeCertificate(CertificateRequest(
                 dnsNames: [], keyAlgorithm: .rsa2048, validDays: 3650, isCertificateAuthority: true,
                 commonName: "Thumbprint local CA"
             ))
-            try SecureFile.write(authority.privateKey?.pkcs8 ?? [], to: folder + "/ca.key", mode: 0o600)
-            try SecureFile.write(Array(authority.publicOnly.pem().utf8), to: folder + "/ca.pem", mode: 0o644)
+            try save(authority, folder, "ca", sealing: sealing)
         }
         let names = ["localhost"] + hostnames.filter { !$0.isEmpty && $0 != "localhost" && !isIPAddress($0) }
         let addresses: [[UInt8]] = [[127, 0, 0, 1], [UInt8](repeating: 0, count: 15) + [1]] + hostnames.compactMap(ipv4Bytes)
-        if let existing = try load(certificate: folder + "/server.pem", key: folder + "/server.key"),
+        if let existing = try load(folder, "server", sealing: sealing),
            Set(existing.certificate.dnsNames) == Set(names),
            existing.certificate.notAfter > now.addingTimeInterval(30 * 86_400),
            existing.certificate.issuer == authority.certificate.subject {
@@ -42,16 +44,43 @@ public struct ServerIdentity: Sendable {
         }
         let server = try factory.makeCertificate(CertificateRequest(dnsNames: names, ipAddresses: addresses, keyAlgorithm: .rsa2048, validDays: 397),
                                                  issuer: authority)
-        try SecureFile.write(server.privateKey?.pkcs8 ?? [], to: folder + "/server.key", mode: 0o600)
-        try SecureFile.write(Array(server.publicOnly.pem().utf8), to: folder + "/server.pem", mode: 0o644)
+        try save(server, folder, "server", sealing: sealing)
         return ServerIdentity(server: server, caPath: folder + "/ca.pem")
     }
 
-    private static func load(certificate: String, key: String) throws(CertificateError) -> CertificateBundle? {
-        guard LocalFile.kind(of: certificate) == .file, LocalFile.kind(of: key) == .file else { return nil }
-        let bundle = try PEMReader.read(CertificateFile.readLimited(path: certificate))
-        let privateKey = try CertificatePrivateKey(pkcs8: CertificateFile.readLimited(path: key))
-        return try CertificateBundle(certificate: bundle.certificate, privateKey: privateKey)
+    /// Writes `NAME.pem` and the sealed `NAME.key.sealed`.
+    private static func save(_ bundle: CertificateBundle, _ folder: String, _ name: String, sealing: any PrivateKeySealing) throws(CertificateError) {
+        let sealed: [UInt8]
+        do {
+            sealed = try sealing.seal(bundle.privateKey?.pkcs8 ?? [], context: "tls/\(name).key")
+        } catch {
+            throw .storeFailure(reason: "the key of tls/\(name).pem could not be sealed: \(error)")
+        }
+        try SecureFile.write(sealed, to: "\(folder)/\(name).key.sealed", mode: 0o600)
+        try SecureFile.write(Array(bundle.publicOnly.pem().utf8), to: "\(folder)/\(name).pem", mode: 0o644)
+    }
+
+    /// Reads `NAME.pem` with its sealed key; a plaintext `NAME.key` from an older version is
+    /// sealed in its place.
+    private static func load(_ folder: String, _ name: String, sealing: any PrivateKeySealing) throws(CertificateError) -> CertificateBundle? {
+        let certificate = "\(folder)/\(name).pem", sealedKey = "\(folder)/\(name).key.sealed", plainKey = "\(folder)/\(name).key"
+        guard LocalFile.kind(of: certificate) == .file else { return nil }
+        let parsed = try PEMReader.read(CertificateFile.readLimited(path: certificate))
+        if LocalFile.kind(of: sealedKey) == .file {
+            let pkcs8: [UInt8]
+            do {
+                pkcs8 = try sealing.open(try CertificateFile.readLimited(path: sealedKey), context: "tls/\(name).key")
+            } catch {
+                throw .storeFailure(reason: "\(sealedKey) does not open with this master key: \(error)")
+            }
+            return try CertificateBundle(certificate: parsed.certificate, privateKey: try CertificatePrivateKey(pkcs8: pkcs8))
+        }
+        guard LocalFile.kind(of: plainKey) == .file else { return nil }
+        let bundle = try CertificateBundle(certificate: parsed.certificate,
+                                           privateKey: try CertificatePrivateKey(pkcs8: CertificateFile.readLimited(path: plainKey)))
+        try save(bundle, folder, name, sealing: sealing)
+        try? FileManager.default.removeItem(atPath: plainKey)
+        return bundle
     }
 
     static func isIPAddress(_ text: String) -> Bool { ipv4Bytes(text) != nil || text.contains(":") }

@@ -25,12 +25,16 @@ public actor LocalRoleInstance: RoleInstanceAgent {
     public let folder: String
     private let group: any EventLoopGroup
     private let limits: ConnectionLimits
+    private let sealing: (any PrivateKeySealing)?
     private var endpoints: [String: InstanceEndpoint] = [:]
     private var current: InstanceStatus = .creatingVM
 
-    /// An instance keeping its stores in `folder`, serving on `group`'s event loops within `limits`.
-    public init(folder: String, limits: ConnectionLimits = .defaults, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+    /// An instance keeping its stores in `folder` (keys sealed with `sealing`: in memory only in
+    /// plaintext), serving on `group`'s event loops within `limits`.
+    public init(folder: String, sealing: (any PrivateKeySealing)?, limits: ConnectionLimits = .defaults,
+                group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
         self.folder = folder
+        self.sealing = sealing
         self.limits = limits
         self.group = group
     }
@@ -42,7 +46,7 @@ public actor LocalRoleInstance: RoleInstanceAgent {
     }
 
     /// The instance's certificate stores.
-    public nonisolated var store: LocalCertificateStore { LocalCertificateStore(root: folder) }
+    public nonisolated var store: LocalCertificateStore { LocalCertificateStore(root: folder, sealing: sealing) }
 
     public func apply(_ assignment: RoleAssignment) async throws -> [ServedEndpoint] {
         if endpoints.isEmpty { current = .startingRole }

@@ -83,3 +83,15 @@ extension ManagementStore {
         }
     }
 }
+
+extension MasterKey: PrivateKeySealing {
+    /// Seals a key for a file with the same envelope as the database's keys.
+    public func seal(_ pkcs8: [UInt8], context: String) throws -> [UInt8] {
+        try KeyEnvelope.seal(pkcs8, context: context, with: self)
+    }
+
+    /// Opens a key `seal` made.
+    public func open(_ sealed: [UInt8], context: String) throws -> [UInt8] {
+        try KeyEnvelope.open(sealed, context: context, with: self)
+    }
+}

@@ -88,7 +88,8 @@ struct ServerCommand: AsyncParsableCommand {
             guard file.bundle.privateKey != nil else { throw CertificateError.inFile(tlsPFX, .missingPrivateKey) }
             identity = file.bundle
         } else {
-            let made = try ServerIdentity.loadOrCreate(dataDirectory: folder, hostnames: hostnames + (host == "0.0.0.0" || host == "::" ? [] : [host]))
+            let made = try ServerIdentity.loadOrCreate(dataDirectory: folder, hostnames: hostnames + (host == "0.0.0.0" || host == "::" ? [] : [host]),
+                                                       sealing: masterKey)
             identity = made.server
             caPath = made.caPath
         }

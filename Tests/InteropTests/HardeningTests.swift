@@ -207,3 +207,60 @@ struct RestartHardeningTests {
         withExtendedLifetime(restarted) {}
     }
 }
+
+@Suite("Hardening: no private key in plaintext under the data folder", .serialized)
+struct SealedKeysTests {
+    /// Byte patterns that give a private key away: PEM armour, and the start of PKCS#8 RSA and
+    /// EC keys and of a PKCS#1 RSA key (public keys in certificates never start this way).
+    static let giveaways: [(String, [UInt8])] = [
+        ("PEM private key", Array("PRIVATE KEY-----".utf8)),
+        ("PKCS#8 RSA key", [0x02, 0x01, 0x00, 0x30, 0x0D, 0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x01, 0x05, 0x00, 0x04]),
+        ("PKCS#8 EC key", [0x02, 0x01, 0x00, 0x30, 0x13, 0x06, 0x07, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02, 0x01]),
+        ("PKCS#1 RSA key", [0x02, 0x01, 0x00, 0x02, 0x82, 0x01, 0x01, 0x00]),
+    ]
+
+    /// Every file below `folder` that contains one of `patterns`, with what it contains.
+    static func findings(in folder: String, patterns: [(String, [UInt8])]) throws -> [String] {
+        var found: [String] = []
+        let enumerator = FileManager.default.enumerator(atPath: folder)
+        while let name = enumerator?.nextObject() as? String {
+            let path = folder + "/" + name
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
+                  let data = FileManager.default.contents(atPath: path) else { continue }
+            for (what, pattern) in patterns where data.range(of: Data(pattern)) != nil { found.append("\(name): \(what)") }
+        }
+        return found
+    }
+
+    @Test("with THUMBPRINT_MASTER_KEY and no key file, no file under the data folder holds a private key: database, WAL, TLS keys, instance stores")
+    func nothingInPlaintext() throws {
+        var environment = ProcessInfo.processInfo.environment
+        environment["THUMBPRINT_MASTER_KEY"] = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
+        let deployed = try DeployedServer.start(environment: environment, instances: 2)
+        let folder = deployed.server.folder
+        // The uploaded key in each of its forms, as openssl writes it.
+        let exported = try runProcess("/bin/sh", ["-c", """
+            openssl pkcs12 -in old.pfx -nocerts -nodes -passin env:PFX_PASSWORD | openssl pkey -out key.pem &&
+            openssl pkey -in key.pem -outform DER -out key.der && openssl rsa -in key.pem -traditional -outform DER -out key1.der 2>/dev/null
+            """], environment: ["PFX_PASSWORD": "deploy-secret"], currentDirectory: folder.path)
+        try #require(exported.status == 0, "\(exported.standardError)")
+        var patterns = Self.giveaways
+        for file in ["key.der", "key1.der"] {
+            let der = try [UInt8](Data(contentsOf: URL(fileURLWithPath: folder.file(file))))
+            patterns.append(("the uploaded key (\(file))", der))
+            patterns.append(("the uploaded key in base64 (\(file))", Array(Data(der).base64EncodedString().prefix(64).utf8)))
+        }
+        // The scan finds keys where there are some: the exported files themselves.
+        #expect(try Self.findings(in: folder.path, patterns: patterns).contains { $0.hasPrefix("key.der") })
+        #expect(try Self.findings(in: folder.path, patterns: patterns).contains { $0.hasPrefix("key.pem") })
+
+        #expect(!FileManager.default.fileExists(atPath: deployed.server.data + "/master.key"))
+        #expect(FileManager.default.fileExists(atPath: deployed.server.data + "/tls/ca.key.sealed"))
+        let sealedStores = try runProcess("/usr/bin/env", ["find", deployed.server.data + "/deployments", "-name", "*.key.sealed"])
+        #expect(sealedStores.standardOutput.split(separator: "\n").count == 2, "each instance holds the key, sealed: \(sealedStores.standardOutput)")
+        #expect(try deployed.servedThumbprint(port: deployed.publicPort) == deployed.thumbprint)
+        let findings = try Self.findings(in: deployed.server.data, patterns: patterns)
+        #expect(findings.isEmpty, "\(findings)")
+    }
+}

@@ -28,7 +28,8 @@ struct TestServer: Sendable {
     static func with<T: Sendable>(limits: CertificateLimits = .standard, _ body: @Sendable (TestServer) async throws -> T) async throws -> T {
         let folder = try TemporaryDirectory()
         let store = try SQLiteManagementStore(path: folder.file("thumbprint.sqlite"))
-        let identity = try ServerIdentity.loadOrCreate(dataDirectory: folder.path, hostnames: [])
+        let masterKey = MasterKey.generate()
+        let identity = try ServerIdentity.loadOrCreate(dataDirectory: folder.path, hostnames: [], sealing: masterKey)
         let administrator = EmailAddress("admin@contoso.com")!
         try store.addUser(administrator)
         let administration = Administration(store: store)
@@ -38,7 +39,6 @@ struct TestServer: Sendable {
 
         var logger = Logger(label: "test-server")
         logger.logLevel = .warning
-        let masterKey = MasterKey.generate()
         try FileManager.default.createDirectory(atPath: folder.file("packages"), withIntermediateDirectories: true)
         let deployments = DeploymentRuntime(store: store, masterKey: masterKey, folder: folder.file("deployments"),
                                             packagesDirectory: folder.file("packages"), logger: logger)

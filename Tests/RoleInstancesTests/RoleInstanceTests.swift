@@ -4,6 +4,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import RoleInstances
+import Storage
 import TestSupport
 import Testing
 
@@ -24,19 +25,29 @@ struct RoleInstanceTests {
         return String(result.standardOutput.split(separator: "=").last ?? "").replacingOccurrences(of: ":", with: "").trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    @Test("an instance installs its certificates in the declared store with the key (0600), serves them, and switches for new connections")
+    @Test("an instance installs its certificates in the declared store with the key sealed (0600), serves them, and switches for new connections")
     func installServeAndSwitch() async throws {
         let folder = try TemporaryDirectory()
         let first = try makeTestBundle(["www.contoso.net"])
         let second = try makeTestBundle(["www.contoso.net"])
-        let instance = LocalRoleInstance(folder: folder.file("Web_IN_0"))
+        let masterKey = MasterKey.generate()
+        let instance = LocalRoleInstance(folder: folder.file("Web_IN_0"), sealing: masterKey)
         let served = try await instance.apply(Self.assignment("Web_IN_0", certificate: first))
         let port = try #require(served.first?.localPort)
         #expect(served.first?.thumbprint == first.thumbprint.description)
         #expect(await instance.status() == .readyRole)
         let store = folder.file("Web_IN_0") + "/stores/LocalMachine/My/\(first.thumbprint)"
         #expect(FileManager.default.fileExists(atPath: store + ".cer"))
-        #expect(try FileManager.default.attributesOfItem(atPath: store + ".key")[.posixPermissions] as? Int == 0o600)
+        #expect(try FileManager.default.attributesOfItem(atPath: store + ".key.sealed")[.posixPermissions] as? Int == 0o600)
+        #expect(!FileManager.default.fileExists(atPath: store + ".key"), "no plaintext key on disk")
+        let sealed = try [UInt8](Data(contentsOf: URL(fileURLWithPath: store + ".key.sealed")))
+        let pkcs8 = try #require(first.privateKey?.pkcs8)
+        #expect(!Data(sealed).contains(Data(pkcs8)) && sealed.count > pkcs8.count)
+        #expect(try instance.store.certificate(first.thumbprint, in: .init(location: .localMachine, name: .my)).privateKey?.pkcs8 == pkcs8,
+                "the sealed key opens with the master key")
+        #expect(throws: CertificateError.self) {
+            try LocalCertificateStore(root: folder.file("Web_IN_0"), sealing: MasterKey.generate()).certificate(first.thumbprint, in: .init(location: .localMachine, name: .my))
+        }
         #expect(try Self.servedThumbprint(port) == first.thumbprint.description)
 
         let again = try await instance.apply(Self.assignment("Web_IN_0", certificate: second))
@@ -45,7 +56,7 @@ struct RoleInstanceTests {
         #expect(FileManager.default.fileExists(atPath: store + ".cer"), "the old certificate stays until it is uninstalled")
         await instance.uninstall(thumbprint: first.thumbprint.description)
         #expect(!FileManager.default.fileExists(atPath: store + ".cer"))
-        #expect(!FileManager.default.fileExists(atPath: store + ".key"))
+        #expect(!FileManager.default.fileExists(atPath: store + ".key.sealed"))
 
         await instance.stop()
         #expect(await instance.status() == .stoppedVM)
@@ -55,7 +66,7 @@ struct RoleInstanceTests {
     @Test("an https endpoint whose certificate has no private key is refused")
     func httpsNeedsKey() async throws {
         let folder = try TemporaryDirectory()
-        let instance = LocalRoleInstance(folder: folder.file("Web_IN_0"))
+        let instance = LocalRoleInstance(folder: folder.file("Web_IN_0"), sealing: MasterKey.generate())
         let publicOnly = try makeTestBundle(["www.contoso.net"]).publicOnly
         await #expect(throws: LocalRoleInstance.Failure.self) { _ = try await instance.apply(Self.assignment("Web_IN_0", certificate: publicOnly)) }
         #expect(await instance.status() == .failedStartingRole)
@@ -70,7 +81,7 @@ struct RoleInstanceTests {
         var ports: [Int] = []
         var instances: [LocalRoleInstance] = []
         for index in 0..<2 {
-            let instance = LocalRoleInstance(folder: folder.file("Web_IN_\(index)"))
+            let instance = LocalRoleInstance(folder: folder.file("Web_IN_\(index)"), sealing: MasterKey.generate())
             let served = try await instance.apply(Self.assignment("Web_IN_\(index)", certificate: nil, protocolName: "http", staticFiles: folder.file("site")))
             ports.append(try #require(served.first?.localPort))
             instances.append(instance)
