@@ -11,6 +11,8 @@ public enum DeploymentError: Error, Sendable, Equatable, CustomStringConvertible
     case instanceFailed(instance: String, reason: String)
     /// Another operation on the deployment has not finished.
     case busy(deployment: String)
+    /// The deployment would take the subscription past its core quota.
+    case quotaExceeded(requested: Int, inUse: Int, limit: Int)
 
     public var description: String {
         switch self {
@@ -22,6 +24,8 @@ public enum DeploymentError: Error, Sendable, Equatable, CustomStringConvertible
             return "The service configuration cannot be read: \(reason)"
         case .instanceFailed(let instance, let reason):
             return "Role instance \(instance) could not start: \(reason)"
+        case .quotaExceeded(let requested, let inUse, let limit):
+            return "The deployment needs \(requested) cores and the subscription's other deployments use \(inUse); its quota (MaxCoreCount) is \(limit). Use fewer or smaller instances, or delete a deployment."
         case .busy(let deployment):
             return "Another operation on deployment \(deployment) is in progress; try again when it has finished."
         }

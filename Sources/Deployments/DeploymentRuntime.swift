@@ -16,6 +16,7 @@ import Storage
 public actor DeploymentRuntime {
     /// What a Create Deployment asks for.
     public struct CreateRequest: Sendable {
+        public var subscription: SubscriptionID
         public var service: String
         public var slot: DeploymentSlot
         public var name: String
@@ -26,8 +27,9 @@ public actor DeploymentRuntime {
         public var extendedProperties: [ExtendedProperty]
 
         /// A request from its parts.
-        public init(service: String, slot: DeploymentSlot, name: String, packageURL: String, label: String,
+        public init(subscription: SubscriptionID, service: String, slot: DeploymentSlot, name: String, packageURL: String, label: String,
                     configuration: [UInt8], start: Bool, extendedProperties: [ExtendedProperty]) {
+            self.subscription = subscription
             self.service = service
             self.slot = slot
             self.name = name
@@ -63,6 +65,7 @@ public actor DeploymentRuntime {
     public nonisolated let packagesDirectory: String
     private let group: any EventLoopGroup
     private let limits: ConnectionLimits
+    private let quota: SubscriptionQuota
     private let logger: Logger
     private var running: [String: Running] = [:]
     private var busy: Set<String> = []
@@ -70,8 +73,10 @@ public actor DeploymentRuntime {
     /// A runtime keeping its files in `folder` and reading packages from `packagesDirectory`;
     /// its load balancers and instance endpoints keep to `limits`.
     public init(store: any ManagementStore, masterKey: MasterKey, folder: String, packagesDirectory: String,
-                limits: ConnectionLimits = .defaults, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger) {
+                limits: ConnectionLimits = .defaults, quota: SubscriptionQuota = .standard,
+                group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger) {
         self.limits = limits
+        self.quota = quota
         self.store = store
         self.masterKey = masterKey
         self.folder = folder
@@ -95,6 +100,8 @@ public actor DeploymentRuntime {
             let plan = try DeploymentPlan.make(definition: package.definition, configuration: configuration,
                                                uploaded: try store.serviceCertificates(of: request.service),
                                                service: request.service, masterKey: masterKey)
+            try CoreUsage(store: store).check(VirtualMachineSize.cores(definition: package.definition, configuration: configuration),
+                                              subscription: request.subscription, replacing: nil, quota: quota)
             var packageFolder: String?
             for role in package.definition.roles where !package.files(ofRole: role.name).isEmpty {
                 packageFolder = home.roles
@@ -129,10 +136,13 @@ public actor DeploymentRuntime {
     /// Validates a new configuration in full, then applies it: new certificates are installed in
     /// every instance's stores and served to new connections, instances are added or removed to
     /// match the counts. When validation fails nothing changes.
-    public func changeConfiguration(of deployment: Deployment, to configurationBytes: [UInt8], now: Date) async throws -> Deployment {
+    public func changeConfiguration(of deployment: Deployment, in subscription: SubscriptionID, to configurationBytes: [UInt8],
+                                    now: Date) async throws -> Deployment {
         try claim(deployment)
         defer { release(deployment) }
         let plan = try makePlan(deployment, configuration: configurationBytes)
+        let cores = plan.roles.reduce(0) { $0 + $1.instanceCount * VirtualMachineSize.cores(of: $1.size) }
+        try CoreUsage(store: store).check(cores, subscription: subscription, replacing: deployment.privateID, quota: quota)
         var changed = deployment
         changed.configuration = configurationBytes
         changed.modified = now

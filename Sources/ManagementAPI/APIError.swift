@@ -55,7 +55,7 @@ public struct APIError: Error, Sendable, Equatable {
         switch error {
         case .duplicateCertificate, .subscriptionExists, .userExists, .cloudServiceExists, .deploymentExists:
             self.init(status: .conflict, code: "ConflictError", message: error.description)
-        case .subscriptionLimitReached, .userLimitReached:
+        case .subscriptionLimitReached, .userLimitReached, .cloudServiceLimitReached:
             self.init(status: .badRequest, code: "BadRequest", message: error.description)
         case .unknownSubscription, .unknownUser:
             self = .forbidden

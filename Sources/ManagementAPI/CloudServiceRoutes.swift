@@ -14,6 +14,7 @@ import Foundation
 struct CloudServiceRoutes: Sendable {
     let store: any ManagementStore
     let runtime: DeploymentRuntime
+    let quota: SubscriptionQuota
     let now: @Sendable () -> Date
 
     func register(on router: some RouterMethods<ManagementRequestContext>) {
@@ -53,9 +54,9 @@ struct CloudServiceRoutes: Sendable {
         }
         let instant = now()
         try store.createCloudService(CloudService(
-            subscription: caller.subscription, name: name, label: label, description: body.optional("Description"),
-            location: location, affinityGroup: affinityGroup, extendedProperties: body.extendedProperties, created: instant, modified: instant
-        ))
+            subscription: caller.subscription, name: name, label: label, description: try body.description(),
+            location: location, affinityGroup: affinityGroup, extendedProperties: try body.extendedProperties(), created: instant, modified: instant
+        ), limit: quota.maximumCloudServices)
         try store.saveOperation(OperationRecord(id: context.requestID, subscription: caller.subscription, status: .succeeded, httpStatusCode: 200))
         return Response(status: .created, headers: [.location: "\(ManagementServer.publicBaseURL(request))/subscriptions/\(caller.subscription)/compute/\(name)"])
     }
@@ -91,20 +92,21 @@ struct CloudServiceRoutes: Sendable {
         var service = try existing(context)
         let body = try await XMLBody.read(request, root: "UpdateHostedService")
         let label = body.optional("Label")
-        let description = body.optional("Description")
+        let description = try body.description()
         guard label != nil || description != nil else { throw APIError.badRequest("Give a Label, a Description or both.") }
         if let label {
             try Self.checkLabel(label)
             service.label = label
         }
         if let description { service.description = description }
-        for property in body.extendedProperties {
+        for property in try body.extendedProperties() {
             if let index = service.extendedProperties.firstIndex(where: { $0.name == property.name }) {
                 service.extendedProperties[index] = property
             } else {
                 service.extendedProperties.append(property)
             }
         }
+        if let problem = ExtendedProperty.problem(with: service.extendedProperties) { throw APIError.badRequest(problem) }
         service.modified = now()
         try store.updateCloudService(service)
         return Response(status: .ok)

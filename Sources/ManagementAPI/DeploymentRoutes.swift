@@ -61,8 +61,8 @@ struct DeploymentRoutes: Sendable {
         }
         let start = body.optional("StartDeployment")?.lowercased() == "true"
         let createRequest = DeploymentRuntime.CreateRequest(
-            service: service.name, slot: slot, name: name, packageURL: packageURL, label: label,
-            configuration: configuration, start: start, extendedProperties: body.extendedProperties
+            subscription: caller.subscription, service: service.name, slot: slot, name: name, packageURL: packageURL, label: label,
+            configuration: configuration, start: start, extendedProperties: try body.extendedProperties()
         )
         let runtime = self.runtime
         let now = self.now
@@ -89,7 +89,7 @@ struct DeploymentRoutes: Sendable {
             let body = try await XMLBody.read(request, root: "ChangeConfiguration")
             let configuration = try Self.decodeConfiguration(try body.required("Configuration"))
             return try runOperation(context: context, caller: caller) {
-                _ = try await runtime.changeConfiguration(of: deployment, to: configuration, now: now())
+                _ = try await runtime.changeConfiguration(of: deployment, in: caller.subscription, to: configuration, now: now())
             }
         case "status":
             let body = try await XMLBody.read(request, root: "UpdateDeploymentStatus")

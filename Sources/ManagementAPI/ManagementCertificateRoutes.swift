@@ -26,9 +26,14 @@ struct ManagementCertificateRoutes: Sendable {
     func add(_ request: Request, context: ManagementRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
         let upload = try ManagementCertificateUpload(body: try await XMLBody.read(request, root: "SubscriptionCertificate"))
+        let instant = now()
+        // It could never authenticate: say so now rather than with a 403 on first use.
+        guard upload.certificate.notAfter > instant else {
+            throw APIError.badRequest("The certificate \(upload.thumbprint) expired on \(UTCCalendar.iso8601(upload.certificate.notAfter)); make a new one (`thumbprint cert new`) and add that.")
+        }
         let registration = ManagementCertificate(
             subscription: caller.subscription, thumbprint: upload.thumbprint, thumbprintAsUploaded: upload.thumbprintText,
-            publicKey: upload.publicKeyText, data: upload.dataText, created: now(), notAfter: upload.certificate.notAfter,
+            publicKey: upload.publicKeyText, data: upload.dataText, created: instant, notAfter: upload.certificate.notAfter,
             addedBy: caller.user
         )
         try store.addManagementCertificate(registration, limits: limits)

@@ -40,11 +40,15 @@ public struct ManagementServer: Sendable {
     public var deployments: DeploymentRuntime
     /// Timeouts and the connection cap of the API listener.
     public var connectionLimits: ConnectionLimits
+    /// What each subscription may use (the deployment runtime enforces the cores).
+    public var quota: SubscriptionQuota
 
     /// A server from its parts.
     public init(host: String, port: Int, store: any ManagementStore, identity: CertificateBundle,
                 limits: CertificateLimits = .standard, now: @escaping @Sendable () -> Date = { Date() }, masterKey: MasterKey,
-                deployments: DeploymentRuntime, connectionLimits: ConnectionLimits = .defaults, logger: Logger) {
+                deployments: DeploymentRuntime, connectionLimits: ConnectionLimits = .defaults, quota: SubscriptionQuota = .standard,
+                logger: Logger) {
+        self.quota = quota
         self.connectionLimits = connectionLimits
         self.host = host
         self.port = port
@@ -63,9 +67,9 @@ public struct ManagementServer: Sendable {
         router.add(middleware: RequestLoggingMiddleware())
         router.add(middleware: AuditMiddleware(store: store, now: now))
         router.add(middleware: AuthenticationMiddleware(store: store, now: now))
-        SubscriptionRoutes(store: store).register(on: router)
+        SubscriptionRoutes(store: store, quota: quota).register(on: router)
         ManagementCertificateRoutes(store: store, limits: limits, now: now).register(on: router)
-        CloudServiceRoutes(store: store, runtime: deployments, now: now).register(on: router)
+        CloudServiceRoutes(store: store, runtime: deployments, quota: quota, now: now).register(on: router)
         ServiceCertificateRoutes(store: store, masterKey: masterKey, runtime: deployments, now: now).register(on: router)
         DeploymentRoutes(store: store, runtime: deployments, now: now).register(on: router)
         return router

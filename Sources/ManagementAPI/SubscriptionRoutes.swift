@@ -1,10 +1,12 @@
 import Certificates
+import Deployments
 import Hummingbird
 import Storage
 
 /// Get Subscription (`GET /<subscription>`) and Get Operation Status (`GET /<subscription>/operations/<id>`).
 struct SubscriptionRoutes: Sendable {
     let store: any ManagementStore
+    let quota: SubscriptionQuota
 
     func register(on router: some RouterMethods<ManagementRequestContext>) {
         router.get(":subscription") { _, context in try subscription(context: context) }
@@ -16,17 +18,19 @@ struct SubscriptionRoutes: Sendable {
         let caller = try context.requireCaller()
         guard let subscription = try store.subscription(caller.subscription) else { throw APIError.forbidden }
         let admin = subscription.serviceAdministrator.rawValue
+        let services = try store.cloudServices(in: subscription.id).count
+        let cores = try CoreUsage(store: store).cores(in: subscription.id)
         let fields: [(String, String)] = [
             ("SubscriptionID", subscription.id.rawValue),
             ("SubscriptionName", subscription.name),
             ("SubscriptionStatus", "Active"),
             ("AccountAdminLiveEmailId", admin),
             ("ServiceAdminLiveEmailId", admin),
-            ("MaxCoreCount", "20"),
+            ("MaxCoreCount", String(quota.maximumCores)),
             ("MaxStorageAccounts", "100"),
-            ("MaxHostedServices", "20"),
-            ("CurrentCoreCount", "0"),
-            ("CurrentHostedServices", "0"),
+            ("MaxHostedServices", String(quota.maximumCloudServices)),
+            ("CurrentCoreCount", String(cores)),
+            ("CurrentHostedServices", String(services)),
             ("CurrentStorageAccounts", "0"),
             ("MaxVirtualNetworkSites", "10"),
             ("MaxLocalNetworkSites", "10"),

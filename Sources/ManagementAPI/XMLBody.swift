@@ -29,10 +29,22 @@ struct XMLBody {
         return value
     }
 
-    var extendedProperties: [ExtendedProperty] {
-        root.child("ExtendedProperties")?.children("ExtendedProperty").compactMap { element in
+    /// The `ExtendedProperties` given, within the bounds every resource keeps.
+    func extendedProperties() throws -> [ExtendedProperty] {
+        let properties = root.child("ExtendedProperties")?.children("ExtendedProperty").compactMap { element -> ExtendedProperty? in
             guard let name = element.child("Name")?.text, !name.isEmpty else { return nil }
             return ExtendedProperty(name: name, value: element.child("Value")?.text ?? "")
         } ?? []
+        if let problem = ExtendedProperty.problem(with: properties) { throw APIError.badRequest(problem) }
+        return properties
+    }
+
+    /// `Description`, at most `CloudService.maximumDescriptionLength` characters.
+    func description() throws -> String? {
+        guard let text = optional("Description") else { return nil }
+        guard text.count <= CloudService.maximumDescriptionLength else {
+            throw APIError.badRequest("Description is \(text.count) characters; at most \(CloudService.maximumDescriptionLength) are accepted.")
+        }
+        return text
     }
 }

@@ -42,6 +42,9 @@ public struct CloudService: Sendable, Equatable {
 }
 
 extension CloudService {
+    /// Descriptions are at most this many characters.
+    public static let maximumDescriptionLength = 1024
+
     /// The rule for cloud service names (they become DNS labels): 1 to 63 ASCII letters, digits
     /// and hyphens, starting with a letter and not ending with a hyphen.
     public static func isValidName(_ name: String) -> Bool {
@@ -67,6 +70,27 @@ public struct ExtendedProperty: Sendable, Equatable, Codable {
     public init(name: String, value: String) {
         self.name = name
         self.value = value
+    }
+
+    /// At most this many on one cloud service or deployment.
+    public static let maximumCount = 50
+    /// Names are at most this many characters.
+    public static let maximumNameLength = 64
+    /// Values are at most this many characters.
+    public static let maximumValueLength = 255
+
+    /// What is wrong with a resource's whole list of properties, or nil when it keeps the bounds.
+    public static func problem(with properties: [ExtendedProperty]) -> String? {
+        if properties.count > maximumCount {
+            return "A resource has at most \(maximumCount) extended properties; this one would have \(properties.count)."
+        }
+        if let long = properties.first(where: { $0.name.count > maximumNameLength }) {
+            return "The extended property name \(long.name.prefix(80)) is longer than \(maximumNameLength) characters."
+        }
+        if let long = properties.first(where: { $0.value.count > maximumValueLength }) {
+            return "The value of extended property \(long.name) is longer than \(maximumValueLength) characters."
+        }
+        return nil
     }
 }
 

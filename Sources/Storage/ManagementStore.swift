@@ -44,8 +44,9 @@ public protocol ManagementStore: Sendable {
     /// The audit log, oldest first, optionally for one subscription.
     func auditEntries(subscription: SubscriptionID?) throws(StorageError) -> [AuditEntry]
 
-    /// Creates a cloud service; its name must be free across all subscriptions.
-    func createCloudService(_ service: CloudService) throws(StorageError)
+    /// Creates a cloud service; its name must be free across all subscriptions, and the
+    /// subscription may hold at most `limit` (checked in the same transaction).
+    func createCloudService(_ service: CloudService, limit: Int) throws(StorageError)
     /// The cloud service with this name in the subscription.
     func cloudService(_ name: String, in subscription: SubscriptionID) throws(StorageError) -> CloudService?
     /// The subscription's cloud services, by name.

@@ -6,10 +6,15 @@ import Foundation
 #endif
 
 extension SQLiteManagementStore {
-    public func createCloudService(_ service: CloudService) throws(StorageError) {
+    public func createCloudService(_ service: CloudService, limit: Int) throws(StorageError) {
         try write { db in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM cloud_services WHERE name = ?", arguments: [service.name]) == true {
                 throw StorageError.cloudServiceExists(service.name)
+            }
+            let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM cloud_services WHERE subscription_id = ?",
+                                         arguments: [service.subscription.rawValue]) ?? 0
+            guard count < limit else {
+                throw StorageError.cloudServiceLimitReached(subscription: service.subscription.rawValue, limit: limit)
             }
             try db.execute(sql: """
                 INSERT INTO cloud_services (name, subscription_id, label, description, location, affinity_group, extended_properties, created_at, modified_at)

@@ -22,6 +22,8 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
     case masterKey(String)
     /// The slot already holds a deployment, or the name is taken in the service.
     case deploymentExists(service: String, detail: String)
+    /// The subscription holds as many cloud services as its quota allows.
+    case cloudServiceLimitReached(subscription: String, limit: Int)
 
     public var description: String {
         switch self {
@@ -47,6 +49,8 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
             return "master key: \(message)"
         case .deploymentExists(let service, let detail):
             return "The cloud service \(service) \(detail)."
+        case .cloudServiceLimitReached(let subscription, let limit):
+            return "The subscription \(subscription) already has \(limit) cloud services, its quota (MaxHostedServices); delete one that is no longer used."
         }
     }
 }

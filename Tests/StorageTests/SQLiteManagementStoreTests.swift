@@ -71,7 +71,7 @@ struct SQLiteManagementStoreTests {
     func serviceCertificateReupload() throws {
         let now = Date()
         try store.createCloudService(CloudService(subscription: subscription.id, name: "web1", label: "d2ViMQ==", description: nil, location: "Local",
-                                                  affinityGroup: nil, extendedProperties: [], created: now, modified: now))
+                                                  affinityGroup: nil, extendedProperties: [], created: now, modified: now), limit: 20)
         let der = Array("certificate".utf8)
         let thumbprint = Thumbprint(certificateDER: der)
         try store.addServiceCertificate(ServiceCertificate(service: "web1", thumbprint: thumbprint, certificate: der, sealedPrivateKey: [1, 2, 3], created: now))
