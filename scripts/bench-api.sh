@@ -11,6 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-5}"
+export BENCH_PFX_PASSWORD="bench-$RANDOM$RANDOM"
 rounds="${2:-3}"
 
 if ! command -v nginx >/dev/null; then
@@ -33,8 +34,17 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 api_port="$(free_port)"
 nginx_port="$(free_port)"
 
+# One server certificate for both (the data folder keeps Thumbprint's own key sealed): made by
+# openssl, given to Thumbprint as --tls-pfx and to nginx as PEM; clients trust it directly.
+mkdir -p "$work/nginx"
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/nginx/server.key" -out "$work/nginx/server.pem" -days 30 \
+    -subj /CN=localhost -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" 2>/dev/null
+openssl pkcs12 -export -in "$work/nginx/server.pem" -inkey "$work/nginx/server.key" -passout env:BENCH_PFX_PASSWORD \
+    -out "$work/server.pfx"
+
 # Thumbprint, first run.
-"$bin/thumbprint-server" server --data-dir "$work/data" --listen "127.0.0.1:$api_port" >"$work/server.log" 2>&1 &
+"$bin/thumbprint-server" server --data-dir "$work/data" --listen "127.0.0.1:$api_port" \
+    --tls-pfx "$work/server.pfx" --password-env BENCH_PFX_PASSWORD >"$work/server.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 300); do grep -q "Subscription id:" "$work/server.log" && break; sleep 0.1; done
 subscription="$(sed -n 's/^Subscription id: //p' "$work/server.log")"
@@ -45,14 +55,13 @@ text = open(f"{work}/data/admin.publishsettings").read()
 open(f"{work}/admin.pfx", "wb").write(base64.b64decode(re.search(r'ManagementCertificate="([^"]+)"', text).group(1)))
 PY
 openssl pkcs12 -in "$work/admin.pfx" -passin pass: -nodes -out "$work/client.pem" 2>/dev/null
-ca="$work/data/tls/ca.pem"
+ca="$work/nginx/server.pem"
 url_path="/$subscription/certificates"
 
 # nginx: the same certificate, client certificates asked for but not verified, a static copy of the XML.
-mkdir -p "$work/static/$subscription" "$work/nginx"
+mkdir -p "$work/static/$subscription"
 curl -s --fail --cacert "$ca" --cert "$work/client.pem" -H "x-ms-version: 2014-10-01" \
     "https://127.0.0.1:$api_port$url_path" -o "$work/static$url_path"
-openssl pkey -inform DER -in "$work/data/tls/server.key" -out "$work/nginx/server.key" 2>/dev/null
 cat >"$work/nginx/nginx.conf" <<CONF
 worker_processes auto;
 pid $work/nginx/nginx.pid;
@@ -64,7 +73,7 @@ http {
     uwsgi_temp_path $work/nginx; scgi_temp_path $work/nginx;
     server {
         listen 127.0.0.1:$nginx_port ssl;
-        ssl_certificate $work/data/tls/server.pem;
+        ssl_certificate $work/nginx/server.pem;
         ssl_certificate_key $work/nginx/server.key;
         ssl_verify_client optional_no_ca;
         keepalive_requests 1000000;

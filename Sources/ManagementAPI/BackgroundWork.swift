@@ -1,18 +1,30 @@
 import NIOPosix
 
 /// Work that must not run on an event loop (they serve every TLS handshake of the API, the
-/// load balancers and the role instances): parsing request bodies and opening uploaded PFX files.
-/// Two threads, so that a burst of expensive uploads waits its turn here instead of taking
-/// every core; what waits costs nothing to the requests that do not need it.
+/// load balancers and the role instances), on threads of its own. Two kinds, so that one never
+/// waits behind the other: parsing request bodies (bounded, quick) and opening uploaded PFX
+/// files (up to a second or more of CPU each, one at a time, so that a burst of uploads queues
+/// here while a core stays free for everything else).
 enum BackgroundWork {
-    private static let pool: NIOThreadPool = {
-        let pool = NIOThreadPool(numberOfThreads: 2)
+    /// Parsing request bodies: two threads.
+    case parsing
+    /// Opening uploaded PFX files: one thread.
+    case decryption
+
+    private static let parsingPool = started(threads: 2)
+    private static let decryptionPool = started(threads: 1)
+
+    private static func started(threads: Int) -> NIOThreadPool {
+        let pool = NIOThreadPool(numberOfThreads: threads)
         pool.start()
         return pool
-    }()
+    }
 
-    /// Runs `work` on the background threads and returns its result.
-    static func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await pool.runIfActive(work)
+    /// Runs `work` on this kind's threads and returns its result.
+    func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        switch self {
+        case .parsing: return try await Self.parsingPool.runIfActive(work)
+        case .decryption: return try await Self.decryptionPool.runIfActive(work)
+        }
     }
 }

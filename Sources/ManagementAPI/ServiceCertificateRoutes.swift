@@ -38,7 +38,7 @@ struct ServiceCertificateRoutes: Sendable {
         return try AsyncOperation.start(store: store, context: context, caller: caller, describe: { error in
             .init(httpStatusCode: 400, code: "BadRequest", message: Self.message(for: error))
         }) {
-            let uploaded = try await BackgroundWork.run {
+            let uploaded = try await BackgroundWork.decryption.run {
                 try Self.open([UInt8](data), format: format, password: password, service: service.name, masterKey: masterKey, now: now())
             }
             await PausePoint.reach("service-certificate-upload")

@@ -11,7 +11,7 @@ struct XMLBody {
         let bytes = Array(buffer: try await request.collectBody(upTo: ManagementServer.maximumBodySize))
         let root: XMLElement
         do {
-            root = try await BackgroundWork.run { try XMLDocumentReader.parse(bytes, limit: ManagementServer.maximumBodySize) }
+            root = try await BackgroundWork.parsing.run { try XMLDocumentReader.parse(bytes, limit: ManagementServer.maximumBodySize) }
         } catch {
             throw APIError.invalidXML("The request body's XML was invalid or not correctly specified: \(error).")
         }

@@ -179,7 +179,7 @@ struct RotationTests {
         let before = report["storesBefore"] as? [String: [String: Any]] ?? [:]
         #expect(before.keys.sorted() == ["WebRole_IN_0", "WebRole_IN_1", "WebRole_IN_2"])
         for (instance, store) in before {
-            #expect(store[old] as? String == "0o600", "\(instance) holds the certificate with its key, 0600, in LocalMachine\\My: \(store)")
+            #expect(store[old] as? String == "0o600", "\(instance) holds the certificate with its key sealed, 0600, in LocalMachine\\My: \(store)")
         }
         let after = report["storesAfter"] as? [String: [String: Any]] ?? [:]
         for (instance, store) in after {

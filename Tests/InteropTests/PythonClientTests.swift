@@ -375,8 +375,8 @@ struct ServerOperationTests {
         let server = try PythonClientTests.RunningServer()
         func mode(_ path: String) throws -> Int? { try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int }
         #expect(try mode(server.data) == 0o700)
-        #expect(try mode(server.data + "/tls/ca.key") == 0o600)
-        #expect(try mode(server.data + "/tls/server.key") == 0o600)
+        #expect(try mode(server.data + "/tls/ca.key.sealed") == 0o600)
+        #expect(try mode(server.data + "/tls/server.key.sealed") == 0o600)
         #expect(try mode(server.data + "/admin.publishsettings") == 0o600)
         server.process.terminate()
         server.process.waitUntilExit()

@@ -46,14 +46,14 @@ def fetch(port):
 
 
 def stores():
-    """Thumbprints in each instance's LocalMachine\\My, with their key files' modes."""
+    """Thumbprints in each instance's LocalMachine\\My, with their (sealed) key files' modes."""
     found = {}
     for folder in sorted(glob.glob(os.path.join(data_dir, "deployments", "*", "instances", "*"))):
         my = os.path.join(folder, "stores", "LocalMachine", "My")
         entries = {}
         for cer in glob.glob(os.path.join(my, "*.cer")):
             thumbprint = os.path.basename(cer)[:-4]
-            key = os.path.join(my, thumbprint + ".key")
+            key = os.path.join(my, thumbprint + ".key.sealed")
             entries[thumbprint] = oct(os.stat(key).st_mode & 0o777) if os.path.exists(key) else None
         found[os.path.basename(folder)] = entries
     return found
