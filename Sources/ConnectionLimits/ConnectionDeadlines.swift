@@ -7,30 +7,20 @@ import NIOTLS
 ///
 /// Generic over the HTTP part types, so that the API (HTTPTypes) and role instances (NIOHTTP1)
 /// share it; it sits after the HTTP decoder and sees the TLS events passed along the pipeline.
-public final class ConnectionDeadlines<RequestPart, ResponsePart>: ChannelDuplexHandler, RemovableChannelHandler {
+public final class ConnectionDeadlines<RequestPart: HTTPMessagePart, ResponsePart: HTTPMessagePart>: ChannelDuplexHandler, RemovableChannelHandler {
     public typealias InboundIn = RequestPart
     public typealias InboundOut = RequestPart
     public typealias OutboundIn = ResponsePart
     public typealias OutboundOut = ResponsePart
 
-    /// Where a request part stands in its request.
-    public enum Step: Sendable {
-        case head, body, end
-    }
-
     private let limits: ConnectionLimits
-    private let requestStep: (RequestPart) -> Step
-    private let isResponseEnd: (ResponsePart) -> Bool
     private let usesTLS: Bool
     private var deadline: Scheduled<Void>?
 
     /// Deadlines from `limits`; `usesTLS: false` skips the handshake step.
-    public init(limits: ConnectionLimits, usesTLS: Bool, requestStep: @escaping (RequestPart) -> Step,
-                isResponseEnd: @escaping (ResponsePart) -> Bool) {
+    public init(limits: ConnectionLimits, usesTLS: Bool) {
         self.limits = limits
         self.usesTLS = usesTLS
-        self.requestStep = requestStep
-        self.isResponseEnd = isResponseEnd
     }
 
     public func handlerAdded(context: ChannelHandlerContext) {
@@ -54,20 +44,18 @@ public final class ConnectionDeadlines<RequestPart, ResponsePart>: ChannelDuplex
     }
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch requestStep(unwrapInboundIn(data)) {
-        case .head:
+        let part = unwrapInboundIn(data)
+        if part.isHead {
             // A request started: it has the header timeout to arrive whole (slow bodies included).
             arm(context, limits.headerTimeout)
-        case .body:
-            break
-        case .end:
+        } else if part.isEnd {
             disarm()
         }
         context.fireChannelRead(data)
     }
 
     public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if isResponseEnd(unwrapOutboundIn(data)) {
+        if unwrapOutboundIn(data).isEnd {
             arm(context, limits.idleTimeout)
         }
         context.write(data, promise: promise)

@@ -94,7 +94,7 @@ public struct ManagementServer: Sendable {
     public func application(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
         let limits = connectionLimits
         let http = HTTP1Channel.Configuration(additionalChannelHandlers: [
-            Self.deadlines(limits), PresentedCertificates.shared.handler(),
+            ConnectionDeadlines<HTTPRequestPart, HTTPResponsePart>(limits: limits, usesTLS: true), PresentedCertificates.shared.handler(),
         ])
         return Application(
             router: router(),
@@ -104,20 +104,6 @@ public struct ManagementServer: Sendable {
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: logger
         )
-    }
-
-    /// The timeouts of one API connection, on HTTPTypes' request and response parts.
-    static func deadlines(_ limits: ConnectionLimits) -> ConnectionDeadlines<HTTPRequestPart, HTTPResponsePart> {
-        ConnectionDeadlines(limits: limits, usesTLS: true, requestStep: { part in
-            switch part {
-            case .head: return .head
-            case .body: return .body
-            case .end: return .end
-            }
-        }, isResponseEnd: { part in
-            if case .end = part { return true }
-            return false
-        })
     }
 
     /// `https://` and the host the client addressed, for `Location` headers.

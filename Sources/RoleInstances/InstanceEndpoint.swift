@@ -57,7 +57,8 @@ final class InstanceEndpoint: Sendable {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
                     }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(Self.deadlines(limits, usesTLS: current.tls != nil))
+                    try channel.pipeline.syncOperations.addHandler(
+                        ConnectionDeadlines<HTTPServerRequestPart, HTTPServerResponsePart>(limits: limits, usesTLS: current.tls != nil))
                     try channel.pipeline.syncOperations.addHandler(InstanceHTTPHandler(page: current.page))
                     return channel.eventLoop.makeSucceededVoidFuture()
                 } catch {
@@ -66,20 +67,6 @@ final class InstanceEndpoint: Sendable {
             }
             .bind(host: "127.0.0.1", port: 0).get()
         return InstanceEndpoint(serving: serving, connections: connections, listener: listener)
-    }
-
-    /// The timeouts of one connection, on NIOHTTP1's request and response parts.
-    private static func deadlines(_ limits: ConnectionLimits, usesTLS: Bool) -> ConnectionDeadlines<HTTPServerRequestPart, HTTPServerResponsePart> {
-        ConnectionDeadlines(limits: limits, usesTLS: usesTLS, requestStep: { part in
-            switch part {
-            case .head: return .head
-            case .body: return .body
-            case .end: return .end
-            }
-        }, isResponseEnd: { part in
-            if case .end = part { return true }
-            return false
-        })
     }
 
     /// Serves `next` to every connection accepted from now on.
