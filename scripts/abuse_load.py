@@ -1,8 +1,11 @@
-"""The load of scripts/bench-abuse.sh: a normal client measured alone, then while attackers hold
-idle TCP connections, trickle request headers (slowloris) and open TLS handshakes at a fixed
-rate. Every connection goes to 127.0.0.1. Prints one JSON object.
+"""The load of scripts/bench-abuse.sh, in two processes so that neither slows the other's
+measurement: a normal client, and attackers that hold idle TCP connections, trickle request
+headers (slowloris) and open TLS handshakes at a fixed rate. Every connection goes to 127.0.0.1.
+Each prints one JSON object at the end.
 
-Usage: abuse_load.py PORT CA_PEM CLIENT_PEM SUBSCRIPTION IDLE SLOWLORIS HANDSHAKES_PER_S SECONDS
+Usage: abuse_load.py normal PORT CA_PEM CLIENT_PEM SUBSCRIPTION SECONDS
+       abuse_load.py attack PORT SUBSCRIPTION IDLE SLOWLORIS HANDSHAKES_PER_S SECONDS
+       (prints "attacking" once the idle connections are open)
 """
 import asyncio
 import json
@@ -11,8 +14,12 @@ import ssl
 import sys
 import time
 
-port, ca, client_pem, subscription = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
-idle_count, slowloris_count, handshake_rate, seconds = int(sys.argv[5]), int(sys.argv[6]), float(sys.argv[7]), float(sys.argv[8])
+mode, port = sys.argv[1], int(sys.argv[2])
+if mode == "normal":
+    ca, client_pem, subscription, seconds = sys.argv[3], sys.argv[4], sys.argv[5], float(sys.argv[6])
+else:
+    subscription = sys.argv[3]
+    idle_count, slowloris_count, handshake_rate, seconds = int(sys.argv[4]), int(sys.argv[5]), float(sys.argv[6]), float(sys.argv[7])
 soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
 resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
@@ -122,29 +129,31 @@ def summary(latencies, failures):
             "failureKinds": sorted(set(failures))[:5]}
 
 
-async def main():
-    alone, alone_failures = [], []
-    await normal_requests(min(10, seconds), alone, alone_failures)
+async def normal():
+    latencies, failures = [], []
+    await normal_requests(seconds, latencies, failures)
+    print(json.dumps(summary(latencies, failures)))
+
+
+async def attack():
     attackers = [asyncio.ensure_future(hold_idle()) for _ in range(idle_count)]
     attackers += [asyncio.ensure_future(slowloris()) for _ in range(slowloris_count)]
-    attackers.append(asyncio.ensure_future(handshakes()))
-    # Let the idle connections pile up before measuring.
-    for _ in range(60):
+    # The idle connections pile up first; then the handshakes start and the measuring begins.
+    for _ in range(120):
         if stats["idleOpened"] >= idle_count:
             break
         await asyncio.sleep(0.5)
+    if handshake_rate > 0:
+        attackers.append(asyncio.ensure_future(handshakes()))
+    print("attacking", flush=True)
     started = time.monotonic()
-    handshakes_before = stats["handshakes"]
-    attacked, attacked_failures = [], []
-    await normal_requests(seconds, attacked, attacked_failures)
+    await asyncio.sleep(seconds)
     elapsed = time.monotonic() - started
-    result = {"alone": summary(alone, alone_failures), "underAttack": summary(attacked, attacked_failures),
-              "handshakesPerSecond": round((stats["handshakes"] - handshakes_before) / elapsed, 1), **stats}
     stop.set()
     for task in attackers:
         task.cancel()
     await asyncio.gather(*attackers, return_exceptions=True)
-    print(json.dumps(result))
+    print(json.dumps({**stats, "handshakesPerSecond": round(stats["handshakes"] / elapsed, 1)}))
 
 
-asyncio.run(main())
+asyncio.run(normal() if mode == "normal" else attack())

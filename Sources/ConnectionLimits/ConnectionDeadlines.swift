@@ -3,7 +3,8 @@ import NIOTLS
 
 /// Closes a connection that takes too long for the step it is in: the TLS handshake, a request
 /// (head and body), or the pause between requests on a kept-alive connection. While the server
-/// works on a request no deadline runs; the next one starts when its response ends.
+/// works on a request no deadline runs; the next one starts when its response ends. It admits
+/// the connection into its listener's registry and tells it when a request is in progress.
 ///
 /// Generic over the HTTP part types, so that the API (HTTPTypes) and role instances (NIOHTTP1)
 /// share it; it sits after the HTTP decoder and sees the TLS events passed along the pipeline.
@@ -15,15 +16,19 @@ public final class ConnectionDeadlines<RequestPart: HTTPMessagePart, ResponsePar
 
     private let limits: ConnectionLimits
     private let usesTLS: Bool
+    private let registry: ConnectionRegistry
     private var deadline: Scheduled<Void>?
 
-    /// Deadlines from `limits`; `usesTLS: false` skips the handshake step.
-    public init(limits: ConnectionLimits, usesTLS: Bool) {
+    /// Deadlines from `limits` for a connection of the listener `registry` counts; `usesTLS:
+    /// false` skips the handshake step.
+    public init(limits: ConnectionLimits, usesTLS: Bool, registry: ConnectionRegistry) {
         self.limits = limits
         self.usesTLS = usesTLS
+        self.registry = registry
     }
 
     public func handlerAdded(context: ChannelHandlerContext) {
+        registry.admit(context.channel)
         arm(context, usesTLS ? limits.handshakeTimeout : limits.headerTimeout)
     }
 
@@ -47,6 +52,7 @@ public final class ConnectionDeadlines<RequestPart: HTTPMessagePart, ResponsePar
         let part = unwrapInboundIn(data)
         if part.isHead {
             // A request started: it has the header timeout to arrive whole (slow bodies included).
+            registry.busy(context.channel)
             arm(context, limits.headerTimeout)
         } else if part.isEnd {
             disarm()
@@ -56,6 +62,7 @@ public final class ConnectionDeadlines<RequestPart: HTTPMessagePart, ResponsePar
 
     public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         if unwrapOutboundIn(data).isEnd {
+            registry.waiting(context.channel)
             arm(context, limits.idleTimeout)
         }
         context.write(data, promise: promise)

@@ -4,7 +4,7 @@ import NIOCore
 ///
 /// Every listener of the server (the API, each load balancer, each role-instance endpoint) gets
 /// these, so that connections that send nothing, or too little, are closed in bounded time and
-/// a flood of them pauses accepting instead of exhausting the process's file descriptors.
+/// a flood of them cannot exhaust the process's file descriptors (`ConnectionRegistry`).
 public struct ConnectionLimits: Sendable, Equatable {
     /// From accepting a connection to the end of its TLS handshake (for plain TCP: its first bytes).
     public var handshakeTimeout: TimeAmount
@@ -13,7 +13,7 @@ public struct ConnectionLimits: Sendable, Equatable {
     /// Between the end of one response and the start of the next request on a kept-alive connection,
     /// and, on a load balancer, with no bytes in either direction.
     public var idleTimeout: TimeAmount
-    /// Open connections on the API listener; accepting pauses while it is reached.
+    /// Open connections on the API listener (`ConnectionRegistry` keeps to it).
     public var maximumConnections: Int
 
     /// Limits from their parts.

@@ -90,17 +90,20 @@ public struct ManagementServer: Sendable {
     }
 
     /// The application, ready to run as a service; `onRunning` gets the port it listens on.
-    /// Connections that outlast a step's timeout are closed, and accepting pauses at the cap.
+    /// Connections that outlast a step's timeout are closed, and at the cap the one waiting
+    /// longest without a request in progress is.
     public func application(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
         let limits = connectionLimits
+        let registry = ConnectionRegistry(maximum: limits.maximumConnections)
         let http = HTTP1Channel.Configuration(additionalChannelHandlers: [
-            ConnectionDeadlines<HTTPRequestPart, HTTPResponsePart>(limits: limits, usesTLS: true), PresentedCertificates.shared.handler(),
+            ConnectionDeadlines<HTTPRequestPart, HTTPResponsePart>(limits: limits, usesTLS: true, registry: registry),
+            PresentedCertificates.shared.handler(),
         ])
         return Application(
             router: router(),
             server: try .tls(.http1(configuration: http), configuration: tlsConfiguration()),
-            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Thumbprint", backlog: 1024,
-                                                    availableConnectionsDelegate: MaximumAvailableConnections(limits.maximumConnections)),
+            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Thumbprint", backlog: 4096,
+                                                    availableConnectionsDelegate: RegistryAvailability(registry: registry)),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: logger
         )
@@ -110,4 +113,14 @@ public struct ManagementServer: Sendable {
     static func publicBaseURL(_ request: Request) -> String {
         "https://\(request.head.authority ?? "localhost")"
     }
+}
+
+/// Hummingbird's accept pacing, asked of the listener's registry: accepting pauses only when
+/// every connection has a request in progress.
+struct RegistryAvailability: AvailableConnectionsDelegate {
+    let registry: ConnectionRegistry
+
+    mutating func connectionOpened() {}
+    mutating func connectionClosed() {}
+    func isAcceptingNewConnections() -> Bool { registry.hasRoom }
 }

@@ -38,12 +38,13 @@ final class InstanceEndpoint: Sendable {
     static func start(_ initial: Serving, limits: ConnectionLimits, group: any EventLoopGroup) async throws -> InstanceEndpoint {
         let serving = NIOLockedValueBox(initial)
         let connections = NIOLockedValueBox<[ObjectIdentifier: any Channel]>([:])
+        let registry = ConnectionRegistry(maximum: limits.maximumConnectionsPerEndpoint)
         let listener = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 512)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ConnectionCap(maximum: limits.maximumConnectionsPerEndpoint))
+                    try channel.pipeline.syncOperations.addHandler(ConnectionCap(registry: registry))
                 }
             }
             .childChannelInitializer { channel in
@@ -58,7 +59,7 @@ final class InstanceEndpoint: Sendable {
                     }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                     try channel.pipeline.syncOperations.addHandler(
-                        ConnectionDeadlines<HTTPServerRequestPart, HTTPServerResponsePart>(limits: limits, usesTLS: current.tls != nil))
+                        ConnectionDeadlines<HTTPServerRequestPart, HTTPServerResponsePart>(limits: limits, usesTLS: current.tls != nil, registry: registry))
                     try channel.pipeline.syncOperations.addHandler(InstanceHTTPHandler(page: current.page))
                     return channel.eventLoop.makeSucceededVoidFuture()
                 } catch {

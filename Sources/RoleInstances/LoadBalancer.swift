@@ -20,35 +20,38 @@ public final class LoadBalancer: Sendable {
 
     /// Starts listening on 127.0.0.1, on `preferredPort` when it is free (the address the
     /// endpoint had before a restart) or else a free port, passing connections to `ports`.
-    /// A connection with no bytes either way for the idle timeout is closed, and accepting
-    /// pauses at the per-endpoint connection cap.
+    /// A connection with no bytes either way for the idle timeout is closed, and at the
+    /// per-endpoint connection cap the longest-waiting connection that has sent nothing is.
     public static func start(ports: [Int], preferredPort: Int? = nil, limits: ConnectionLimits = .defaults,
                              group: any EventLoopGroup) async throws -> LoadBalancer {
         let backends = NIOLockedValueBox((ports: ports, next: 0))
+        let registry = ConnectionRegistry(maximum: limits.maximumConnectionsPerEndpoint)
         let bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.backlog, value: 4096)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.autoRead, value: false)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .serverChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ConnectionCap(maximum: limits.maximumConnectionsPerEndpoint))
+                    try channel.pipeline.syncOperations.addHandler(ConnectionCap(registry: registry))
                 }
             }
             .childChannelInitializer { inbound in
-                do {
-                    try inbound.pipeline.syncOperations.addHandlers(IdleStateHandler(allTimeout: limits.idleTimeout), CloseWhenIdle())
-                } catch {
-                    return inbound.eventLoop.makeFailedFuture(error)
+                // The instance is chosen, and connected to, when the client sends its first
+                // bytes: a connection that sends nothing costs one descriptor and no instance anything.
+                let choose: @Sendable () -> [Int] = {
+                    backends.withLockedValue { state in
+                        guard !state.ports.isEmpty else { return [] }
+                        let start = state.next % state.ports.count
+                        state.next = (start + 1) % state.ports.count
+                        return Array(state.ports[start...] + state.ports[..<start])
+                    }
                 }
-                let order: [Int] = backends.withLockedValue { state in
-                    guard !state.ports.isEmpty else { return [] }
-                    let start = state.next % state.ports.count
-                    state.next = (start + 1) % state.ports.count
-                    return Array(state.ports[start...] + state.ports[..<start])
+                return inbound.eventLoop.makeCompletedFuture {
+                    try inbound.pipeline.syncOperations.addHandlers(
+                        IdleStateHandler(allTimeout: limits.idleTimeout),
+                        BalancedConnection(registry: registry, firstBytesTimeout: limits.handshakeTimeout, choose: choose))
                 }
-                connect(inbound, toFirstOf: order)
-                return inbound.eventLoop.makeSucceededVoidFuture()
             }
         let listener: any Channel
         if let preferredPort, let bound = try? await bootstrap.bind(host: "127.0.0.1", port: preferredPort).get() {
@@ -72,7 +75,10 @@ public final class LoadBalancer: Sendable {
         try? await listener.close()
     }
 
-    private static func connect(_ inbound: any Channel, toFirstOf ports: [Int]) {
+    /// Connects to the first instance of `ports` that answers and joins the two connections,
+    /// sending `firstBytes` (what the client sent before) ahead; closes the client's connection
+    /// when none answers.
+    fileprivate static func connect(_ inbound: any Channel, toFirstOf ports: [Int], firstBytes: [NIOAny]) {
         guard let port = ports.first else {
             inbound.close(promise: nil)
             return
@@ -84,28 +90,91 @@ public final class LoadBalancer: Sendable {
             .whenComplete { result in
                 switch result {
                 case .success(let outbound):
+                    // The client may have gone (or been pushed out) while this connected: both
+                    // channels are on one event loop, so this check cannot race the close.
+                    guard inbound.isActive else {
+                        outbound.close(promise: nil)
+                        return
+                    }
                     let (inboundGlue, outboundGlue) = GlueHandler.matchedPair()
                     do {
                         try inbound.pipeline.syncOperations.addHandler(inboundGlue)
                         try outbound.pipeline.syncOperations.addHandler(outboundGlue)
+                        for bytes in firstBytes { outbound.write(bytes, promise: nil) }
+                        outbound.flush()
                         inbound.setOption(.autoRead, value: true).whenFailure { _ in inbound.close(promise: nil) }
                     } catch {
                         inbound.close(promise: nil)
                         outbound.close(promise: nil)
                     }
                 case .failure:
-                    connect(inbound, toFirstOf: Array(ports.dropFirst()))
+                    connect(inbound, toFirstOf: Array(ports.dropFirst()), firstBytes: firstBytes)
                 }
             }
     }
 }
 
-/// Closes a connection when `IdleStateHandler` reports it idle.
-private final class CloseWhenIdle: ChannelInboundHandler {
+/// One connection through a load balancer, before and around the instance connection: counted
+/// in the listener's registry; closed when it sends nothing within the first-bytes timeout (and,
+/// through `IdleStateHandler`, when idle); and, on its first bytes, marked busy (the load balancer
+/// cannot see requests inside TLS, so a connection that has sent nothing is the one pushed out
+/// first) and joined to an instance.
+private final class BalancedConnection: ChannelInboundHandler {
     typealias InboundIn = NIOAny
+
+    private let registry: ConnectionRegistry
+    private let firstBytesTimeout: TimeAmount
+    private let choose: @Sendable () -> [Int]
+    private var firstBytes: [NIOAny] = []
+    private var deadline: Scheduled<Void>?
+    private var joined = false
+
+    init(registry: ConnectionRegistry, firstBytesTimeout: TimeAmount, choose: @escaping @Sendable () -> [Int]) {
+        self.registry = registry
+        self.firstBytesTimeout = firstBytesTimeout
+        self.choose = choose
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        registry.admit(context.channel)
+        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        deadline = context.eventLoop.scheduleTask(in: firstBytesTimeout) { loopBound.value.close(promise: nil) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        // Reading is off until the instance connection is joined; one read waits for the first bytes.
+        context.read()
+        context.fireChannelActive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        deadline?.cancel()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !joined else {
+            context.fireChannelRead(data)
+            return
+        }
+        firstBytes.append(data)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if !joined, !firstBytes.isEmpty {
+            joined = true
+            deadline?.cancel()
+            registry.busy(context.channel)
+            LoadBalancer.connect(context.channel, toFirstOf: choose(), firstBytes: firstBytes)
+            firstBytes = []
+        }
+        context.fireChannelReadComplete()
+    }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is IdleStateHandler.IdleStateEvent {
+            context.close(promise: nil)
+        } else if !joined, let event = event as? ChannelEvent, case .inputClosed = event {
+            // Gone before sending anything: nothing to pass on.
             context.close(promise: nil)
         } else {
             context.fireUserInboundEventTriggered(event)

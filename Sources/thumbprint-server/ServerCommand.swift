@@ -47,7 +47,7 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("idle-timeout"), help: ArgumentHelp("Seconds a kept-alive connection may wait between requests.", valueName: "SECONDS"))
     var idleTimeout = 60.0
 
-    @Option(name: .customLong("max-connections"), help: ArgumentHelp("Open connections on the API listener (default: a quarter of the open-file limit); each load balancer and instance endpoint takes half as many. Accepting pauses at the cap.", valueName: "N"))
+    @Option(name: .customLong("max-connections"), help: ArgumentHelp("Open connections on the API listener (default: a quarter of the open-file limit); each load balancer and instance endpoint takes half as many. When full, the connection waiting longest without a request in progress is closed.", valueName: "N"))
     var maximumConnections: Int?
 
     @OptionGroup var password: PasswordOptions

@@ -6,6 +6,8 @@ KIND: idle (TCP, sends nothing), hello (a partial TLS ClientHello), tls (a finis
 no request), keepalive (one request answered, then nothing).
 Prints JSON: how many connections were opened, how many the server closed within SECONDS, and
 how long the last close took.
+KIND hold: keeps COUNT idle TCP connections open for SECONDS, opening a new one for each the
+server closes, and prints how many it opened and how many were closed.
 """
 import json
 import resource
@@ -24,6 +26,32 @@ context.check_hostname = False
 context.verify_mode = ssl.CERT_NONE
 
 start = time.monotonic()
+if kind == "hold":
+    holding, opened, shed = {}, 0, 0
+    poller = select.poll()
+
+    def open_one():
+        global opened
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setblocking(False)
+        sock.connect_ex(("127.0.0.1", port))
+        holding[sock.fileno()] = sock
+        poller.register(sock.fileno(), select.POLLIN | select.POLLHUP | select.POLLERR)
+        opened += 1
+
+    for _ in range(count):
+        open_one()
+    print("holding", flush=True)
+    while time.monotonic() < start + seconds:
+        for fd, _ in poller.poll(200):
+            sock = holding.pop(fd)
+            poller.unregister(fd)
+            sock.close()
+            shed += 1
+            open_one()
+    print(json.dumps({"opened": opened, "closed": shed, "lastClose": 0}))
+    sys.exit(0)
+
 open_sockets = []
 for _ in range(count):
     raw = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
