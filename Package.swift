@@ -218,7 +218,7 @@ let package = Package(
         .testTarget(
             name: "ManagementAPITests",
             dependencies: [
-                "ManagementAPI", "Storage", "TestSupport", "Deployments",
+                "ManagementAPI", "Storage", "TestSupport", "Deployments", "ConnectionLimits",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -6,6 +6,9 @@ import NIOTLS
 /// works on a request no deadline runs; the next one starts when its response ends. It admits
 /// the connection into its listener's registry and tells it when a request is in progress.
 ///
+/// A deadline counts only time spent waiting for the client: when it falls due while the server
+/// is not reading (its own back-pressure, a busy process), it starts again instead of closing.
+///
 /// Generic over the HTTP part types, so that the API (HTTPTypes) and role instances (NIOHTTP1)
 /// share it; it sits after the HTTP decoder and sees the TLS events passed along the pipeline.
 public final class ConnectionDeadlines<RequestPart: HTTPMessagePart, ResponsePart: HTTPMessagePart>: ChannelDuplexHandler, RemovableChannelHandler {
@@ -18,6 +21,8 @@ public final class ConnectionDeadlines<RequestPart: HTTPMessagePart, ResponsePar
     private let usesTLS: Bool
     private let registry: ConnectionRegistry
     private var deadline: Scheduled<Void>?
+    /// A read was asked for and nothing has arrived since: the server waits for the client.
+    private var waitingForClient = false
 
     /// Deadlines from `limits` for a connection of the listener `registry` counts; `usesTLS:
     /// false` skips the handshake step.
@@ -49,6 +54,7 @@ public final class ConnectionDeadlines<RequestPart: HTTPMessagePart, ResponsePar
     }
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        waitingForClient = false
         let part = unwrapInboundIn(data)
         if part.isHead {
             // A request started: it has the header timeout to arrive whole (slow bodies included).
@@ -68,11 +74,21 @@ public final class ConnectionDeadlines<RequestPart: HTTPMessagePart, ResponsePar
         context.write(data, promise: promise)
     }
 
+    public func read(context: ChannelHandlerContext) {
+        waitingForClient = true
+        context.read()
+    }
+
     private func arm(_ context: ChannelHandlerContext, _ timeout: TimeAmount) {
         disarm()
-        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        let loopBound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
         deadline = context.eventLoop.scheduleTask(in: timeout) {
-            loopBound.value.close(promise: nil)
+            let (handler, context) = loopBound.value
+            if handler.waitingForClient {
+                context.close(promise: nil)
+            } else {
+                handler.arm(context, timeout)
+            }
         }
     }
 

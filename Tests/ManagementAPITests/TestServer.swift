@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Certificates
+import ConnectionLimits
 import Deployments
 import Foundation
 import Hummingbird
@@ -42,8 +43,13 @@ struct TestServer: Sendable {
         try FileManager.default.createDirectory(atPath: folder.file("packages"), withIntermediateDirectories: true)
         let deployments = DeploymentRuntime(store: store, masterKey: masterKey, folder: folder.file("deployments"),
                                             packagesDirectory: folder.file("packages"), logger: logger)
+        // Long timeouts: these tests share two cores with suites that block threads on child
+        // processes; the timeouts themselves are tested against the real server (HardeningTests).
         let server = ManagementServer(host: "127.0.0.1", port: 0, store: store, identity: identity.server, limits: limits,
-                                      masterKey: masterKey, deployments: deployments, logger: logger)
+                                      masterKey: masterKey, deployments: deployments,
+                                      connectionLimits: ConnectionLimits(handshakeTimeout: .seconds(300), headerTimeout: .seconds(300),
+                                                                         idleTimeout: .seconds(300), maximumConnections: 1024),
+                                      logger: logger)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let application = try server.application { port in continuation.yield(port) }
         let running = Task { try await application.runService() }
