@@ -9,8 +9,10 @@ public enum DeploymentError: Error, Sendable, Equatable, CustomStringConvertible
     case configuration(String)
     /// An instance could not start.
     case instanceFailed(instance: String, reason: String)
-    /// Another operation on the deployment has not finished.
-    case busy(deployment: String)
+    /// The deployment was deleted (or left its slot) before the change's turn came.
+    case gone(String)
+    /// A service certificate cannot be deleted while a deployment's configuration names it.
+    case certificateInUse(thumbprint: String, deployment: String, slot: String, service: String)
     /// The deployment would take the subscription past its core quota.
     case quotaExceeded(requested: Int, inUse: Int, limit: Int)
 
@@ -26,8 +28,10 @@ public enum DeploymentError: Error, Sendable, Equatable, CustomStringConvertible
             return "Role instance \(instance) could not start: \(reason)"
         case .quotaExceeded(let requested, let inUse, let limit):
             return "The deployment needs \(requested) cores and the subscription's other deployments use \(inUse); its quota (MaxCoreCount) is \(limit). Use fewer or smaller instances, or delete a deployment."
-        case .busy(let deployment):
-            return "Another operation on deployment \(deployment) is in progress; try again when it has finished."
+        case .gone(let deployment):
+            return "The deployment \(deployment) was deleted or moved to the other slot before this change could run."
+        case .certificateInUse(let thumbprint, let deployment, let slot, let service):
+            return "The certificate \(thumbprint) is in use by deployment \(deployment) (\(slot)) of \(service); change its configuration to another thumbprint first."
         }
     }
 }

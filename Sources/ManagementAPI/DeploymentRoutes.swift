@@ -120,7 +120,7 @@ struct DeploymentRoutes: Sendable {
     private func runOperation(context: ManagementRequestContext, caller: Caller, _ work: @escaping @Sendable () async throws -> Void) throws -> Response {
         try AsyncOperation.start(store: store, context: context, caller: caller, describe: { error in
             switch error {
-            case is StorageError, DeploymentError.busy:
+            case is StorageError, DeploymentError.gone:
                 return .init(httpStatusCode: 409, code: "ConflictError", message: Self.message(for: error))
             default:
                 return .init(httpStatusCode: 400, code: "BadRequest", message: Self.message(for: error))

@@ -98,18 +98,18 @@ struct ServiceCertificateRoutes: Sendable {
     }
 
     /// Refused while a deployment's configuration names the certificate; once deleted, it leaves
-    /// the stores of the service's instances too.
+    /// the stores of the service's instances too. Check and delete are one step in the service's
+    /// turn, so no configuration change can start naming the certificate in between.
     func delete(context: ManagementRequestContext) async throws -> Response {
         let (caller, service) = try store.requestedService(context)
         let thumbprint = try thumbprint(context)
-        if let deployment = try await runtime.deploymentUsing(thumbprint, in: service.name) {
-            throw APIError(status: .conflict, code: "ConflictError",
-                           message: "The certificate \(thumbprint) is in use by deployment \(deployment.name) (\(deployment.slot.rawValue)) of \(service.name); change its configuration to another thumbprint first.")
+        let deleted: Bool
+        do {
+            deleted = try await runtime.deleteCertificate(thumbprint, of: service.name)
+        } catch let error as DeploymentError {
+            throw APIError(status: .conflict, code: "ConflictError", message: error.description)
         }
-        guard try store.deleteServiceCertificate(thumbprint, of: service.name) else {
-            throw APIError.notFound("The certificate does not exist.")
-        }
-        await runtime.uninstall(thumbprint, from: service.name)
+        guard deleted else { throw APIError.notFound("The certificate does not exist.") }
         try store.saveOperation(OperationRecord(id: context.requestID, subscription: caller.subscription, status: .succeeded, httpStatusCode: 200))
         return Response(status: .accepted)
     }

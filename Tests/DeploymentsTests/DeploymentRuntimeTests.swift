@@ -6,77 +6,201 @@ import Storage
 import TestSupport
 import Testing
 
-@Suite("The deployment runtime")
-struct DeploymentRuntimeTests {
-    @Test("a second change while one is still being applied is refused as busy; the first one completes; changes past the core quota are refused")
-    func busy() async throws {
-        let folder = try TemporaryDirectory()
-        let store = try SQLiteManagementStore(path: folder.file("db.sqlite"))
+/// A pause point a test controls: a change that reaches the armed name waits there until the
+/// test opens it, so that another change can be lined up behind it without sleeping.
+actor PauseGate {
+    private var armed: String?
+    private var reached = false
+    private var reachedWaiters: [CheckedContinuation<Void, Never>] = []
+    private var release: CheckedContinuation<Void, Never>?
+
+    init(at name: String) { armed = name }
+
+    /// The runtime's pause hook.
+    func pause(_ name: String) async {
+        guard name == armed else { return }
+        armed = nil
+        reached = true
+        for waiter in reachedWaiters { waiter.resume() }
+        reachedWaiters = []
+        await withCheckedContinuation { release = $0 }
+    }
+
+    /// Returns once a change waits at the armed point.
+    func waitUntilReached() async {
+        if reached { return }
+        await withCheckedContinuation { reachedWaiters.append($0) }
+    }
+
+    /// Lets the paused change go on.
+    func open() {
+        release?.resume()
+        release = nil
+    }
+}
+
+/// A store with subscription, cloud service `shop`, two uploaded certificates and a package.
+struct RuntimeFixture {
+    let folder: TemporaryDirectory
+    let store: SQLiteManagementStore
+    let subscription: Subscription
+    let masterKey: MasterKey
+    let first: CertificateBundle
+    let second: CertificateBundle
+
+    init() throws {
+        folder = try TemporaryDirectory()
+        store = try SQLiteManagementStore(path: folder.file("db.sqlite"))
         let admin = EmailAddress("admin@contoso.com")!
         try store.addUser(admin)
-        let subscription = Subscription(id: .random(), name: "Shop", serviceAdministrator: admin, createdAt: Date())
+        subscription = Subscription(id: .random(), name: "Shop", serviceAdministrator: admin, createdAt: Date())
         try store.createSubscription(subscription)
         try store.createCloudService(CloudService(subscription: subscription.id, name: "shop", label: "c2hvcA==", description: nil, location: "Local",
                                                   affinityGroup: nil, extendedProperties: [], created: Date(), modified: Date()), limit: 20)
-        let masterKey = MasterKey.generate()
-        let bundle = try makeTestBundle(["www.contoso.net"])
-        try store.addServiceCertificate(try DeploymentPlanTests.upload(bundle, withKey: true, masterKey: masterKey))
+        masterKey = MasterKey.generate()
+        first = try makeTestBundle(["www.contoso.net"])
+        second = try makeTestBundle(["www.contoso.net"])
+        for bundle in [first, second] {
+            try store.addServiceCertificate(try DeploymentPlanTests.upload(bundle, withKey: true, masterKey: masterKey))
+        }
         try FileManager.default.createDirectory(atPath: folder.file("packages"), withIntermediateDirectories: true)
         let zipped = try runProcess("/usr/bin/env", ["python3", "-c", "import sys, zipfile; zipfile.ZipFile(sys.argv[1], 'w').writestr('ServiceDefinition.csdef', sys.argv[2])",
                                                     folder.file("packages/shop.cspkg"), DeploymentPlanTests.definition])
         try #require(zipped.status == 0, "\(zipped.standardError)")
-        func configuration(_ count: Int) throws -> [UInt8] {
-            Array("""
-                <ServiceConfiguration serviceName="shop" xmlns="http://schemas.microsoft.com/ServiceHosting/2008/10/ServiceConfiguration">
-                  <Role name="Web"><Instances count="\(count)" />
-                    <Certificates><Certificate name="SSL" thumbprint="\(bundle.thumbprint)" thumbprintAlgorithm="sha1" /></Certificates></Role>
-                </ServiceConfiguration>
-                """.utf8)
-        }
+    }
 
-        // 20 Medium instances are 40 cores: more than the standard quota, which another test checks.
-        let runtime = DeploymentRuntime(store: store, masterKey: masterKey, folder: folder.file("deployments"),
-                                        packagesDirectory: folder.file("packages"), quota: .init(maximumCloudServices: 20, maximumCores: 100),
-                                        logger: Logger(label: "test"))
-        let deployment = try await runtime.create(.init(
-            subscription: subscription.id, service: "shop", slot: .production, name: "shop1", packageURL: "file://" + folder.file("packages/shop.cspkg"),
-            label: "c2hvcA==", configuration: try configuration(2), start: true, extendedProperties: []
+    /// A configuration of `count` Medium instances serving `bundle` (the first certificate by default).
+    func configuration(_ count: Int, serving bundle: CertificateBundle? = nil) -> [UInt8] {
+        Array("""
+            <ServiceConfiguration serviceName="shop" xmlns="http://schemas.microsoft.com/ServiceHosting/2008/10/ServiceConfiguration">
+              <Role name="Web"><Instances count="\(count)" />
+                <Certificates><Certificate name="SSL" thumbprint="\((bundle ?? first).thumbprint)" thumbprintAlgorithm="sha1" /></Certificates></Role>
+            </ServiceConfiguration>
+            """.utf8)
+    }
+
+    func runtime(quota: SubscriptionQuota = .standard, gate: PauseGate? = nil) -> DeploymentRuntime {
+        DeploymentRuntime(store: store, masterKey: masterKey, folder: folder.file("deployments"), packagesDirectory: folder.file("packages"),
+                          quota: quota, logger: Logger(label: "test"), pause: { name in await gate?.pause(name) })
+    }
+
+    func create(_ runtime: DeploymentRuntime, slot: DeploymentSlot = .production, name: String = "shop1", count: Int = 2,
+                start: Bool = true) async throws -> Deployment {
+        try await runtime.create(.init(
+            subscription: subscription.id, service: "shop", slot: slot, name: name, packageURL: "file://" + folder.file("packages/shop.cspkg"),
+            label: "c2hvcA==", configuration: configuration(count), start: start, extendedProperties: []
         ), now: Date())
+    }
 
-        // Scaling to 20 instances takes long enough (20 endpoints and TLS contexts) for the second change to arrive meanwhile.
-        async let first = Result(catching: { try await runtime.changeConfiguration(of: deployment, in: subscription.id, to: try configuration(20), now: Date()) })
-        async let second = Result(catching: { try await runtime.changeConfiguration(of: deployment, in: subscription.id, to: try configuration(3), now: Date()) })
-        let outcomes = await [first, second]
-        let refused = outcomes.filter { if case .failure(DeploymentError.busy(deployment: "shop1")) = $0 { return true } else { return false } }
-        let applied = outcomes.compactMap { try? $0.get() }
-        #expect(refused.count == 1 && applied.count == 1, "\(outcomes)")
-        let view = await runtime.view(of: try #require(applied.first))
-        #expect([20, 3].contains(view.instances.count))
-        #expect(view.instances.allSatisfy { $0.status == .readyRole })
-        await runtime.shutdown()
-
-        // With the standard quota (20 cores), 11 Medium instances are refused, naming the cores, and nothing changes.
-        let quoted = DeploymentRuntime(store: store, masterKey: masterKey, folder: folder.file("deployments"),
-                                       packagesDirectory: folder.file("packages"), logger: Logger(label: "test"))
-        let current = try #require(try store.deployments(of: "shop").first)
-        await #expect(throws: DeploymentError.quotaExceeded(requested: 22, inUse: 0, limit: 20)) {
-            _ = try await quoted.changeConfiguration(of: current, in: subscription.id, to: try configuration(11), now: Date())
-        }
-        _ = try await quoted.changeConfiguration(of: current, in: subscription.id, to: try configuration(10), now: Date())
-        await #expect(throws: DeploymentError.quotaExceeded(requested: 2, inUse: 20, limit: 20)) {
-            _ = try await quoted.create(.init(
-                subscription: subscription.id, service: "shop", slot: .staging, name: "shop2", packageURL: "file://" + folder.file("packages/shop.cspkg"),
-                label: "c2hvcA==", configuration: try configuration(1), start: false, extendedProperties: []
-            ), now: Date())
-        }
-        #expect(try store.deployments(of: "shop").count == 1)
-        await quoted.shutdown()
+    /// Waits until `count` changes queue behind the one in progress.
+    func waitForQueue(_ runtime: DeploymentRuntime, _ count: Int) async throws {
+        for _ in 0..<2000 where await runtime.waitingChanges(of: "shop") < count { await Task.yield() }
+        try #require(await runtime.waitingChanges(of: "shop") == count)
     }
 }
 
-extension Result where Failure == any Error {
-    /// The outcome of an async throwing call.
-    init(catching body: () async throws -> Success) async {
-        do { self = .success(try await body()) } catch { self = .failure(error) }
+@Suite("The deployment runtime: changes take turns")
+struct DeploymentRuntimeTests {
+    @Test("a status change that arrives during a configuration change waits its turn, then applies to the new configuration: neither is lost")
+    func statusAfterConfiguration() async throws {
+        let fixture = try RuntimeFixture()
+        let gate = PauseGate(at: "deployment-change-configuration")
+        let runtime = fixture.runtime(gate: gate)
+        let snapshot = try await fixture.create(runtime)
+        let change = Task { try await runtime.changeConfiguration(of: snapshot, in: fixture.subscription.id, to: fixture.configuration(3), now: Date()) }
+        await gate.waitUntilReached()
+        let suspend = Task { try await runtime.setStatus(of: snapshot, to: .suspended, now: Date()) }
+        try await fixture.waitForQueue(runtime, 1)
+        await gate.open()
+        _ = try await change.value
+        _ = try await suspend.value
+        let stored = try #require(try fixture.store.deployments(of: "shop").first)
+        #expect(stored.configuration == fixture.configuration(3), "the configuration change was kept")
+        #expect(stored.status == .suspended, "the status change was kept")
+        let view = await runtime.view(of: stored)
+        #expect(view.instances.count == 3 && view.instances.allSatisfy { $0.status == .stoppedVM })
+        await runtime.shutdown()
+    }
+
+    @Test("a configuration change queued behind Suspended does not start the instances again")
+    func configurationAfterSuspend() async throws {
+        let fixture = try RuntimeFixture()
+        let gate = PauseGate(at: "deployment-set-status")
+        let runtime = fixture.runtime(gate: gate)
+        let snapshot = try await fixture.create(runtime)
+        let suspend = Task { try await runtime.setStatus(of: snapshot, to: .suspended, now: Date()) }
+        await gate.waitUntilReached()
+        // The snapshot still says Running: the runtime must read the deployment when its turn comes.
+        let change = Task { try await runtime.changeConfiguration(of: snapshot, in: fixture.subscription.id, to: fixture.configuration(3), now: Date()) }
+        try await fixture.waitForQueue(runtime, 1)
+        await gate.open()
+        _ = try await suspend.value
+        let changed = try await change.value
+        #expect(changed.status == .suspended)
+        let view = await runtime.view(of: changed)
+        #expect(view.instances.count == 3 && view.instances.allSatisfy { $0.status == .stoppedVM }, "\(view.instances.map(\.status))")
+        await runtime.shutdown()
+    }
+
+    @Test("deleting a certificate while a configuration change that names it is being applied waits, then is refused naming the deployment")
+    func certificateDeleteWaitsForConfiguration() async throws {
+        let fixture = try RuntimeFixture()
+        let gate = PauseGate(at: "deployment-change-configuration")
+        let runtime = fixture.runtime(gate: gate)
+        let snapshot = try await fixture.create(runtime)
+        let change = Task {
+            try await runtime.changeConfiguration(of: snapshot, in: fixture.subscription.id, to: fixture.configuration(2, serving: fixture.second), now: Date())
+        }
+        await gate.waitUntilReached()
+        let delete = Task { try await runtime.deleteCertificate(fixture.second.thumbprint, of: "shop") }
+        try await fixture.waitForQueue(runtime, 1)
+        await gate.open()
+        _ = try await change.value
+        await #expect(throws: DeploymentError.certificateInUse(thumbprint: fixture.second.thumbprint.description, deployment: "shop1",
+                                                               slot: "Production", service: "shop")) { _ = try await delete.value }
+        #expect(try fixture.store.serviceCertificate(fixture.second.thumbprint, of: "shop") != nil, "the certificate in use stays")
+        // The one no longer named can go.
+        #expect(try await runtime.deleteCertificate(fixture.first.thumbprint, of: "shop"))
+        await runtime.shutdown()
+    }
+
+    @Test("a swap that arrives during a change to the staging deployment waits for it and swaps what the change left")
+    func swapAfterChange() async throws {
+        let fixture = try RuntimeFixture()
+        let gate = PauseGate(at: "deployment-change-configuration")
+        let runtime = fixture.runtime(quota: .init(maximumCloudServices: 20, maximumCores: 100), gate: gate)
+        let production = try await fixture.create(runtime, count: 1)
+        let staging = try await fixture.create(runtime, slot: .staging, name: "shop2", count: 1)
+        let change = Task { try await runtime.changeConfiguration(of: staging, in: fixture.subscription.id, to: fixture.configuration(2, serving: fixture.second), now: Date()) }
+        await gate.waitUntilReached()
+        let swap = Task { try await runtime.swap(production: production, staging: staging) }
+        try await fixture.waitForQueue(runtime, 1)
+        await gate.open()
+        _ = try await change.value
+        try await swap.value
+        let stored = try fixture.store.deployments(of: "shop")
+        let nowProduction = try #require(stored.first { $0.slot == .production })
+        #expect(nowProduction.name == "shop2" && nowProduction.configuration == fixture.configuration(2, serving: fixture.second),
+                "the swapped-in deployment carries the change")
+        let view = await runtime.view(of: nowProduction)
+        #expect(view.instances.count == 2 && view.instances.allSatisfy { $0.endpoints.first?.thumbprint == fixture.second.thumbprint.description })
+        await runtime.shutdown()
+    }
+
+    @Test("changes past the core quota are refused naming the cores, and nothing changes")
+    func coreQuota() async throws {
+        let fixture = try RuntimeFixture()
+        let runtime = fixture.runtime()
+        let deployment = try await fixture.create(runtime)
+        // Medium instances count two cores each; the standard quota is 20.
+        await #expect(throws: DeploymentError.quotaExceeded(requested: 22, inUse: 0, limit: 20)) {
+            _ = try await runtime.changeConfiguration(of: deployment, in: fixture.subscription.id, to: fixture.configuration(11), now: Date())
+        }
+        _ = try await runtime.changeConfiguration(of: deployment, in: fixture.subscription.id, to: fixture.configuration(10), now: Date())
+        await #expect(throws: DeploymentError.quotaExceeded(requested: 2, inUse: 20, limit: 20)) {
+            _ = try await fixture.create(runtime, slot: .staging, name: "shop2", count: 1, start: false)
+        }
+        #expect(try fixture.store.deployments(of: "shop").count == 1)
+        await runtime.shutdown()
     }
 }
