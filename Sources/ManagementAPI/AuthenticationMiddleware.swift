@@ -49,18 +49,18 @@ struct AuthenticationMiddleware: RouterMiddleware {
 
 /// A bounded map from thumbprint to the validity period of the certificate it names.
 final class ValidityCache: Sendable {
-    private let entries = Mutex<[Thumbprint: (notBefore: Date, notAfter: Date)]>([:])
-    private let capacity = 10_000
+    private let entries = Mutex(EvictingMap<Thumbprint, Validity>(capacity: 10_000))
+
+    struct Validity: Sendable {
+        var notBefore: Date
+        var notAfter: Date
+    }
 
     /// The validity of the certificate `der` (whose thumbprint is `thumbprint`); nil when it does not decode.
     func validity(of thumbprint: Thumbprint, der: [UInt8]) -> (notBefore: Date, notAfter: Date)? {
-        if let known = entries.withLock({ $0[thumbprint] }) { return known }
+        if let known = entries.withLock({ $0[thumbprint] }) { return (known.notBefore, known.notAfter) }
         guard let details = try? CertificateDetails(der: der) else { return nil }
-        let validity = (notBefore: details.notBefore, notAfter: details.notAfter)
-        entries.withLock { entries in
-            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
-            entries[thumbprint] = validity
-        }
-        return validity
+        entries.withLock { $0.insert(Validity(notBefore: details.notBefore, notAfter: details.notAfter), for: thumbprint) }
+        return (details.notBefore, details.notAfter)
     }
 }

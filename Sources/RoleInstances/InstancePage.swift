@@ -26,15 +26,34 @@ struct InstancePage: Sendable {
         return (404, "text/plain; charset=utf-8", Array("Not found: \(path)\n".utf8))
     }
 
-    /// The page naming what answered; tests and people read the thumbprint from it.
+    /// The page naming what answered; tests and people read the thumbprint from it. Names come
+    /// from the package's definition, so they are escaped.
     var page: String {
-        """
-        <!doctype html>
-        <html><head><title>\(role) \(instance)</title></head>
-        <body><h1>\(role)</h1><p>Instance: \(instance)</p><p>Endpoint: \(endpoint)</p><p>Deployment: \(deployment)</p>\
-        <p>Certificate thumbprint: \(thumbprint ?? "none (plain HTTP)")</p></body></html>
+        let (role, instance, endpoint) = (Self.escaped(role), Self.escaped(instance), Self.escaped(endpoint))
+        return """
+            <!doctype html>
+            <html><head><title>\(role) \(instance)</title></head>
+            <body><h1>\(role)</h1><p>Instance: \(instance)</p><p>Endpoint: \(endpoint)</p><p>Deployment: \(Self.escaped(deployment))</p>\
+            <p>Certificate thumbprint: \(thumbprint ?? "none (plain HTTP)")</p></body></html>
 
-        """
+            """
+    }
+
+    /// `text` with the characters that mean something in HTML replaced by their entities.
+    static func escaped(_ text: String) -> String {
+        var result = ""
+        result.reserveCapacity(text.count)
+        for character in text {
+            switch character {
+            case "&": result += "&amp;"
+            case "<": result += "&lt;"
+            case ">": result += "&gt;"
+            case "\"": result += "&quot;"
+            case "'": result += "&#39;"
+            default: result.append(character)
+            }
+        }
+        return result
     }
 
     /// The file for a URL path inside the static folder; nil for anything that would leave it.

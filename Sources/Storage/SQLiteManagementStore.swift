@@ -12,7 +12,7 @@ public final class SQLiteManagementStore: ManagementStore, Sendable {
     /// Whether anything changed since a cached answer was read.
     let changes: DatabaseChangeWatch
     /// Every request authenticates: its caller, by thumbprint and subscription.
-    let callers = ReadCache<CallerKey, Caller?>(capacity: 100_000)
+    let callers = ReadCache<CallerKey, Caller>(capacity: 100_000)
     /// The list of management certificates, by subscription.
     let certificateLists = ReadCache<SubscriptionID, [ManagementCertificate]>(capacity: 10_000)
 
@@ -139,7 +139,7 @@ public final class SQLiteManagementStore: ManagementStore, Sendable {
     }
 
     public func managementCertificates(in subscription: SubscriptionID) throws(StorageError) -> [ManagementCertificate] {
-        try certificateLists.value(for: subscription, at: changes.version()) { () throws(StorageError) in try readManagementCertificates(in: subscription) }
+        try certificateLists.value(for: subscription, at: changes.version()) { () throws(StorageError) in try readManagementCertificates(in: subscription) } ?? []
     }
 
     private func readManagementCertificates(in subscription: SubscriptionID) throws(StorageError) -> [ManagementCertificate] {

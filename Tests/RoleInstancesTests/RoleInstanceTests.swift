@@ -10,9 +10,10 @@ import Testing
 
 @Suite("Role instances and the load balancer")
 struct RoleInstanceTests {
-    static func assignment(_ instance: String, certificate: CertificateBundle?, protocolName: String = "https", staticFiles: String? = nil) -> RoleAssignment {
+    static func assignment(_ instance: String, certificate: CertificateBundle?, protocolName: String = "https", staticFiles: String? = nil,
+                           role: String = "Web") -> RoleAssignment {
         RoleAssignment(
-            deploymentID: "0123456789abcdef0123456789abcdef", role: "Web", instance: instance,
+            deploymentID: "0123456789abcdef0123456789abcdef", role: role, instance: instance,
             certificates: certificate.map { [InstalledCertificate(name: "SSL", store: CertificateStoreName(location: .localMachine, name: .my), bundle: $0)] } ?? [],
             endpoints: [EndpointAssignment(name: "In", protocolName: protocolName, port: 443, certificate: certificate == nil ? nil : "SSL")],
             staticFiles: staticFiles
@@ -101,6 +102,17 @@ struct RoleInstanceTests {
         await #expect(throws: (any Error).self) { _ = try await Self.get("http://127.0.0.1:\(balancer.port)/") }
         await balancer.stop()
         for instance in instances { await instance.stop() }
+    }
+
+    @Test("the instance page escapes the names it takes from the package")
+    func pageEscapesNames() async throws {
+        let folder = try TemporaryDirectory()
+        let instance = LocalRoleInstance(folder: folder.file("x"), sealing: MasterKey.generate())
+        let served = try await instance.apply(Self.assignment("Web_IN_0", certificate: nil, protocolName: "http", role: "<script>alert('role')</script>"))
+        let page = try await Self.get("http://127.0.0.1:\(try #require(served.first?.localPort))/")
+        #expect(!page.contains("<script>"), "\(page)")
+        #expect(page.contains("&lt;script&gt;alert(&#39;role&#39;)&lt;/script&gt;"), "\(page)")
+        await instance.stop()
     }
 
     /// One request on a connection of its own: the load balancer places connections, not requests.
