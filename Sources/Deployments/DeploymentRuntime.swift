@@ -251,14 +251,18 @@ public actor DeploymentRuntime {
     /// (and is refused itself, the certificate gone). False when there was no such certificate.
     public func deleteCertificate(_ thumbprint: Thumbprint, of service: String) async throws -> Bool {
         try await inTurn(of: service) {
-            if let deployment = try deploymentUsing(thumbprint, in: service) {
-                throw DeploymentError.certificateInUse(thumbprint: thumbprint.description, deployment: deployment.name,
-                                                       slot: deployment.slot.rawValue, service: service)
-            }
+            if let conflict = try certificateInUse(thumbprint, of: service) { throw conflict }
             guard try store.deleteServiceCertificate(thumbprint, of: service) else { return false }
             await uninstall(thumbprint, from: service)
             return true
         }
+    }
+
+    /// Why `thumbprint` cannot be deleted from `service` now, if a deployment's configuration
+    /// names it (a quick answer for the API; `deleteCertificate` checks again in its turn).
+    public func certificateInUse(_ thumbprint: Thumbprint, of service: String) throws -> DeploymentError? {
+        guard let deployment = try deploymentUsing(thumbprint, in: service) else { return nil }
+        return .certificateInUse(thumbprint: thumbprint.description, deployment: deployment.name, slot: deployment.slot.rawValue, service: service)
     }
 
     /// How many changes wait for their turn on `service`'s deployments.

@@ -27,11 +27,38 @@ public struct Administration: Sendable {
         self.now = now
     }
 
+    /// Adds a user.
+    public func addUser(_ user: EmailAddress) throws(StorageError) {
+        try store.addUser(user)
+        audit("AddUser", target: "users/\(user)", subscription: nil)
+    }
+
     /// Creates a subscription with a new or given id.
     public func createSubscription(name: String, administrator: EmailAddress, id: SubscriptionID? = nil) throws(StorageError) -> Subscription {
         let subscription = Subscription(id: id ?? .random(), name: name, serviceAdministrator: administrator, createdAt: now())
         try store.createSubscription(subscription)
+        audit("CreateSubscription", target: "administrator/\(administrator)", subscription: subscription.id)
         return subscription
+    }
+
+    /// Makes an existing user a co-administrator of the subscription.
+    public func addCoAdministrator(_ user: EmailAddress, to subscription: SubscriptionID) throws(StorageError) {
+        try store.addCoAdministrator(user, to: subscription)
+        audit("AddCoAdministrator", target: "coadministrators/\(user)", subscription: subscription)
+    }
+
+    /// Removes a co-administrator (and so the authority of the certificates they added); false
+    /// when the user was none.
+    public func removeCoAdministrator(_ user: EmailAddress, from subscription: SubscriptionID) throws(StorageError) -> Bool {
+        guard try store.removeCoAdministrator(user, from: subscription) else { return false }
+        audit("RemoveCoAdministrator", target: "coadministrators/\(user)", subscription: subscription)
+        return true
+    }
+
+    /// Records an administrative action: no caller certificate, the operator of the admin commands.
+    private func audit(_ operation: String, target: String, subscription: SubscriptionID?) {
+        try? store.appendAudit(AuditEntry(time: now(), subscription: subscription, callerThumbprint: nil, user: nil,
+                                          operation: operation, target: target, outcome: "Succeeded"))
     }
 
     /// A new management certificate for `user`, registered on every subscription the user

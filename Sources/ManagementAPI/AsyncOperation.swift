@@ -1,8 +1,14 @@
 import Hummingbird
 import Storage
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// A long-running request: recorded as an operation in progress, answered 202 at once, and
-/// finished in the background as Succeeded or Failed for Get Operation Status.
+/// finished in the background as Succeeded or Failed for Get Operation Status — and in the audit
+/// log, under the request's operation name, with that final outcome.
 enum AsyncOperation {
     /// How a failed operation is reported.
     struct Failure: Sendable {
@@ -12,12 +18,13 @@ enum AsyncOperation {
     }
 
     /// Starts `work` and answers 202; `describe` turns its error into what the operation reports.
-    static func start(store: any ManagementStore, context: ManagementRequestContext, caller: Caller,
-                      describe: @escaping @Sendable (any Error) -> Failure,
+    static func start(_ request: Request, store: any ManagementStore, context: ManagementRequestContext, caller: Caller,
+                      now: @escaping @Sendable () -> Date, describe: @escaping @Sendable (any Error) -> Failure,
                       _ work: @escaping @Sendable () async throws -> Void) throws -> Response {
         let operation = OperationRecord(id: context.requestID, subscription: caller.subscription, status: .inProgress)
         try store.saveOperation(operation)
         let logger = context.logger
+        var audit = finalAudit(of: request, caller: caller, time: now(), outcome: "")
         Task {
             var finished = operation
             do {
@@ -31,12 +38,26 @@ enum AsyncOperation {
                 finished.errorCode = failure.code
                 finished.errorMessage = failure.message
             }
+            audit.time = now()
+            audit.outcome = finished.status == .succeeded ? "Succeeded" : finished.errorCode ?? "Failed"
             do {
                 try store.saveOperation(finished)
+                try store.appendAudit(audit)
             } catch {
                 logger.error("could not record an operation", metadata: ["operation": "\(finished.id)", "error": "\(error)"])
             }
         }
         return Response(status: .accepted)
+    }
+
+    /// The audit entry that records how the operation `request` started ended (the audit
+    /// middleware recorded it `Accepted` when it answered 202).
+    static func finalAudit(of request: Request, caller: Caller, time: Date, outcome: String) -> AuditEntry {
+        let segments = request.uri.path.split(separator: "/").map(String.init)
+        return AuditEntry(time: time, subscription: caller.subscription, callerThumbprint: caller.thumbprint.description,
+                          user: caller.user.rawValue,
+                          operation: AuditMiddleware.operationName(method: request.method, segments: segments,
+                                                                   component: request.uri.queryParameters.get("comp")),
+                          target: segments.dropFirst().joined(separator: "/"), outcome: outcome)
     }
 }

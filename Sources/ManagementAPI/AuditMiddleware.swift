@@ -11,6 +11,8 @@ import Foundation
 
 /// Records every mutating request (anything but GET and HEAD) in the audit log: time,
 /// subscription, caller thumbprint and user, operation, target and outcome, refused ones included.
+/// An asynchronous operation is recorded as `Accepted` when it is answered 202 and again with its
+/// final outcome when it ends (`AsyncOperation`).
 struct AuditMiddleware: RouterMiddleware {
     typealias Context = ManagementRequestContext
 
@@ -23,7 +25,7 @@ struct AuditMiddleware: RouterMiddleware {
         let response: Response
         do {
             response = try await next(request, context)
-            outcome = "Succeeded"
+            outcome = response.status == .accepted ? "Accepted" : "Succeeded"
         } catch {
             await record(request, context: context, response: nil, outcome: Self.code(of: error))
             throw error
@@ -33,17 +35,26 @@ struct AuditMiddleware: RouterMiddleware {
     }
 
     private func record(_ request: Request, context: Context, response: Response?, outcome: String) async {
+        var entry = await Self.entry(for: request, context: context, store: store, time: now(), outcome: outcome)
+        if let location = response?.headers[.location], let last = location.split(separator: "/").last {
+            entry.target += "/" + last
+        }
+        Self.append(entry, to: store, context: context)
+    }
+
+    /// The entry for `request`: who asked (from the connection's certificate), what and on what.
+    static func entry(for request: Request, context: Context, store: any ManagementStore, time: Date, outcome: String) async -> AuditEntry {
         let segments = request.uri.path.split(separator: "/").map(String.init)
         let subscription = segments.first.flatMap(SubscriptionID.init)
         let thumbprint = await context.presented()?.thumbprint
         let user = thumbprint.flatMap { thumbprint in subscription.flatMap { try? store.caller(thumbprint: thumbprint, subscription: $0) } }?.user
-        let operation = Self.operationName(method: request.method, segments: segments)
-        var target = segments.dropFirst().joined(separator: "/")
-        if let location = response?.headers[.location], let last = location.split(separator: "/").last {
-            target += "/" + last
-        }
-        let entry = AuditEntry(time: now(), subscription: subscription, callerThumbprint: thumbprint?.description,
-                               user: user?.rawValue, operation: operation, target: target, outcome: outcome)
+        return AuditEntry(time: time, subscription: subscription, callerThumbprint: thumbprint?.description, user: user?.rawValue,
+                          operation: operationName(method: request.method, segments: segments, component: request.uri.queryParameters.get("comp")),
+                          target: segments.dropFirst().joined(separator: "/"), outcome: outcome)
+    }
+
+    /// Appends `entry`, logging (never failing the request) when the log cannot be written.
+    static func append(_ entry: AuditEntry, to store: any ManagementStore, context: Context) {
         do {
             try store.appendAudit(entry)
         } catch {
@@ -51,17 +62,28 @@ struct AuditMiddleware: RouterMiddleware {
         }
     }
 
-    static func operationName(method: HTTPRequest.Method, segments: [String]) -> String {
+    /// The operation's name in the Service Management API's words, from the method, the path
+    /// below the subscription and `?comp=`.
+    static func operationName(method: HTTPRequest.Method, segments: [String], component: String? = nil) -> String {
         let resource = Array(segments.dropFirst())
-        switch (method, resource.first, resource.count) {
-        case (.post, "certificates", _): return "AddManagementCertificate"
-        case (.delete, "certificates", _): return "DeleteManagementCertificate"
-        case (.post, "services", 2): return "CreateCloudService"
-        case (.put, "services", 3): return "UpdateCloudService"
-        case (.delete, "services", 3): return "DeleteCloudService"
-        case (.post, "services", 4): return "AddServiceCertificate"
-        case (.delete, "services", 5): return "DeleteServiceCertificate"
-        default: return "\(method.rawValue) \(segments.dropFirst().first ?? "/")"
+        let below = resource.count > 3 ? resource[3] : nil  // what under a cloud service
+        switch (method, resource.first, resource.count, below) {
+        case (.post, "certificates", _, _): return "AddManagementCertificate"
+        case (.delete, "certificates", _, _): return "DeleteManagementCertificate"
+        case (.post, "services", 2, _): return "CreateCloudService"
+        case (.put, "services", 3, _): return "UpdateCloudService"
+        case (.post, "services", 3, _): return "SwapDeployment"
+        case (.delete, "services", 3, _): return "DeleteCloudService"
+        case (.post, "services", 4, "certificates"): return "AddServiceCertificate"
+        case (.delete, "services", 5, "certificates"): return "DeleteServiceCertificate"
+        case (.post, "services", 5, "deploymentslots"), (.post, "services", 5, "deployments"):
+            switch component?.lowercased() {
+            case "config": return "ChangeDeploymentConfiguration"
+            case "status": return "UpdateDeploymentStatus"
+            default: return below == "deploymentslots" ? "CreateDeployment" : "\(method.rawValue) deployments"
+            }
+        case (.delete, "services", 5, "deploymentslots"), (.delete, "services", 5, "deployments"): return "DeleteDeployment"
+        default: return "\(method.rawValue) \(segments.dropFirst().joined(separator: "/"))"
         }
     }
 

@@ -127,7 +127,7 @@ struct CloudServiceRoutes: Sendable {
             throw APIError(status: .conflict, code: "ConflictError", message: "\(named) is not the deployment in the Production slot of \(service.name).")
         }
         let runtime = self.runtime
-        return try AsyncOperation.start(store: store, context: context, caller: caller, describe: { error in
+        return try AsyncOperation.start(request, store: store, context: context, caller: caller, now: now, describe: { error in
             .init(httpStatusCode: 409, code: "ConflictError", message: "\(error)")
         }) {
             try await runtime.swap(production: production, staging: staging)

@@ -26,10 +26,10 @@ struct DeploymentRoutes: Sendable {
             return try await create(request, context: context)
         }
         router.get("\(base)/deploymentslots/:slot") { _, context in try await get(try bySlot(context)) }
-        router.delete("\(base)/deploymentslots/:slot") { _, context in try delete(context: context, deployment: try bySlot(context)) }
+        router.delete("\(base)/deploymentslots/:slot") { request, context in try delete(request, context: context, deployment: try bySlot(context)) }
         router.get("\(base)/deployments/:deployment") { _, context in try await get(try byName(context)) }
         router.post("\(base)/deployments/:deployment") { request, context in try await change(request, context: context, deployment: try byName(context)) }
-        router.delete("\(base)/deployments/:deployment") { _, context in try delete(context: context, deployment: try byName(context)) }
+        router.delete("\(base)/deployments/:deployment") { request, context in try delete(request, context: context, deployment: try byName(context)) }
     }
 
     // MARK: Create
@@ -66,7 +66,7 @@ struct DeploymentRoutes: Sendable {
         )
         let runtime = self.runtime
         let now = self.now
-        return try runOperation(context: context, caller: caller) {
+        return try runOperation(request, context: context, caller: caller) {
             _ = try await runtime.create(createRequest, now: now())
         }
     }
@@ -88,7 +88,7 @@ struct DeploymentRoutes: Sendable {
         case "config":
             let body = try await XMLBody.read(request, root: "ChangeConfiguration")
             let configuration = try Self.decodeConfiguration(try body.required("Configuration"))
-            return try runOperation(context: context, caller: caller) {
+            return try runOperation(request, context: context, caller: caller) {
                 _ = try await runtime.changeConfiguration(of: deployment, in: caller.subscription, to: configuration, now: now())
             }
         case "status":
@@ -96,7 +96,7 @@ struct DeploymentRoutes: Sendable {
             guard let status = DeploymentStatus(rawValue: try body.required("Status")) else {
                 throw APIError.badRequest("Status must be Running or Suspended.")
             }
-            return try runOperation(context: context, caller: caller) {
+            return try runOperation(request, context: context, caller: caller) {
                 _ = try await runtime.setStatus(of: deployment, to: status, now: now())
             }
         default:
@@ -106,10 +106,10 @@ struct DeploymentRoutes: Sendable {
 
     // MARK: Delete
 
-    func delete(context: ManagementRequestContext, deployment: Deployment) throws -> Response {
+    func delete(_ request: Request, context: ManagementRequestContext, deployment: Deployment) throws -> Response {
         let caller = try context.requireCaller()
         let runtime = self.runtime
-        return try runOperation(context: context, caller: caller) {
+        return try runOperation(request, context: context, caller: caller) {
             try await runtime.delete(deployment)
         }
     }
@@ -117,8 +117,9 @@ struct DeploymentRoutes: Sendable {
     // MARK: Helpers
 
     /// Answers 202 and runs `work` as an operation; a refusal reports what to change.
-    private func runOperation(context: ManagementRequestContext, caller: Caller, _ work: @escaping @Sendable () async throws -> Void) throws -> Response {
-        try AsyncOperation.start(store: store, context: context, caller: caller, describe: { error in
+    private func runOperation(_ request: Request, context: ManagementRequestContext, caller: Caller,
+                              _ work: @escaping @Sendable () async throws -> Void) throws -> Response {
+        try AsyncOperation.start(request, store: store, context: context, caller: caller, now: now, describe: { error in
             switch error {
             case is StorageError, DeploymentError.gone:
                 return .init(httpStatusCode: 409, code: "ConflictError", message: Self.message(for: error))

@@ -21,7 +21,7 @@ struct ServiceCertificateRoutes: Sendable {
         router.post(RouterPath(base)) { request, context in try await add(request, context: context) }
         router.get(RouterPath(base)) { request, context in try list(request, context: context) }
         router.get("\(base)/:certificate") { _, context in try get(context: context) }
-        router.delete("\(base)/:certificate") { _, context in try await delete(context: context) }
+        router.delete("\(base)/:certificate") { request, context in try await delete(request, context: context) }
     }
 
     /// 202 at once; the upload is opened, checked and sealed as an operation the client polls.
@@ -35,7 +35,7 @@ struct ServiceCertificateRoutes: Sendable {
         guard format == "pfx" || format == "cer" else { throw APIError.badRequest("CertificateFormat must be pfx or cer, not \(format).") }
         let password = body.root.child("Password")?.text ?? ""
         let (store, masterKey, now) = (self.store, self.masterKey, self.now)
-        return try AsyncOperation.start(store: store, context: context, caller: caller, describe: { error in
+        return try AsyncOperation.start(request, store: store, context: context, caller: caller, now: now, describe: { error in
             .init(httpStatusCode: 400, code: "BadRequest", message: Self.message(for: error))
         }) {
             let uploaded = try await BackgroundWork.decryption.run {
@@ -100,20 +100,24 @@ struct ServiceCertificateRoutes: Sendable {
     /// Refused while a deployment's configuration names the certificate; once deleted, it leaves
     /// the stores of the service's instances too. Check and delete are one step in the service's
     /// turn, so no configuration change can start naming the certificate in between.
-    func delete(context: ManagementRequestContext) async throws -> Response {
+    func delete(_ request: Request, context: ManagementRequestContext) async throws -> Response {
         let (caller, service) = try store.requestedService(context)
         let thumbprint = try thumbprint(context)
-        let deleted: Bool
-        do {
-            deleted = try await runtime.deleteCertificate(thumbprint, of: service.name)
-        } catch let error as DeploymentError {
-            throw APIError(status: .conflict, code: "ConflictError", message: error.description)
+        // Answered at once when it cannot succeed; the delete itself checks again in the
+        // service's turn, so a configuration change that starts to name it meanwhile fails it.
+        guard try store.serviceCertificate(thumbprint, of: service.name) != nil else {
+            throw APIError.notFound("The certificate does not exist.")
         }
-        guard deleted else { throw APIError.notFound("The certificate does not exist.") }
-        try store.saveOperation(OperationRecord(id: context.requestID, subscription: caller.subscription, status: .succeeded, httpStatusCode: 200))
-        return Response(status: .accepted)
+        if let conflict = try await runtime.certificateInUse(thumbprint, of: service.name) {
+            throw APIError(status: .conflict, code: "ConflictError", message: conflict.description)
+        }
+        let runtime = self.runtime
+        return try AsyncOperation.start(request, store: store, context: context, caller: caller, now: now, describe: { error in
+            .init(httpStatusCode: 409, code: "ConflictError", message: "\(error)")
+        }) {
+            _ = try await runtime.deleteCertificate(thumbprint, of: service.name)
+        }
     }
-
 
     /// `sha1-<thumbprint>`, the algorithm in any case.
     private func thumbprint(_ context: ManagementRequestContext) throws -> Thumbprint {

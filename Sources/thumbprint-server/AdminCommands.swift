@@ -42,7 +42,7 @@ struct AdminUser: ParsableCommand {
 
         func run() throws {
             let email = try emailAddress(email)
-            try parent.dataDirectory.openStore().addUser(email)
+            try Administration(store: try parent.dataDirectory.openStore()).addUser(email)
             print("Added user \(email)")
         }
     }
@@ -105,7 +105,7 @@ struct AdminSubscription: ParsableCommand {
 
         func run() throws {
             let email = try emailAddress(email)
-            try parent.dataDirectory.openStore().addCoAdministrator(email, to: try subscriptionID(subscription))
+            try Administration(store: try parent.dataDirectory.openStore()).addCoAdministrator(email, to: try subscriptionID(subscription))
             print("\(email) is a co-administrator of \(subscription)")
         }
     }
@@ -118,7 +118,7 @@ struct AdminSubscription: ParsableCommand {
 
         func run() throws {
             let email = try emailAddress(email)
-            guard try parent.dataDirectory.openStore().removeCoAdministrator(email, from: try subscriptionID(subscription)) else {
+            guard try Administration(store: try parent.dataDirectory.openStore()).removeCoAdministrator(email, from: try subscriptionID(subscription)) else {
                 throw CommandFailure(message: "\(email) is not a co-administrator of \(subscription).", status: ExitStatus.failed)
             }
             print("\(email) is no longer a co-administrator of \(subscription); the management certificates they added no longer authenticate there (delete them with `thumbprint mgmt-cert remove`, or add the user again to restore them)")
