@@ -41,7 +41,6 @@ if kind == "hold":
 
     for _ in range(count):
         open_one()
-    print("holding", flush=True)
     while time.monotonic() < start + seconds:
         for fd, _ in poller.poll(200):
             sock = holding.pop(fd)
