@@ -24,7 +24,8 @@ enum AsyncOperation {
         let operation = OperationRecord(id: context.requestID, subscription: caller.subscription, status: .inProgress)
         try store.saveOperation(operation)
         let logger = context.logger
-        var audit = finalAudit(of: request, caller: caller, time: now(), outcome: "")
+        var audit = AuditMiddleware.entry(for: request, subscription: caller.subscription, thumbprint: caller.thumbprint,
+                                          user: caller.user, time: now(), outcome: "")
         Task {
             var finished = operation
             do {
@@ -48,16 +49,5 @@ enum AsyncOperation {
             }
         }
         return Response(status: .accepted)
-    }
-
-    /// The audit entry that records how the operation `request` started ended (the audit
-    /// middleware recorded it `Accepted` when it answered 202).
-    static func finalAudit(of request: Request, caller: Caller, time: Date, outcome: String) -> AuditEntry {
-        let segments = request.uri.path.split(separator: "/").map(String.init)
-        return AuditEntry(time: time, subscription: caller.subscription, callerThumbprint: caller.thumbprint.description,
-                          user: caller.user.rawValue,
-                          operation: AuditMiddleware.operationName(method: request.method, segments: segments,
-                                                                   component: request.uri.queryParameters.get("comp")),
-                          target: segments.dropFirst().joined(separator: "/"), outcome: outcome)
     }
 }

@@ -44,10 +44,17 @@ struct AuditMiddleware: RouterMiddleware {
 
     /// The entry for `request`: who asked (from the connection's certificate), what and on what.
     static func entry(for request: Request, context: Context, store: any ManagementStore, time: Date, outcome: String) async -> AuditEntry {
-        let segments = request.uri.path.split(separator: "/").map(String.init)
-        let subscription = segments.first.flatMap(SubscriptionID.init)
+        let subscription = request.uri.path.split(separator: "/").first.flatMap { SubscriptionID(String($0)) }
         let thumbprint = await context.presented()?.thumbprint
         let user = thumbprint.flatMap { thumbprint in subscription.flatMap { try? store.caller(thumbprint: thumbprint, subscription: $0) } }?.user
+        return entry(for: request, subscription: subscription, thumbprint: thumbprint, user: user, time: time, outcome: outcome)
+    }
+
+    /// The entry for `request` made by the given caller: the one place that names the operation
+    /// and its target, for the middleware and for operations that end later (`AsyncOperation`).
+    static func entry(for request: Request, subscription: SubscriptionID?, thumbprint: Thumbprint?, user: EmailAddress?,
+                      time: Date, outcome: String) -> AuditEntry {
+        let segments = request.uri.path.split(separator: "/").map(String.init)
         return AuditEntry(time: time, subscription: subscription, callerThumbprint: thumbprint?.description, user: user?.rawValue,
                           operation: operationName(method: request.method, segments: segments, component: request.uri.queryParameters.get("comp")),
                           target: segments.dropFirst().joined(separator: "/"), outcome: outcome)
