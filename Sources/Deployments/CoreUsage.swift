@@ -12,10 +12,10 @@ public struct CoreUsage: Sendable {
     }
 
     /// The cores in use in `subscription`, leaving out the deployment `excluding` (one about to change).
-    public func cores(in subscription: SubscriptionID, excluding privateID: String? = nil) throws(StorageError) -> Int {
+    public func cores(in subscription: SubscriptionID, excluding privateID: String? = nil) async throws(StorageError) -> Int {
         var total = 0
-        for service in try store.cloudServices(in: subscription) {
-            for deployment in try store.deployments(of: service.name) where deployment.privateID != privateID {
+        for service in try await store.cloudServices(in: subscription) {
+            for deployment in try await store.deployments(of: service.name, in: subscription) where deployment.privateID != privateID {
                 total += Self.cores(of: deployment)
             }
         }
@@ -23,8 +23,8 @@ public struct CoreUsage: Sendable {
     }
 
     /// Refuses a deployment asking for `cores` when, with the rest of the subscription's, they pass the quota.
-    func check(_ cores: Int, subscription: SubscriptionID, replacing privateID: String?, quota: SubscriptionQuota) throws -> Void {
-        let others = try self.cores(in: subscription, excluding: privateID)
+    func check(_ cores: Int, subscription: SubscriptionID, replacing privateID: String?, quota: SubscriptionQuota) async throws {
+        let others = try await self.cores(in: subscription, excluding: privateID)
         guard others + cores <= quota.maximumCores else {
             throw DeploymentError.quotaExceeded(requested: cores, inUse: others, limit: quota.maximumCores)
         }

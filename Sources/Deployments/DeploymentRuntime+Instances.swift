@@ -12,7 +12,8 @@ extension DeploymentRuntime {
 
     /// What Get Deployment shows: instances with their status and endpoints.
     public func view(of deployment: Deployment) async -> DeploymentView {
-        let plan = running[deployment.privateID]?.plan ?? (try? makePlan(deployment, configuration: deployment.configuration))
+        var plan = running[deployment.privateID]?.plan
+        if plan == nil { plan = try? await makePlan(deployment, configuration: deployment.configuration) }
         let roles = plan?.roles.map(\.name) ?? []
         var instances: [DeploymentView.Instance] = []
         if let state = running[deployment.privateID], !state.instances.isEmpty {
@@ -148,15 +149,15 @@ extension DeploymentRuntime {
 
     // MARK: Helpers
 
-    func makePlan(_ deployment: Deployment, configuration bytes: [UInt8]) throws -> DeploymentPlan {
+    func makePlan(_ deployment: Deployment, configuration bytes: [UInt8]) async throws -> DeploymentPlan {
         let definition: ServiceDefinition
         do {
             definition = try ServiceDefinition(xml: deployment.definition)
         } catch {
             throw DeploymentError.package("the stored service definition cannot be read: \(error)")
         }
-        return try DeploymentPlan.make(definition: definition, configuration: try Self.configuration(bytes),
-                                       uploaded: try store.serviceCertificates(of: deployment.service),
+        let uploaded = try await store.serviceCertificates(of: deployment.service, in: deployment.subscription)
+        return try DeploymentPlan.make(definition: definition, configuration: try Self.configuration(bytes), uploaded: uploaded,
                                        service: deployment.service, masterKey: masterKey)
     }
 

@@ -76,6 +76,10 @@ public actor DeploymentRuntime {
     /// Makes the agent of a new role instance, given its folder (by default one in this process).
     let makeAgent: @Sendable (String) -> any RoleInstanceAgent
 
+    /// Unpacking packages and writing folders block: the runtime runs on the control plane's
+    /// thread, never on an event loop.
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { ControlPlaneThread.executor }
+
     /// A runtime keeping its files in `folder` and reading packages from `packagesDirectory`;
     /// its load balancers and instance endpoints keep to `limits`.
     public init(store: any ManagementStore, masterKey: MasterKey, folder: String, packagesDirectory: String,
@@ -112,9 +116,9 @@ public actor DeploymentRuntime {
             let package = try await home.openPackage(request.packageURL, packagesDirectory: packagesDirectory)
             let configuration = try Self.configuration(request.configuration)
             let plan = try DeploymentPlan.make(definition: package.definition, configuration: configuration,
-                                               uploaded: try store.serviceCertificates(of: request.service),
+                                               uploaded: try await store.serviceCertificates(of: request.service, in: request.subscription),
                                                service: request.service, masterKey: masterKey)
-            try CoreUsage(store: store).check(VirtualMachineSize.cores(definition: package.definition, configuration: configuration),
+            try await CoreUsage(store: store).check(VirtualMachineSize.cores(definition: package.definition, configuration: configuration),
                                               subscription: request.subscription, replacing: nil, quota: quota)
             var packageFolder: String?
             for role in package.definition.roles where !package.files(ofRole: role.name).isEmpty {
@@ -123,12 +127,12 @@ public actor DeploymentRuntime {
             }
             await pause("deployment-create")
             let deployment = Deployment(
-                service: request.service, name: request.name, slot: request.slot, privateID: privateID, label: request.label,
+                subscription: request.subscription, service: request.service, name: request.name, slot: request.slot, privateID: privateID, label: request.label,
                 status: request.start ? .running : .suspended, configuration: request.configuration,
                 definition: package.definitionXML, packageFolder: packageFolder, extendedProperties: request.extendedProperties,
                 created: now, modified: now
             )
-            try store.createDeployment(deployment)
+            try await store.createDeployment(deployment)
             running[privateID] = Running(plan: plan)
             if request.start {
                 do {
@@ -136,7 +140,7 @@ public actor DeploymentRuntime {
                 } catch {
                     await stopInstances(of: privateID)
                     running[privateID] = nil
-                    _ = try? store.deleteDeployment(deployment.name, of: deployment.service)
+                    _ = try? await store.deleteDeployment(deployment.name, of: deployment.service, in: deployment.subscription)
                     throw error
                 }
             }
@@ -153,15 +157,15 @@ public actor DeploymentRuntime {
     public func changeConfiguration(of deployment: Deployment, in subscription: SubscriptionID, to configurationBytes: [UInt8],
                                     now: Date) async throws -> Deployment {
         try await inTurn(of: deployment.service) {
-            try await changeConfigurationInTurn(of: try current(deployment), in: subscription, to: configurationBytes, now: now)
+            try await changeConfigurationInTurn(of: try await current(deployment), in: subscription, to: configurationBytes, now: now)
         }
     }
 
     private func changeConfigurationInTurn(of deployment: Deployment, in subscription: SubscriptionID, to configurationBytes: [UInt8],
                                            now: Date) async throws -> Deployment {
-        let plan = try makePlan(deployment, configuration: configurationBytes)
+        let plan = try await makePlan(deployment, configuration: configurationBytes)
         let cores = plan.roles.reduce(0) { $0 + $1.instanceCount * VirtualMachineSize.cores(of: $1.size) }
-        try CoreUsage(store: store).check(cores, subscription: subscription, replacing: deployment.privateID, quota: quota)
+        try await CoreUsage(store: store).check(cores, subscription: subscription, replacing: deployment.privateID, quota: quota)
         var changed = deployment
         changed.configuration = configurationBytes
         changed.modified = now
@@ -171,13 +175,13 @@ public actor DeploymentRuntime {
             running[deployment.privateID, default: Running(plan: plan)].plan = plan
         }
         await pause("deployment-change-configuration")
-        try store.updateDeployment(changed)
+        try await store.updateDeployment(changed)
         return changed
     }
 
     /// Starts (Running) or stops (Suspended) the deployment's instances.
     public func setStatus(of deployment: Deployment, to status: DeploymentStatus, now: Date) async throws -> Deployment {
-        try await inTurn(of: deployment.service) { try await setStatusInTurn(of: try current(deployment), to: status, now: now) }
+        try await inTurn(of: deployment.service) { try await setStatusInTurn(of: try await current(deployment), to: status, now: now) }
     }
 
     private func setStatusInTurn(of deployment: Deployment, to status: DeploymentStatus, now: Date) async throws -> Deployment {
@@ -186,14 +190,14 @@ public actor DeploymentRuntime {
         changed.modified = now
         if status == .running, deployment.status != .running || (running[deployment.privateID]?.instances.isEmpty ?? true) {
             if running[deployment.privateID] == nil {
-                running[deployment.privateID] = Running(plan: try makePlan(deployment, configuration: deployment.configuration))
+                running[deployment.privateID] = Running(plan: try await makePlan(deployment, configuration: deployment.configuration))
             }
             try await startInstances(of: changed)
         } else if status == .suspended {
             await stopInstances(of: deployment.privateID, keepingAddresses: true)
         }
         await pause("deployment-set-status")
-        try store.updateDeployment(changed)
+        try await store.updateDeployment(changed)
         return changed
     }
 
@@ -202,12 +206,12 @@ public actor DeploymentRuntime {
     /// Refused when, by its turn, `staging` is no longer in the staging slot.
     public func swap(production: Deployment?, staging: Deployment) async throws {
         try await inTurn(of: staging.service) {
-            let deployments = try store.deployments(of: staging.service)
+            let deployments = try await store.deployments(of: staging.service, in: staging.subscription)
             guard let staging = deployments.first(where: { $0.privateID == staging.privateID && $0.slot == .staging }) else {
                 throw DeploymentError.gone(staging.name)
             }
             swapInTurn(production: deployments.first { $0.slot == .production }, staging: staging)
-            try store.swapDeploymentSlots(of: staging.service)
+            try await store.swapDeploymentSlots(of: staging.service, in: staging.subscription)
         }
     }
 
@@ -237,10 +241,10 @@ public actor DeploymentRuntime {
     /// Stops everything the deployment runs, removes its files and its record.
     public func delete(_ deployment: Deployment) async throws {
         try await inTurn(of: deployment.service) {
-            let deployment = try current(deployment)
+            let deployment = try await current(deployment)
             await stopInstances(of: deployment.privateID)
             running[deployment.privateID] = nil
-            _ = try store.deleteDeployment(deployment.name, of: deployment.service)
+            _ = try await store.deleteDeployment(deployment.name, of: deployment.service, in: deployment.subscription)
             DeploymentFolder(root: folder, privateID: deployment.privateID).remove()
         }
     }
@@ -249,19 +253,19 @@ public actor DeploymentRuntime {
     /// instances, in the service's turn: refused, naming the deployment, while a configuration names
     /// it — a change that starts to name it either comes first (and the delete is refused) or after
     /// (and is refused itself, the certificate gone). False when there was no such certificate.
-    public func deleteCertificate(_ thumbprint: Thumbprint, of service: String) async throws -> Bool {
+    public func deleteCertificate(_ thumbprint: Thumbprint, of service: String, in subscription: SubscriptionID) async throws -> Bool {
         try await inTurn(of: service) {
-            if let conflict = try certificateInUse(thumbprint, of: service) { throw conflict }
-            guard try store.deleteServiceCertificate(thumbprint, of: service) else { return false }
-            await uninstall(thumbprint, from: service)
+            if let conflict = try await certificateInUse(thumbprint, of: service, in: subscription) { throw conflict }
+            guard try await store.deleteServiceCertificate(thumbprint, of: service, in: subscription) else { return false }
+            await uninstall(thumbprint, from: service, in: subscription)
             return true
         }
     }
 
     /// Why `thumbprint` cannot be deleted from `service` now, if a deployment's configuration
     /// names it (a quick answer for the API; `deleteCertificate` checks again in its turn).
-    public func certificateInUse(_ thumbprint: Thumbprint, of service: String) throws -> DeploymentError? {
-        guard let deployment = try deploymentUsing(thumbprint, in: service) else { return nil }
+    public func certificateInUse(_ thumbprint: Thumbprint, of service: String, in subscription: SubscriptionID) async throws -> DeploymentError? {
+        guard let deployment = try await deploymentUsing(thumbprint, in: service, of: subscription) else { return nil }
         return .certificateInUse(thumbprint: thumbprint.description, deployment: deployment.name, slot: deployment.slot.rawValue, service: service)
     }
 
@@ -271,16 +275,16 @@ public actor DeploymentRuntime {
     }
 
     /// The deployment of `service` whose configuration names `thumbprint`, if any.
-    private func deploymentUsing(_ thumbprint: Thumbprint, in service: String) throws -> Deployment? {
-        try store.deployments(of: service).first { deployment in
+    private func deploymentUsing(_ thumbprint: Thumbprint, in service: String, of subscription: SubscriptionID) async throws -> Deployment? {
+        try await store.deployments(of: service, in: subscription).first { deployment in
             guard let configuration = try? ServiceConfiguration(xml: deployment.configuration) else { return false }
             return DeploymentPlan.thumbprints(in: configuration).contains(thumbprint)
         }
     }
 
     /// Removes a deleted service certificate from the stores of the service's instances.
-    private func uninstall(_ thumbprint: Thumbprint, from service: String) async {
-        guard let deployments = try? store.deployments(of: service) else { return }
+    private func uninstall(_ thumbprint: Thumbprint, from service: String, in subscription: SubscriptionID) async {
+        guard let deployments = try? await store.deployments(of: service, in: subscription) else { return }
         for deployment in deployments {
             for instance in running[deployment.privateID]?.instances ?? [] {
                 await instance.agent.uninstall(thumbprint: thumbprint.description)
@@ -292,14 +296,14 @@ public actor DeploymentRuntime {
     /// its last committed configuration, and removes the folders of deployments the database does
     /// not hold (a create the last run did not finish).
     public func restore() async {
-        guard let deployments = try? store.allDeployments() else { return }
+        guard let deployments = try? await store.allDeployments() else { return }
         let known = Set(deployments.map(\.privateID))
         for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where !known.contains(name) {
             DeploymentFolder(root: folder, privateID: name).remove()
         }
         for deployment in deployments {
             do {
-                running[deployment.privateID] = Running(plan: try makePlan(deployment, configuration: deployment.configuration))
+                running[deployment.privateID] = Running(plan: try await makePlan(deployment, configuration: deployment.configuration))
                 if deployment.status == .running { try await startInstances(of: deployment) }
             } catch {
                 logger.error("could not restart a deployment", metadata: ["service": "\(deployment.service)", "deployment": "\(deployment.name)", "error": "\(error)"])
@@ -327,8 +331,8 @@ public actor DeploymentRuntime {
 
     /// The deployment as stored now (its slot, status and configuration may have changed since
     /// the caller read it); `DeploymentError.gone` when it was deleted meanwhile.
-    private func current(_ deployment: Deployment) throws -> Deployment {
-        guard let stored = try store.deployments(of: deployment.service).first(where: { $0.privateID == deployment.privateID }) else {
+    private func current(_ deployment: Deployment) async throws -> Deployment {
+        guard let stored = try await store.deployments(of: deployment.service, in: deployment.subscription).first(where: { $0.privateID == deployment.privateID }) else {
             throw DeploymentError.gone(deployment.name)
         }
         return stored

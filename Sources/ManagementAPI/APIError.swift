@@ -1,9 +1,11 @@
 import HTTPTypes
-import Storage
+import Hummingbird
+import NIOCore
 
 /// An error as the Service Management API reports it: an HTTP status, a code and a message,
-/// sent as `<Error><Code>…</Code><Message>…</Message></Error>`.
-public struct APIError: Error, Sendable, Equatable {
+/// sent as `<Error><Code>…</Code><Message>…</Message></Error>`. Routes throw it, or any other
+/// error that `APIError(describing:)` maps (the one place that does); it renders itself.
+public struct APIError: Error, Sendable, Equatable, HTTPResponseError {
     /// The HTTP status.
     public var status: HTTPResponse.Status
     /// The error code, e.g. `ResourceNotFound`.
@@ -50,17 +52,22 @@ public struct APIError: Error, Sendable, Equatable {
         APIError(status: .contentTooLarge, code: "RequestEntityTooLarge", message: "The request body is larger than \(limit) bytes.")
     }
 
-    /// The API form of a storage refusal.
-    public init(_ error: StorageError) {
-        switch error {
-        case .duplicateCertificate, .subscriptionExists, .userExists, .cloudServiceExists, .deploymentExists:
-            self.init(status: .conflict, code: "ConflictError", message: error.description)
-        case .subscriptionLimitReached, .userLimitReached, .cloudServiceLimitReached:
-            self.init(status: .badRequest, code: "BadRequest", message: error.description)
-        case .unknownSubscription, .unknownUser:
-            self = .forbidden
-        case .database, .masterKey:
-            self.init(status: .internalServerError, code: "InternalError", message: "The server failed to reach its database.")
+    /// 500 InternalError, saying nothing of the cause (the log has it).
+    public static let internalError = APIError(status: .internalServerError, code: "InternalError",
+                                               message: "The server encountered an internal error.")
+
+    /// The error as the API sends it: the status and the XML body.
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        rendered
+    }
+
+    /// The response for this error.
+    var rendered: Response {
+        let body = AzureXML.document("Error") { xml in
+            xml.element("Code", code)
+            xml.element("Message", message)
         }
+        return Response(status: status, headers: [.contentType: "application/xml; charset=utf-8"],
+                        body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
     }
 }

@@ -28,45 +28,45 @@ public struct Administration: Sendable {
     }
 
     /// Adds a user.
-    public func addUser(_ user: EmailAddress) throws(StorageError) {
-        try store.addUser(user)
-        audit("AddUser", target: "users/\(user)", subscription: nil)
+    public func addUser(_ user: EmailAddress) async throws(StorageError) {
+        try await store.addUser(user)
+        await audit("AddUser", target: "users/\(user)", subscription: nil)
     }
 
     /// Creates a subscription with a new or given id.
-    public func createSubscription(name: String, administrator: EmailAddress, id: SubscriptionID? = nil) throws(StorageError) -> Subscription {
+    public func createSubscription(name: String, administrator: EmailAddress, id: SubscriptionID? = nil) async throws(StorageError) -> Subscription {
         let subscription = Subscription(id: id ?? .random(), name: name, serviceAdministrator: administrator, createdAt: now())
-        try store.createSubscription(subscription)
-        audit("CreateSubscription", target: "administrator/\(administrator)", subscription: subscription.id)
+        try await store.createSubscription(subscription)
+        await audit("CreateSubscription", target: "administrator/\(administrator)", subscription: subscription.id)
         return subscription
     }
 
     /// Makes an existing user a co-administrator of the subscription.
-    public func addCoAdministrator(_ user: EmailAddress, to subscription: SubscriptionID) throws(StorageError) {
-        try store.addCoAdministrator(user, to: subscription)
-        audit("AddCoAdministrator", target: "coadministrators/\(user)", subscription: subscription)
+    public func addCoAdministrator(_ user: EmailAddress, to subscription: SubscriptionID) async throws(StorageError) {
+        try await store.addCoAdministrator(user, to: subscription)
+        await audit("AddCoAdministrator", target: "coadministrators/\(user)", subscription: subscription)
     }
 
     /// Removes a co-administrator (and so the authority of the certificates they added); false
     /// when the user was none.
-    public func removeCoAdministrator(_ user: EmailAddress, from subscription: SubscriptionID) throws(StorageError) -> Bool {
-        guard try store.removeCoAdministrator(user, from: subscription) else { return false }
-        audit("RemoveCoAdministrator", target: "coadministrators/\(user)", subscription: subscription)
+    public func removeCoAdministrator(_ user: EmailAddress, from subscription: SubscriptionID) async throws(StorageError) -> Bool {
+        guard try await store.removeCoAdministrator(user, from: subscription) else { return false }
+        await audit("RemoveCoAdministrator", target: "coadministrators/\(user)", subscription: subscription)
         return true
     }
 
     /// Records an administrative action: no caller certificate, the operator of the admin commands.
-    private func audit(_ operation: String, target: String, subscription: SubscriptionID?) {
-        try? store.appendAudit(AuditEntry(time: now(), subscription: subscription, callerThumbprint: nil, user: nil,
+    private func audit(_ operation: String, target: String, subscription: SubscriptionID?) async {
+        try? await store.appendAudit(AuditEntry(time: now(), subscription: subscription, callerThumbprint: nil, user: nil,
                                           operation: operation, target: target, outcome: "Succeeded"))
     }
 
     /// A new management certificate for `user`, registered on every subscription the user
     /// administers (counted against the user), as a publish-settings file. If any registration is
     /// refused, the ones made before it are taken back and nothing is written.
-    public func issuePublishSettings(for user: EmailAddress, serviceManagementURL: String) throws -> (settings: PublishSettings, thumbprint: Thumbprint) {
-        guard try store.userExists(user) else { throw StorageError.unknownUser(user.rawValue) }
-        let subscriptions = try store.subscriptions(administeredBy: user)
+    public func issuePublishSettings(for user: EmailAddress, serviceManagementURL: String) async throws -> (settings: PublishSettings, thumbprint: Thumbprint) {
+        guard try await store.userExists(user) else { throw StorageError.unknownUser(user.rawValue) }
+        let subscriptions = try await store.subscriptions(administeredBy: user)
         guard !subscriptions.isEmpty else {
             throw AdministrationError.noSubscriptions(user.rawValue)
         }
@@ -78,14 +78,14 @@ public struct Administration: Sendable {
         var registered: [SubscriptionID] = []
         do {
             for subscription in subscriptions {
-                try store.addManagementCertificate(ManagementCertificate(
+                try await store.addManagementCertificate(ManagementCertificate(
                     subscription: subscription.id, thumbprint: bundle.thumbprint, publicKey: publicKey, data: data,
                     created: now(), notAfter: bundle.certificate.notAfter, addedBy: user
                 ), limits: limits)
                 registered.append(subscription.id)
             }
         } catch {
-            for subscription in registered { _ = try? store.deleteManagementCertificate(bundle.thumbprint, in: subscription) }
+            for subscription in registered { _ = try? await store.deleteManagementCertificate(bundle.thumbprint, in: subscription) }
             throw error
         }
         // The legacy (3DES) profile opens everywhere publish-settings files are read, old Windows included.
@@ -94,7 +94,7 @@ public struct Administration: Sendable {
             PublishSettings.Entry(serviceManagementURL: serviceManagementURL, id: $0.id.rawValue, name: $0.name, managementCertificate: pfx)
         }
         for subscription in subscriptions {
-            try? store.appendAudit(AuditEntry(time: now(), subscription: subscription.id, callerThumbprint: nil, user: user.rawValue,
+            try? await store.appendAudit(AuditEntry(time: now(), subscription: subscription.id, callerThumbprint: nil, user: user.rawValue,
                                               operation: "IssuePublishSettings", target: "certificates/\(bundle.thumbprint)", outcome: "Succeeded"))
         }
         return (PublishSettings(entries: entries), bundle.thumbprint)
@@ -102,11 +102,11 @@ public struct Administration: Sendable {
 
     /// The first-run setup: on an empty store, user `admin@localhost`, a subscription "Default"
     /// and a publish-settings file for it. Returns nil when the store was not empty.
-    public func bootstrapIfEmpty(serviceManagementURL: String) throws -> (subscription: Subscription, settings: PublishSettings)? {
-        guard try store.allSubscriptions().isEmpty, let admin = EmailAddress("admin@localhost") else { return nil }
-        if try !store.userExists(admin) { try store.addUser(admin) }
-        let subscription = try createSubscription(name: "Default", administrator: admin)
-        let (settings, _) = try issuePublishSettings(for: admin, serviceManagementURL: serviceManagementURL)
+    public func bootstrapIfEmpty(serviceManagementURL: String) async throws -> (subscription: Subscription, settings: PublishSettings)? {
+        guard try await store.allSubscriptions().isEmpty, let admin = EmailAddress("admin@localhost") else { return nil }
+        if try await !store.userExists(admin) { try await store.addUser(admin) }
+        let subscription = try await createSubscription(name: "Default", administrator: admin)
+        let (settings, _) = try await issuePublishSettings(for: admin, serviceManagementURL: serviceManagementURL)
         return (subscription, settings)
     }
 }

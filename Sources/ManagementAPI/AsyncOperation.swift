@@ -6,48 +6,64 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// A long-running request: recorded as an operation in progress, answered 202 at once, and
-/// finished in the background as Succeeded or Failed for Get Operation Status — and in the audit
-/// log, under the request's operation name, with that final outcome.
-enum AsyncOperation {
-    /// How a failed operation is reported.
-    struct Failure: Sendable {
-        var httpStatusCode: Int
-        var code: String
-        var message: String
-    }
+/// Long-running requests: each is recorded as an operation in progress, answered 202 at once,
+/// and finished by `RunningOperations` as Succeeded or Failed for Get Operation Status — and in
+/// the audit log, under the request's operation name, with that final outcome. A failure is
+/// reported as `APIError(describing:)` maps it, like any other error.
+struct AsyncOperations: Sendable {
+    let store: any ManagementStore
+    let running: RunningOperations
+    let now: @Sendable () -> Date
 
-    /// Starts `work` and answers 202; `describe` turns its error into what the operation reports.
-    static func start(_ request: Request, store: any ManagementStore, context: ManagementRequestContext, caller: Caller,
-                      now: @escaping @Sendable () -> Date, describe: @escaping @Sendable (any Error) -> Failure,
-                      _ work: @escaping @Sendable () async throws -> Void) throws -> Response {
+    /// Starts `work` and answers 202; 503 when the server is stopping.
+    func start(_ request: Request, context: ManagementRequestContext, caller: Caller,
+               _ work: @escaping @Sendable () async throws -> Void) async throws -> Response {
         let operation = OperationRecord(id: context.requestID, subscription: caller.subscription, status: .inProgress)
-        try store.saveOperation(operation)
-        let logger = context.logger
-        var audit = AuditMiddleware.entry(for: request, subscription: caller.subscription, thumbprint: caller.thumbprint,
+        try await store.saveOperation(operation)
+        let (store, now, logger) = (self.store, self.now, context.logger)
+        let accepted = AuditMiddleware.entry(for: request, subscription: caller.subscription, thumbprint: caller.thumbprint,
                                           user: caller.user, time: now(), outcome: "")
-        Task {
+        let started = running.start(operation.id) {
             var finished = operation
+            var audit = accepted
             do {
                 try await work()
                 finished.status = .succeeded
                 finished.httpStatusCode = 200
             } catch {
-                let failure = describe(error)
+                let failure = APIError(describing: error)
+                if failure.isInternal {
+                    logger.error("operation failed", metadata: ["operation": "\(finished.id)", "error": "\(error)"])
+                }
                 finished.status = .failed
-                finished.httpStatusCode = failure.httpStatusCode
+                finished.httpStatusCode = Int(failure.status.code)
                 finished.errorCode = failure.code
                 finished.errorMessage = failure.message
             }
             audit.time = now()
             audit.outcome = finished.status == .succeeded ? "Succeeded" : finished.errorCode ?? "Failed"
             do {
-                try store.saveOperation(finished)
-                try store.appendAudit(audit)
+                try await store.saveOperation(finished)
+                try await store.appendAudit(audit)
             } catch {
                 logger.error("could not record an operation", metadata: ["operation": "\(finished.id)", "error": "\(error)"])
             }
         }
+        guard started else {
+            var refused = operation
+            refused.status = .failed
+            refused.httpStatusCode = 503
+            refused.errorCode = APIError.shuttingDown.code
+            refused.errorMessage = APIError.shuttingDown.message
+            try? await store.saveOperation(refused)
+            throw APIError.shuttingDown
+        }
         return Response(status: .accepted)
     }
+}
+
+extension APIError {
+    /// 503: the server is stopping and starts no new operation.
+    static let shuttingDown = APIError(status: .serviceUnavailable, code: "ServerBusy",
+                                       message: "The server is shutting down and accepts no new operations; send the request again when it is back.")
 }

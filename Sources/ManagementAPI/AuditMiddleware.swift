@@ -27,7 +27,7 @@ struct AuditMiddleware: RouterMiddleware {
             response = try await next(request, context)
             outcome = response.status == .accepted ? "Accepted" : "Succeeded"
         } catch {
-            await record(request, context: context, response: nil, outcome: Self.code(of: error))
+            await record(request, context: context, response: nil, outcome: APIError(describing: error).code)
             throw error
         }
         await record(request, context: context, response: response, outcome: outcome)
@@ -39,14 +39,15 @@ struct AuditMiddleware: RouterMiddleware {
         if let location = response?.headers[.location], let last = location.split(separator: "/").last {
             entry.target += "/" + last
         }
-        Self.append(entry, to: store, context: context)
+        await Self.append(entry, to: store, context: context)
     }
 
     /// The entry for `request`: who asked (from the connection's certificate), what and on what.
     static func entry(for request: Request, context: Context, store: any ManagementStore, time: Date, outcome: String) async -> AuditEntry {
         let subscription = request.uri.path.split(separator: "/").first.flatMap { SubscriptionID(String($0)) }
         let thumbprint = await context.presented()?.thumbprint
-        let user = thumbprint.flatMap { thumbprint in subscription.flatMap { try? store.caller(thumbprint: thumbprint, subscription: $0) } }?.user
+        var user: EmailAddress?
+        if let thumbprint, let subscription { user = try? await store.caller(thumbprint: thumbprint, subscription: subscription)?.user }
         return entry(for: request, subscription: subscription, thumbprint: thumbprint, user: user, time: time, outcome: outcome)
     }
 
@@ -61,9 +62,9 @@ struct AuditMiddleware: RouterMiddleware {
     }
 
     /// Appends `entry`, logging (never failing the request) when the log cannot be written.
-    static func append(_ entry: AuditEntry, to store: any ManagementStore, context: Context) {
+    static func append(_ entry: AuditEntry, to store: any ManagementStore, context: Context) async {
         do {
-            try store.appendAudit(entry)
+            try await store.appendAudit(entry)
         } catch {
             context.logger.error("could not write the audit log", metadata: ["request-id": "\(context.requestID)", "error": "\(error)"])
         }
@@ -91,16 +92,6 @@ struct AuditMiddleware: RouterMiddleware {
             }
         case (.delete, "services", 5, "deploymentslots"), (.delete, "services", 5, "deployments"): return "DeleteDeployment"
         default: return "\(method.rawValue) \(segments.dropFirst().joined(separator: "/"))"
-        }
-    }
-
-    static func code(of error: any Error) -> String {
-        switch error {
-        case let error as APIError: return error.code
-        case let error as StorageError: return APIError(error).code
-        case let error as HTTPError: return RequestLoggingMiddleware.apiError(for: error).code
-        case is NIOTooManyBytesError: return APIError.tooLarge(limit: ManagementServer.maximumBodySize).code
-        default: return "InternalError"
         }
     }
 }

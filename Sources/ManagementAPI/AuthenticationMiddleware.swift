@@ -34,7 +34,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
               let presented = await context.presented()
         else { throw APIError.forbidden }
         let (der, thumbprint) = (presented.der, presented.thumbprint)
-        guard let caller = try store.caller(thumbprint: thumbprint, subscription: subscription) else {
+        guard let caller = try await store.caller(thumbprint: thumbprint, subscription: subscription) else {
             throw APIError.forbidden
         }
         let instant = now()

@@ -15,23 +15,24 @@ struct CloudServiceRoutes: Sendable {
     let store: any ManagementStore
     let runtime: DeploymentRuntime
     let quota: SubscriptionQuota
-    let now: @Sendable () -> Date
+    let operations: AsyncOperations
+    var now: @Sendable () -> Date { operations.now }
 
     func register(on router: some RouterMethods<ManagementRequestContext>) {
         let base = ":subscription/services/hostedservices"
-        router.get("\(base)/operations/isavailable/:service") { _, context in try availability(context: context) }
+        router.get("\(base)/operations/isavailable/:service") { _, context in try await availability(context: context) }
         router.post(RouterPath(base)) { request, context in try await create(request, context: context) }
-        router.get(RouterPath(base)) { request, context in try list(request, context: context) }
+        router.get(RouterPath(base)) { request, context in try await list(request, context: context) }
         router.get("\(base)/:service") { request, context in try await get(request, context: context) }
         router.put("\(base)/:service") { request, context in try await update(request, context: context) }
         router.post("\(base)/:service") { request, context in try await swap(request, context: context) }
-        router.delete("\(base)/:service") { _, context in try delete(context: context) }
+        router.delete("\(base)/:service") { _, context in try await delete(context: context) }
     }
 
-    func availability(context: ManagementRequestContext) throws -> Response {
+    func availability(context: ManagementRequestContext) async throws -> Response {
         _ = try context.requireCaller()
         let name = try context.parameters.require("service")
-        let available = try store.isCloudServiceNameAvailable(name)
+        let available = try await store.isCloudServiceNameAvailable(name)
         return xmlResponse(AzureXML.document("AvailabilityResponse") { xml in
             xml.element("Result", available ? "true" : "false")
             if !available { xml.element("Reason", "A hosted service with the specified name already exists.") }
@@ -53,17 +54,17 @@ struct CloudServiceRoutes: Sendable {
             throw APIError.badRequest("Give exactly one of Location and AffinityGroup.")
         }
         let instant = now()
-        try store.createCloudService(CloudService(
+        try await store.createCloudService(CloudService(
             subscription: caller.subscription, name: name, label: label, description: try body.description(),
             location: location, affinityGroup: affinityGroup, extendedProperties: try body.extendedProperties(), created: instant, modified: instant
         ), limit: quota.maximumCloudServices)
-        try store.saveOperation(OperationRecord(id: context.requestID, subscription: caller.subscription, status: .succeeded, httpStatusCode: 200))
+        try await store.saveOperation(OperationRecord(id: context.requestID, subscription: caller.subscription, status: .succeeded, httpStatusCode: 200))
         return Response(status: .created, headers: [.location: "\(ManagementServer.publicBaseURL(request))/subscriptions/\(caller.subscription)/compute/\(name)"])
     }
 
-    func list(_ request: Request, context: ManagementRequestContext) throws -> Response {
+    func list(_ request: Request, context: ManagementRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
-        let services = try store.cloudServices(in: caller.subscription)
+        let services = try await store.cloudServices(in: caller.subscription)
         return xmlResponse(AzureXML.document("HostedServices") { xml in
             for service in services {
                 xml.element("HostedService") { Self.write(service, request: request, into: &$0) }
@@ -72,14 +73,14 @@ struct CloudServiceRoutes: Sendable {
     }
 
     func get(_ request: Request, context: ManagementRequestContext) async throws -> Response {
-        let service = try existing(context)
+        let service = try await existing(context)
         // No Deployments element at all unless embed-detail=true: the real client reads an empty
         // element as "no deployments" and a missing one as "not asked for".
         guard request.uri.queryParameters.get("embed-detail")?.lowercased() == "true" else {
             return xmlResponse(AzureXML.document("HostedService") { Self.write(service, request: request, into: &$0) })
         }
         var views: [DeploymentView] = []
-        for deployment in try store.deployments(of: service.name) { views.append(await runtime.view(of: deployment)) }
+        for deployment in try await store.deployments(of: service.name, in: service.subscription) { views.append(await runtime.view(of: deployment)) }
         return xmlResponse(AzureXML.document("HostedService") { xml in
             Self.write(service, request: request, into: &xml)
             xml.element("Deployments") { list in
@@ -89,7 +90,7 @@ struct CloudServiceRoutes: Sendable {
     }
 
     func update(_ request: Request, context: ManagementRequestContext) async throws -> Response {
-        var service = try existing(context)
+        var service = try await existing(context)
         let body = try await XMLBody.read(request, root: "UpdateHostedService")
         let label = body.optional("Label")
         let description = try body.description()
@@ -108,17 +109,17 @@ struct CloudServiceRoutes: Sendable {
         }
         if let problem = ExtendedProperty.problem(with: service.extendedProperties) { throw APIError.badRequest(problem) }
         service.modified = now()
-        try store.updateCloudService(service)
+        try await store.updateCloudService(service)
         return Response(status: .ok)
     }
 
     /// Swap Deployment: the staging deployment moves to production and back. 202; 409 when the
     /// names do not match what the slots hold.
     func swap(_ request: Request, context: ManagementRequestContext) async throws -> Response {
-        let (caller, service) = try store.requestedService(context)
+        let (caller, service) = try await store.requestedService(context)
         let body = try await XMLBody.read(request, root: "Swap")
         let source = try body.required("SourceDeployment")
-        let deployments = try store.deployments(of: service.name)
+        let deployments = try await store.deployments(of: service.name, in: caller.subscription)
         let production = deployments.first { $0.slot == .production }
         guard let staging = deployments.first(where: { $0.slot == .staging }), staging.name.lowercased() == source.lowercased() else {
             throw APIError(status: .conflict, code: "ConflictError", message: "\(source) is not the deployment in the Staging slot of \(service.name).")
@@ -127,27 +128,25 @@ struct CloudServiceRoutes: Sendable {
             throw APIError(status: .conflict, code: "ConflictError", message: "\(named) is not the deployment in the Production slot of \(service.name).")
         }
         let runtime = self.runtime
-        return try AsyncOperation.start(request, store: store, context: context, caller: caller, now: now, describe: { error in
-            .init(httpStatusCode: 409, code: "ConflictError", message: "\(error)")
-        }) {
+        return try await operations.start(request, context: context, caller: caller) {
             try await runtime.swap(production: production, staging: staging)
         }
     }
 
-    func delete(context: ManagementRequestContext) throws -> Response {
+    func delete(context: ManagementRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
         let name = try context.parameters.require("service")
-        if let deployment = try store.deployments(of: name).first, try store.cloudService(name, in: caller.subscription) != nil {
+        if let deployment = try await store.deployments(of: name, in: caller.subscription).first {
             throw APIError(status: .conflict, code: "ConflictError",
                            message: "The cloud service \(name) still has deployment \(deployment.name) in the \(deployment.slot.rawValue) slot; delete its deployments first.")
         }
-        guard try store.deleteCloudService(name, in: caller.subscription) else { throw APIError.notFound("The hosted service does not exist.") }
-        try store.saveOperation(OperationRecord(id: context.requestID, subscription: caller.subscription, status: .succeeded, httpStatusCode: 200))
+        guard try await store.deleteCloudService(name, in: caller.subscription) else { throw APIError.notFound("The hosted service does not exist.") }
+        try await store.saveOperation(OperationRecord(id: context.requestID, subscription: caller.subscription, status: .succeeded, httpStatusCode: 200))
         return Response(status: .ok)
     }
 
-    private func existing(_ context: ManagementRequestContext) throws -> CloudService {
-        try store.requestedService(context).1
+    private func existing(_ context: ManagementRequestContext) async throws -> CloudService {
+        try await store.requestedService(context).1
     }
 
     static func write(_ service: CloudService, request: Request, into xml: inout AzureXML) {

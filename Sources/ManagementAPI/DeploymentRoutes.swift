@@ -15,7 +15,8 @@ import Foundation
 struct DeploymentRoutes: Sendable {
     let store: any ManagementStore
     let runtime: DeploymentRuntime
-    let now: @Sendable () -> Date
+    let operations: AsyncOperations
+    var now: @Sendable () -> Date { operations.now }
 
     func register(on router: some RouterMethods<ManagementRequestContext>) {
         let base = ":subscription/services/hostedservices/:service"
@@ -26,16 +27,16 @@ struct DeploymentRoutes: Sendable {
             return try await create(request, context: context)
         }
         router.get("\(base)/deploymentslots/:slot") { _, context in try await get(try bySlot(context)) }
-        router.delete("\(base)/deploymentslots/:slot") { request, context in try delete(request, context: context, deployment: try bySlot(context)) }
+        router.delete("\(base)/deploymentslots/:slot") { request, context in try await delete(request, context: context, deployment: try bySlot(context)) }
         router.get("\(base)/deployments/:deployment") { _, context in try await get(try byName(context)) }
         router.post("\(base)/deployments/:deployment") { request, context in try await change(request, context: context, deployment: try byName(context)) }
-        router.delete("\(base)/deployments/:deployment") { request, context in try delete(request, context: context, deployment: try byName(context)) }
+        router.delete("\(base)/deployments/:deployment") { request, context in try await delete(request, context: context, deployment: try byName(context)) }
     }
 
     // MARK: Create
 
     func create(_ request: Request, context: ManagementRequestContext) async throws -> Response {
-        let (caller, service) = try store.requestedService(context)
+        let (caller, service) = try await store.requestedService(context)
         guard let slot = DeploymentSlot(path: try context.parameters.require("slot")) else {
             throw APIError.notFound("The deployment slot must be production or staging.")
         }
@@ -45,15 +46,11 @@ struct DeploymentRoutes: Sendable {
             throw APIError.badRequest("Name \(name) is not valid: use 1 to 100 letters, digits, hyphens and underscores.")
         }
         let packageURL = try body.required("PackageUrl")
-        do {
-            _ = try PackageLocation.resolve(packageURL, packagesDirectory: runtime.packagesDirectory)
-        } catch let error as ServicePackageError {
-            throw APIError.badRequest(error.description)
-        }
+        _ = try PackageLocation.resolve(packageURL, packagesDirectory: runtime.packagesDirectory)
         let label = try body.required("Label")
         try CloudServiceRoutes.checkLabel(label)
         let configuration = try Self.decodeConfiguration(try body.required("Configuration"))
-        if let occupant = try store.deployments(of: service.name).first(where: { $0.slot == slot || $0.name.lowercased() == name.lowercased() }) {
+        if let occupant = try await store.deployments(of: service.name, in: caller.subscription).first(where: { $0.slot == slot || $0.name.lowercased() == name.lowercased() }) {
             throw APIError(status: .conflict, code: "ConflictError",
                            message: occupant.slot == slot
                                ? "The \(slot.rawValue) slot of \(service.name) already holds deployment \(occupant.name); delete it first."
@@ -66,7 +63,7 @@ struct DeploymentRoutes: Sendable {
         )
         let runtime = self.runtime
         let now = self.now
-        return try runOperation(request, context: context, caller: caller) {
+        return try await runOperation(request, context: context, caller: caller) {
             _ = try await runtime.create(createRequest, now: now())
         }
     }
@@ -88,7 +85,7 @@ struct DeploymentRoutes: Sendable {
         case "config":
             let body = try await XMLBody.read(request, root: "ChangeConfiguration")
             let configuration = try Self.decodeConfiguration(try body.required("Configuration"))
-            return try runOperation(request, context: context, caller: caller) {
+            return try await runOperation(request, context: context, caller: caller) {
                 _ = try await runtime.changeConfiguration(of: deployment, in: caller.subscription, to: configuration, now: now())
             }
         case "status":
@@ -96,7 +93,7 @@ struct DeploymentRoutes: Sendable {
             guard let status = DeploymentStatus(rawValue: try body.required("Status")) else {
                 throw APIError.badRequest("Status must be Running or Suspended.")
             }
-            return try runOperation(request, context: context, caller: caller) {
+            return try await runOperation(request, context: context, caller: caller) {
                 _ = try await runtime.setStatus(of: deployment, to: status, now: now())
             }
         default:
@@ -106,10 +103,10 @@ struct DeploymentRoutes: Sendable {
 
     // MARK: Delete
 
-    func delete(_ request: Request, context: ManagementRequestContext, deployment: Deployment) throws -> Response {
+    func delete(_ request: Request, context: ManagementRequestContext, deployment: Deployment) async throws -> Response {
         let caller = try context.requireCaller()
         let runtime = self.runtime
-        return try runOperation(request, context: context, caller: caller) {
+        return try await runOperation(request, context: context, caller: caller) {
             try await runtime.delete(deployment)
         }
     }
@@ -118,24 +115,8 @@ struct DeploymentRoutes: Sendable {
 
     /// Answers 202 and runs `work` as an operation; a refusal reports what to change.
     private func runOperation(_ request: Request, context: ManagementRequestContext, caller: Caller,
-                              _ work: @escaping @Sendable () async throws -> Void) throws -> Response {
-        try AsyncOperation.start(request, store: store, context: context, caller: caller, now: now, describe: { error in
-            switch error {
-            case is StorageError, DeploymentError.gone:
-                return .init(httpStatusCode: 409, code: "ConflictError", message: Self.message(for: error))
-            default:
-                return .init(httpStatusCode: 400, code: "BadRequest", message: Self.message(for: error))
-            }
-        }, work)
-    }
-
-    static func message(for error: any Error) -> String {
-        switch error {
-        case let error as DeploymentError: return error.description
-        case let error as StorageError: return error.description
-        case let error as CertificateError: return "A certificate could not be used: \(error.description)"
-        default: return "The deployment operation failed: \(error)"
-        }
+                              _ work: @escaping @Sendable () async throws -> Void) async throws -> Response {
+        try await operations.start(request, context: context, caller: caller, work)
     }
 
     static func decodeConfiguration(_ base64: String) throws -> [UInt8] {
@@ -146,19 +127,19 @@ struct DeploymentRoutes: Sendable {
     }
 
 
-    private func bySlot(_ context: ManagementRequestContext) throws -> Deployment {
-        let (_, service) = try store.requestedService(context)
+    private func bySlot(_ context: ManagementRequestContext) async throws -> Deployment {
+        let (caller, service) = try await store.requestedService(context)
         guard let slot = DeploymentSlot(path: try context.parameters.require("slot")),
-              let deployment = try store.deployments(of: service.name).first(where: { $0.slot == slot }) else {
+              let deployment = try await store.deployments(of: service.name, in: caller.subscription).first(where: { $0.slot == slot }) else {
             throw APIError.notFound("No deployments were found.")
         }
         return deployment
     }
 
-    private func byName(_ context: ManagementRequestContext) throws -> Deployment {
-        let (_, service) = try store.requestedService(context)
+    private func byName(_ context: ManagementRequestContext) async throws -> Deployment {
+        let (caller, service) = try await store.requestedService(context)
         let name = try context.parameters.require("deployment")
-        guard let deployment = try store.deployments(of: service.name).first(where: { $0.name.lowercased() == name.lowercased() }) else {
+        guard let deployment = try await store.deployments(of: service.name, in: caller.subscription).first(where: { $0.name.lowercased() == name.lowercased() }) else {
             throw APIError.notFound("No deployments were found.")
         }
         return deployment

@@ -18,9 +18,9 @@ struct ManagementCertificateRoutes: Sendable {
 
     func register(on router: some RouterMethods<ManagementRequestContext>) {
         router.post(":subscription/certificates") { request, context in try await add(request, context: context) }
-        router.get(":subscription/certificates") { _, context in try list(context: context) }
-        router.get(":subscription/certificates/:thumbprint") { _, context in try get(context: context) }
-        router.delete(":subscription/certificates/:thumbprint") { _, context in try delete(context: context) }
+        router.get(":subscription/certificates") { _, context in try await list(context: context) }
+        router.get(":subscription/certificates/:thumbprint") { _, context in try await get(context: context) }
+        router.delete(":subscription/certificates/:thumbprint") { _, context in try await delete(context: context) }
     }
 
     func add(_ request: Request, context: ManagementRequestContext) async throws -> Response {
@@ -36,14 +36,14 @@ struct ManagementCertificateRoutes: Sendable {
             publicKey: upload.publicKeyText, data: upload.dataText, created: instant, notAfter: upload.certificate.notAfter,
             addedBy: caller.user
         )
-        try store.addManagementCertificate(registration, limits: limits)
+        try await store.addManagementCertificate(registration, limits: limits)
         let location = "\(ManagementServer.publicBaseURL(request))/subscriptions/\(caller.subscription)/certificates/\(upload.thumbprint)"
         return Response(status: .created, headers: [.location: location])
     }
 
-    func list(context: ManagementRequestContext) throws -> Response {
+    func list(context: ManagementRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
-        let certificates = try store.managementCertificates(in: caller.subscription)
+        let certificates = try await store.managementCertificates(in: caller.subscription)
         let body = renderedLists.body(for: caller.subscription, certificates) {
             AzureXML.document("SubscriptionCertificates") { xml in
                 for certificate in certificates {
@@ -54,17 +54,17 @@ struct ManagementCertificateRoutes: Sendable {
         return Response(status: .ok, headers: [.contentType: "application/xml; charset=utf-8"], body: ResponseBody(byteBuffer: body))
     }
 
-    func get(context: ManagementRequestContext) throws -> Response {
+    func get(context: ManagementRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
-        guard let certificate = try store.managementCertificate(try thumbprint(context), in: caller.subscription) else {
+        guard let certificate = try await store.managementCertificate(try thumbprint(context), in: caller.subscription) else {
             throw APIError.notFound("The certificate was not found.")
         }
         return xmlResponse(AzureXML.document("SubscriptionCertificate") { Self.write(certificate, into: &$0) })
     }
 
-    func delete(context: ManagementRequestContext) throws -> Response {
+    func delete(context: ManagementRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
-        guard try store.deleteManagementCertificate(try thumbprint(context), in: caller.subscription) else {
+        guard try await store.deleteManagementCertificate(try thumbprint(context), in: caller.subscription) else {
             throw APIError.notFound("The certificate was not found.")
         }
         return Response(status: .ok)

@@ -42,12 +42,15 @@ public struct ManagementServer: Sendable {
     public var connectionLimits: ConnectionLimits
     /// What each subscription may use (the deployment runtime enforces the cores).
     public var quota: SubscriptionQuota
+    /// The asynchronous operations in progress; a service of the server's service group.
+    public var operations: RunningOperations
 
     /// A server from its parts.
     public init(host: String, port: Int, store: any ManagementStore, identity: CertificateBundle,
                 limits: CertificateLimits = .standard, now: @escaping @Sendable () -> Date = { Date() }, masterKey: MasterKey,
                 deployments: DeploymentRuntime, connectionLimits: ConnectionLimits = .defaults, quota: SubscriptionQuota = .standard,
-                logger: Logger) {
+                operations: RunningOperations = RunningOperations(), logger: Logger) {
+        self.operations = operations
         self.quota = quota
         self.connectionLimits = connectionLimits
         self.host = host
@@ -67,11 +70,12 @@ public struct ManagementServer: Sendable {
         router.add(middleware: RequestLoggingMiddleware())
         router.add(middleware: AuditMiddleware(store: store, now: now))
         router.add(middleware: AuthenticationMiddleware(store: store, now: now))
+        let asynchronous = AsyncOperations(store: store, running: operations, now: now)
         SubscriptionRoutes(store: store, quota: quota).register(on: router)
         ManagementCertificateRoutes(store: store, limits: limits, now: now).register(on: router)
-        CloudServiceRoutes(store: store, runtime: deployments, quota: quota, now: now).register(on: router)
-        ServiceCertificateRoutes(store: store, masterKey: masterKey, runtime: deployments, now: now).register(on: router)
-        DeploymentRoutes(store: store, runtime: deployments, now: now).register(on: router)
+        CloudServiceRoutes(store: store, runtime: deployments, quota: quota, operations: asynchronous).register(on: router)
+        ServiceCertificateRoutes(store: store, masterKey: masterKey, runtime: deployments, operations: asynchronous).register(on: router)
+        DeploymentRoutes(store: store, runtime: deployments, operations: asynchronous).register(on: router)
         return router
     }
 

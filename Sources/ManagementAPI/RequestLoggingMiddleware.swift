@@ -1,12 +1,10 @@
 import HTTPTypes
 import Hummingbird
 import Logging
-import NIOCore
-import Storage
 
 /// The outermost middleware: refuses requests without a valid `x-ms-version`, gives every
-/// response its `x-ms-request-id`, turns every error into the API's XML error body, and logs one
-/// line per request (never a body, key or password).
+/// response its `x-ms-request-id`, turns every error into the API's XML error body (through
+/// `APIError(describing:)`), and logs one line per request (never a body, key or password).
 struct RequestLoggingMiddleware: RouterMiddleware {
     typealias Context = ManagementRequestContext
 
@@ -15,17 +13,12 @@ struct RequestLoggingMiddleware: RouterMiddleware {
         do {
             guard let version = request.headers[.msVersion], VersionHeader.isValid(version) else { throw APIError.missingVersionHeader }
             response = try await next(request, context)
-        } catch let error as APIError {
-            response = Self.errorResponse(error)
-        } catch let error as StorageError {
-            response = Self.errorResponse(APIError(error))
-        } catch let error as HTTPError {
-            response = Self.errorResponse(Self.apiError(for: error))
-        } catch is NIOTooManyBytesError {
-            response = Self.errorResponse(.tooLarge(limit: ManagementServer.maximumBodySize))
         } catch {
-            context.logger.error("request failed", metadata: ["request-id": "\(context.requestID)", "error": "\(error)"])
-            response = Self.errorResponse(APIError(status: .internalServerError, code: "InternalError", message: "The server encountered an internal error."))
+            let apiError = APIError(describing: error)
+            if apiError.isInternal {
+                context.logger.error("request failed", metadata: ["request-id": "\(context.requestID)", "error": "\(error)"])
+            }
+            response = apiError.rendered
         }
         response.headers[.requestID] = context.requestID.rawValue
         // The caller is set further in, on a copy of the context; the audit log records it.
@@ -33,24 +26,6 @@ struct RequestLoggingMiddleware: RouterMiddleware {
             "request-id": "\(context.requestID)",
         ])
         return response
-    }
-
-    static func errorResponse(_ error: APIError) -> Response {
-        let body = AzureXML.document("Error") { xml in
-            xml.element("Code", error.code)
-            xml.element("Message", error.message)
-        }
-        return Response(status: error.status, headers: [.contentType: "application/xml; charset=utf-8"],
-                        body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
-    }
-
-    static func apiError(for error: HTTPError) -> APIError {
-        switch error.status {
-        case .notFound: return .notFound("The requested resource does not exist.")
-        case .contentTooLarge: return .tooLarge(limit: ManagementServer.maximumBodySize)
-        case .methodNotAllowed: return APIError(status: .methodNotAllowed, code: "InvalidHttpVerb", message: "The HTTP verb is not supported on this resource.")
-        default: return APIError(status: error.status, code: "BadRequest", message: error.body ?? "The request is not valid.")
-        }
     }
 }
 

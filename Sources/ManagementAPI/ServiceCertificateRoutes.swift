@@ -14,19 +14,20 @@ struct ServiceCertificateRoutes: Sendable {
     let store: any ManagementStore
     let masterKey: MasterKey
     let runtime: DeploymentRuntime
-    let now: @Sendable () -> Date
+    let operations: AsyncOperations
+    var now: @Sendable () -> Date { operations.now }
 
     func register(on router: some RouterMethods<ManagementRequestContext>) {
         let base = ":subscription/services/hostedservices/:service/certificates"
         router.post(RouterPath(base)) { request, context in try await add(request, context: context) }
-        router.get(RouterPath(base)) { request, context in try list(request, context: context) }
-        router.get("\(base)/:certificate") { _, context in try get(context: context) }
+        router.get(RouterPath(base)) { request, context in try await list(request, context: context) }
+        router.get("\(base)/:certificate") { _, context in try await get(context: context) }
         router.delete("\(base)/:certificate") { request, context in try await delete(request, context: context) }
     }
 
     /// 202 at once; the upload is opened, checked and sealed as an operation the client polls.
     func add(_ request: Request, context: ManagementRequestContext) async throws -> Response {
-        let (caller, service) = try store.requestedService(context)
+        let (caller, service) = try await store.requestedService(context)
         let body = try await XMLBody.read(request, root: "CertificateFile")
         guard let data = Data(base64Encoded: try body.required("Data"), options: .ignoreUnknownCharacters) else {
             throw APIError.invalidXML("The request body's XML was invalid or not correctly specified: Data is not base64.")
@@ -35,19 +36,19 @@ struct ServiceCertificateRoutes: Sendable {
         guard format == "pfx" || format == "cer" else { throw APIError.badRequest("CertificateFormat must be pfx or cer, not \(format).") }
         let password = body.root.child("Password")?.text ?? ""
         let (store, masterKey, now) = (self.store, self.masterKey, self.now)
-        return try AsyncOperation.start(request, store: store, context: context, caller: caller, now: now, describe: { error in
-            .init(httpStatusCode: 400, code: "BadRequest", message: Self.message(for: error))
-        }) {
+        let subscription = caller.subscription
+        return try await operations.start(request, context: context, caller: caller) {
             let uploaded = try await BackgroundWork.decryption.run {
-                try Self.open([UInt8](data), format: format, password: password, service: service.name, masterKey: masterKey, now: now())
+                try Self.open([UInt8](data), format: format, password: password, service: service.name, in: subscription, masterKey: masterKey, now: now())
             }
             await PausePoint.reach("service-certificate-upload")
-            try store.addServiceCertificate(uploaded)
+            try await store.addServiceCertificate(uploaded)
         }
     }
 
     /// Opens an upload: a .pfx must hold exactly one private key, matching its certificate; the key is sealed at once.
-    static func open(_ bytes: [UInt8], format: String, password: String, service: String, masterKey: MasterKey, now: Date) throws -> ServiceCertificate {
+    static func open(_ bytes: [UInt8], format: String, password: String, service: String, in subscription: SubscriptionID,
+                     masterKey: MasterKey, now: Date) throws -> ServiceCertificate {
         let bundle: CertificateBundle
         if format == "pfx" {
             bundle = try PKCS12Reader.read(bytes, password: password)
@@ -58,23 +59,12 @@ struct ServiceCertificateRoutes: Sendable {
         let sealed = try bundle.privateKey.map { key in
             try KeyEnvelope.seal(key.pkcs8, context: ServiceCertificate.sealingContext(service: service, thumbprint: bundle.thumbprint), with: masterKey)
         }
-        return ServiceCertificate(service: service, thumbprint: bundle.thumbprint, certificate: bundle.cerBytes, sealedPrivateKey: sealed, created: now)
+        return ServiceCertificate(subscription: subscription, service: service, thumbprint: bundle.thumbprint, certificate: bundle.cerBytes, sealedPrivateKey: sealed, created: now)
     }
 
-    static func message(for error: any Error) -> String {
-        switch error {
-        case CertificateError.incorrectPassword, CertificateError.passwordRequired:
-            return "The password for the PFX file is incorrect; upload it again with the password it was exported with."
-        case let error as CertificateError:
-            return "The certificate file could not be used: \(error.description)"
-        default:
-            return "The certificate could not be stored."
-        }
-    }
-
-    func list(_ request: Request, context: ManagementRequestContext) throws -> Response {
-        let (caller, service) = try store.requestedService(context)
-        let certificates = try store.serviceCertificates(of: service.name)
+    func list(_ request: Request, context: ManagementRequestContext) async throws -> Response {
+        let (caller, service) = try await store.requestedService(context)
+        let certificates = try await store.serviceCertificates(of: service.name, in: caller.subscription)
         let base = "\(ManagementServer.publicBaseURL(request))/\(caller.subscription)/services/hostedservices/\(service.name)/certificates"
         return xmlResponse(AzureXML.document("Certificates") { xml in
             for certificate in certificates {
@@ -89,9 +79,9 @@ struct ServiceCertificateRoutes: Sendable {
     }
 
     /// Only `Data`, as the real service answers.
-    func get(context: ManagementRequestContext) throws -> Response {
-        let (_, service) = try store.requestedService(context)
-        guard let certificate = try store.serviceCertificate(try thumbprint(context), of: service.name) else {
+    func get(context: ManagementRequestContext) async throws -> Response {
+        let (caller, service) = try await store.requestedService(context)
+        guard let certificate = try await store.serviceCertificate(try thumbprint(context), of: service.name, in: caller.subscription) else {
             throw APIError.notFound("The certificate does not exist.")
         }
         return xmlResponse(AzureXML.document("Certificate") { $0.element("Data", Data(certificate.certificate).base64EncodedString()) })
@@ -101,21 +91,17 @@ struct ServiceCertificateRoutes: Sendable {
     /// the stores of the service's instances too. Check and delete are one step in the service's
     /// turn, so no configuration change can start naming the certificate in between.
     func delete(_ request: Request, context: ManagementRequestContext) async throws -> Response {
-        let (caller, service) = try store.requestedService(context)
+        let (caller, service) = try await store.requestedService(context)
         let thumbprint = try thumbprint(context)
         // Answered at once when it cannot succeed; the delete itself checks again in the
         // service's turn, so a configuration change that starts to name it meanwhile fails it.
-        guard try store.serviceCertificate(thumbprint, of: service.name) != nil else {
+        guard try await store.serviceCertificate(thumbprint, of: service.name, in: caller.subscription) != nil else {
             throw APIError.notFound("The certificate does not exist.")
         }
-        if let conflict = try await runtime.certificateInUse(thumbprint, of: service.name) {
-            throw APIError(status: .conflict, code: "ConflictError", message: conflict.description)
-        }
+        if let conflict = try await runtime.certificateInUse(thumbprint, of: service.name, in: caller.subscription) { throw conflict }
         let runtime = self.runtime
-        return try AsyncOperation.start(request, store: store, context: context, caller: caller, now: now, describe: { error in
-            .init(httpStatusCode: 409, code: "ConflictError", message: "\(error)")
-        }) {
-            _ = try await runtime.deleteCertificate(thumbprint, of: service.name)
+        return try await operations.start(request, context: context, caller: caller) {
+            _ = try await runtime.deleteCertificate(thumbprint, of: service.name, in: caller.subscription)
         }
     }
 

@@ -9,17 +9,17 @@ struct SubscriptionRoutes: Sendable {
     let quota: SubscriptionQuota
 
     func register(on router: some RouterMethods<ManagementRequestContext>) {
-        router.get(":subscription") { _, context in try subscription(context: context) }
-        router.get(":subscription/operations/:id") { _, context in try operation(context: context) }
+        router.get(":subscription") { _, context in try await subscription(context: context) }
+        router.get(":subscription/operations/:id") { _, context in try await operation(context: context) }
     }
 
     /// The elements the real service returns, in its order (spec §3.1).
-    func subscription(context: ManagementRequestContext) throws -> Response {
+    func subscription(context: ManagementRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
-        guard let subscription = try store.subscription(caller.subscription) else { throw APIError.forbidden }
+        guard let subscription = try await store.subscription(caller.subscription) else { throw APIError.forbidden }
         let admin = subscription.serviceAdministrator.rawValue
-        let services = try store.cloudServices(in: subscription.id).count
-        let cores = try CoreUsage(store: store).cores(in: subscription.id)
+        let services = try await store.cloudServices(in: subscription.id).count
+        let cores = try await CoreUsage(store: store).cores(in: subscription.id)
         let fields: [(String, String)] = [
             ("SubscriptionID", subscription.id.rawValue),
             ("SubscriptionName", subscription.name),
@@ -53,10 +53,10 @@ struct SubscriptionRoutes: Sendable {
         })
     }
 
-    func operation(context: ManagementRequestContext) throws -> Response {
+    func operation(context: ManagementRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
         let text = try context.parameters.require("id")
-        guard let id = Storage.RequestID(text), let operation = try store.operation(id, in: caller.subscription) else {
+        guard let id = Storage.RequestID(text), let operation = try await store.operation(id, in: caller.subscription) else {
             throw APIError.notFound("The operation \(text) was not found.")
         }
         return xmlResponse(AzureXML.document("Operation") { xml in

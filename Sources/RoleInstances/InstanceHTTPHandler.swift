@@ -1,15 +1,19 @@
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 
 /// Answers HTTP/1.1 requests on one instance connection from an `InstancePage`, keeping the
 /// connection open while the client wants it and closing it after the request in progress
-/// once the instance is told to stop.
+/// once the instance is told to stop. A role with static files has them read on NIO's thread
+/// pool, never on the event loop; answers go out in the order the requests came.
 final class InstanceHTTPHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
     private let page: InstancePage
     private var head: HTTPRequestHead?
+    /// The last answer still being read from disk, if any: the next one waits for it.
+    private var pending: EventLoopFuture<Void>?
 
     init(page: InstancePage) {
         self.page = page
@@ -24,12 +28,30 @@ final class InstanceHTTPHandler: ChannelInboundHandler {
         case .end:
             guard let request = head else { return }
             head = nil
-            respond(to: request, context: context)
+            guard page.staticFiles != nil else {
+                respond(to: request, with: page.answer(path: request.uri), context: context)
+                return
+            }
+            let page = self.page
+            let loop = context.eventLoop
+            let bound = NIOLoopBound((self, context), eventLoop: loop)
+            let previous = pending ?? loop.makeSucceededVoidFuture()
+            let answered = previous.flatMap {
+                NIOThreadPool.singleton.runIfActive(eventLoop: loop) { page.answer(path: request.uri) }
+            }.map { answer in
+                let (handler, context) = bound.value
+                handler.respond(to: request, with: answer, context: context)
+            }
+            pending = answered
+            answered.whenComplete { result in
+                let (handler, context) = bound.value
+                if handler.pending === answered { handler.pending = nil }
+                if case .failure = result { context.close(promise: nil) }
+            }
         }
     }
 
-    private func respond(to request: HTTPRequestHead, context: ChannelHandlerContext) {
-        let answer = page.answer(path: request.uri)
+    private func respond(to request: HTTPRequestHead, with answer: InstancePage.Answer, context: ChannelHandlerContext) {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: answer.contentType)
         headers.add(name: "Content-Length", value: String(answer.body.count))

@@ -14,8 +14,11 @@ struct InstancePage: Sendable {
     var thumbprint: String?
     var staticFiles: String?
 
-    /// Status, content type and body for a request path.
-    func answer(path rawPath: String) -> (status: Int, contentType: String, body: [UInt8]) {
+    /// Status, content type and body.
+    typealias Answer = (status: Int, contentType: String, body: [UInt8])
+
+    /// The answer for a request path; reads the disk when the role has static files.
+    func answer(path rawPath: String) -> Answer {
         let path = rawPath.split(separator: "?", maxSplits: 1).first.map(String.init) ?? "/"
         if let file = staticFile(for: path), let bytes = Self.read(file) {
             return (200, Self.contentType(of: file), bytes)

@@ -29,6 +29,9 @@ public actor LocalRoleInstance: RoleInstanceAgent {
     private var endpoints: [String: InstanceEndpoint] = [:]
     private var current: InstanceStatus = .creatingVM
 
+    /// Store writes block: the agent runs on the control plane's thread, not on an event loop.
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { ControlPlaneThread.executor }
+
     /// An instance keeping its stores in `folder` (keys sealed with `sealing`: in memory only in
     /// plaintext), serving on `group`'s event loops within `limits`.
     public init(folder: String, sealing: (any PrivateKeySealing)?, limits: ConnectionLimits = .defaults,

@@ -97,6 +97,8 @@ public struct ExtendedProperty: Sendable, Equatable, Codable {
 /// A certificate uploaded to a cloud service: the DER certificate and, when it came in a .pfx,
 /// its private key sealed under the master key (`KeyEnvelope`). The store never sees a plain key.
 public struct ServiceCertificate: Sendable, Equatable {
+    /// The subscription of its cloud service.
+    public var subscription: SubscriptionID
     /// The cloud service it belongs to.
     public var service: String
     /// Its SHA-1 thumbprint, computed by the server.
@@ -109,7 +111,9 @@ public struct ServiceCertificate: Sendable, Equatable {
     public var created: Date
 
     /// A service certificate from its parts.
-    public init(service: String, thumbprint: Thumbprint, certificate: [UInt8], sealedPrivateKey: [UInt8]?, created: Date) {
+    public init(subscription: SubscriptionID, service: String, thumbprint: Thumbprint, certificate: [UInt8], sealedPrivateKey: [UInt8]?,
+                created: Date) {
+        self.subscription = subscription
         self.service = service
         self.thumbprint = thumbprint
         self.certificate = certificate

@@ -24,6 +24,8 @@ public enum DeploymentStatus: String, Sendable, Codable {
 
 /// A deployment of a package to a slot of a cloud service, with its configuration.
 public struct Deployment: Sendable, Equatable {
+    /// The subscription of its cloud service.
+    public var subscription: SubscriptionID
     /// The cloud service it belongs to.
     public var service: String
     /// Its name, unique within the service.
@@ -50,9 +52,10 @@ public struct Deployment: Sendable, Equatable {
     public var modified: Date
 
     /// A deployment from its parts.
-    public init(service: String, name: String, slot: DeploymentSlot, privateID: String, label: String, status: DeploymentStatus,
+    public init(subscription: SubscriptionID, service: String, name: String, slot: DeploymentSlot, privateID: String, label: String, status: DeploymentStatus,
                 configuration: [UInt8], definition: [UInt8], packageFolder: String?, extendedProperties: [ExtendedProperty],
                 created: Date, modified: Date) {
+        self.subscription = subscription
         self.service = service
         self.name = name
         self.slot = slot

@@ -4,93 +4,99 @@ import Certificates
 /// (the default) and later PostgreSQL can stand behind it. No database types appear here.
 ///
 /// Every method reads or writes the database itself: nothing that matters lives only in memory,
-/// so several server processes and the admin commands can share one database.
+/// so several server processes and the admin commands can share one database. Every method is
+/// asynchronous: database work never runs on the caller's thread (an event loop in the server).
+///
+/// Tenancy lives here: every lookup, change or deletion of a service certificate, deployment or
+/// operation takes the subscription as well as the name, and finds nothing in another subscription.
 public protocol ManagementStore: Sendable {
     /// Adds a user.
-    func addUser(_ email: EmailAddress) throws(StorageError)
+    func addUser(_ email: EmailAddress) async throws(StorageError)
     /// Whether the user exists.
-    func userExists(_ email: EmailAddress) throws(StorageError) -> Bool
+    func userExists(_ email: EmailAddress) async throws(StorageError) -> Bool
 
     /// Creates a subscription administered by an existing user.
-    func createSubscription(_ subscription: Subscription) throws(StorageError)
+    func createSubscription(_ subscription: Subscription) async throws(StorageError)
     /// The subscription with this id.
-    func subscription(_ id: SubscriptionID) throws(StorageError) -> Subscription?
+    func subscription(_ id: SubscriptionID) async throws(StorageError) -> Subscription?
     /// Every subscription, ordered by name.
-    func allSubscriptions() throws(StorageError) -> [Subscription]
+    func allSubscriptions() async throws(StorageError) -> [Subscription]
     /// The subscriptions the user administers, as service administrator or co-administrator.
-    func subscriptions(administeredBy user: EmailAddress) throws(StorageError) -> [Subscription]
+    func subscriptions(administeredBy user: EmailAddress) async throws(StorageError) -> [Subscription]
     /// Makes an existing user a co-administrator of the subscription.
-    func addCoAdministrator(_ user: EmailAddress, to subscription: SubscriptionID) throws(StorageError)
+    func addCoAdministrator(_ user: EmailAddress, to subscription: SubscriptionID) async throws(StorageError)
     /// Removes a co-administrator; false when the user was none.
-    func removeCoAdministrator(_ user: EmailAddress, from subscription: SubscriptionID) throws(StorageError) -> Bool
+    func removeCoAdministrator(_ user: EmailAddress, from subscription: SubscriptionID) async throws(StorageError) -> Bool
     /// The co-administrators of the subscription.
-    func coAdministrators(of subscription: SubscriptionID) throws(StorageError) -> [EmailAddress]
+    func coAdministrators(of subscription: SubscriptionID) async throws(StorageError) -> [EmailAddress]
 
     /// Registers a management certificate, refusing a duplicate and enforcing both limits in the
     /// same transaction, so that concurrent additions never pass a limit.
-    func addManagementCertificate(_ certificate: ManagementCertificate, limits: CertificateLimits) throws(StorageError)
+    func addManagementCertificate(_ certificate: ManagementCertificate, limits: CertificateLimits) async throws(StorageError)
     /// The certificates registered on the subscription, ordered by thumbprint.
-    func managementCertificates(in subscription: SubscriptionID) throws(StorageError) -> [ManagementCertificate]
+    func managementCertificates(in subscription: SubscriptionID) async throws(StorageError) -> [ManagementCertificate]
     /// One registered certificate.
-    func managementCertificate(_ thumbprint: Thumbprint, in subscription: SubscriptionID) throws(StorageError) -> ManagementCertificate?
+    func managementCertificate(_ thumbprint: Thumbprint, in subscription: SubscriptionID) async throws(StorageError) -> ManagementCertificate?
     /// Removes a registration; false when there was none.
-    func deleteManagementCertificate(_ thumbprint: Thumbprint, in subscription: SubscriptionID) throws(StorageError) -> Bool
+    func deleteManagementCertificate(_ thumbprint: Thumbprint, in subscription: SubscriptionID) async throws(StorageError) -> Bool
     /// Who a client is when it proved it holds the certificate `thumbprint` and asks for `subscription`;
     /// nil when the certificate is not registered there.
-    func caller(thumbprint: Thumbprint, subscription: SubscriptionID) throws(StorageError) -> Caller?
+    func caller(thumbprint: Thumbprint, subscription: SubscriptionID) async throws(StorageError) -> Caller?
 
     /// Appends to the audit log.
-    func appendAudit(_ entry: AuditEntry) throws(StorageError)
+    func appendAudit(_ entry: AuditEntry) async throws(StorageError)
     /// The audit log, oldest first, optionally for one subscription.
-    func auditEntries(subscription: SubscriptionID?) throws(StorageError) -> [AuditEntry]
+    func auditEntries(subscription: SubscriptionID?) async throws(StorageError) -> [AuditEntry]
 
     /// Creates a cloud service; its name must be free across all subscriptions, and the
     /// subscription may hold at most `limit` (checked in the same transaction).
-    func createCloudService(_ service: CloudService, limit: Int) throws(StorageError)
+    func createCloudService(_ service: CloudService, limit: Int) async throws(StorageError)
     /// The cloud service with this name in the subscription.
-    func cloudService(_ name: String, in subscription: SubscriptionID) throws(StorageError) -> CloudService?
+    func cloudService(_ name: String, in subscription: SubscriptionID) async throws(StorageError) -> CloudService?
     /// The subscription's cloud services, by name.
-    func cloudServices(in subscription: SubscriptionID) throws(StorageError) -> [CloudService]
+    func cloudServices(in subscription: SubscriptionID) async throws(StorageError) -> [CloudService]
     /// Whether no cloud service, in any subscription, has this name.
-    func isCloudServiceNameAvailable(_ name: String) throws(StorageError) -> Bool
+    func isCloudServiceNameAvailable(_ name: String) async throws(StorageError) -> Bool
     /// Replaces a cloud service's label, description and extended properties.
-    func updateCloudService(_ service: CloudService) throws(StorageError)
+    func updateCloudService(_ service: CloudService) async throws(StorageError)
     /// Removes a cloud service; false when there was none.
-    func deleteCloudService(_ name: String, in subscription: SubscriptionID) throws(StorageError) -> Bool
+    func deleteCloudService(_ name: String, in subscription: SubscriptionID) async throws(StorageError) -> Bool
 
-    /// Stores an uploaded service certificate. Uploading the same one again replaces it, except that
+    /// Stores an uploaded service certificate; `unknownCloudService` unless its service is in its
+    /// subscription. Uploading the same one again replaces it, except that
     /// a public-only upload (.cer) keeps the private key an earlier .pfx upload brought.
-    func addServiceCertificate(_ certificate: ServiceCertificate) throws(StorageError)
+    func addServiceCertificate(_ certificate: ServiceCertificate) async throws(StorageError)
     /// The certificates uploaded to a cloud service, by thumbprint.
-    func serviceCertificates(of service: String) throws(StorageError) -> [ServiceCertificate]
+    func serviceCertificates(of service: String, in subscription: SubscriptionID) async throws(StorageError) -> [ServiceCertificate]
     /// One uploaded certificate.
-    func serviceCertificate(_ thumbprint: Thumbprint, of service: String) throws(StorageError) -> ServiceCertificate?
+    func serviceCertificate(_ thumbprint: Thumbprint, of service: String, in subscription: SubscriptionID) async throws(StorageError) -> ServiceCertificate?
     /// Removes an uploaded certificate; false when there was none.
-    func deleteServiceCertificate(_ thumbprint: Thumbprint, of service: String) throws(StorageError) -> Bool
+    func deleteServiceCertificate(_ thumbprint: Thumbprint, of service: String, in subscription: SubscriptionID) async throws(StorageError) -> Bool
 
-    /// Stores a new deployment; refused when its slot is occupied or its name taken in the service.
-    func createDeployment(_ deployment: Deployment) throws(StorageError)
+    /// Stores a new deployment; refused when its slot is occupied or its name taken in the service,
+    /// and (`unknownCloudService`) unless its service is in its subscription.
+    func createDeployment(_ deployment: Deployment) async throws(StorageError)
     /// The deployments of a cloud service, production first.
-    func deployments(of service: String) throws(StorageError) -> [Deployment]
+    func deployments(of service: String, in subscription: SubscriptionID) async throws(StorageError) -> [Deployment]
     /// Every deployment of every service (to restart them with the server).
-    func allDeployments() throws(StorageError) -> [Deployment]
-    /// Replaces a deployment's status, configuration, label and modification time.
-    func updateDeployment(_ deployment: Deployment) throws(StorageError)
+    func allDeployments() async throws(StorageError) -> [Deployment]
+    /// Replaces a deployment's status, configuration, label and modification time (only within its subscription).
+    func updateDeployment(_ deployment: Deployment) async throws(StorageError)
     /// Exchanges the slots of the service's deployments: production becomes staging and back.
-    func swapDeploymentSlots(of service: String) throws(StorageError)
+    func swapDeploymentSlots(of service: String, in subscription: SubscriptionID) async throws(StorageError)
     /// Removes a deployment; false when there was none.
-    func deleteDeployment(_ name: String, of service: String) throws(StorageError) -> Bool
+    func deleteDeployment(_ name: String, of service: String, in subscription: SubscriptionID) async throws(StorageError) -> Bool
 
     /// A named server setting, such as the public URL of the API.
-    func setting(_ name: String) throws(StorageError) -> String?
+    func setting(_ name: String) async throws(StorageError) -> String?
     /// Sets a named server setting.
-    func setSetting(_ name: String, to value: String) throws(StorageError)
+    func setSetting(_ name: String, to value: String) async throws(StorageError)
 
     /// Creates or replaces an asynchronous operation's record.
-    func saveOperation(_ operation: OperationRecord) throws(StorageError)
+    func saveOperation(_ operation: OperationRecord) async throws(StorageError)
     /// Ends every operation still in progress as Failed with `message`; how many there were.
     /// A starting server calls it: no operation survives the process that ran it.
-    func failInterruptedOperations(message: String) throws(StorageError) -> Int
+    func failInterruptedOperations(message: String) async throws(StorageError) -> Int
     /// The operation with this id on the subscription.
-    func operation(_ id: RequestID, in subscription: SubscriptionID) throws(StorageError) -> OperationRecord?
+    func operation(_ id: RequestID, in subscription: SubscriptionID) async throws(StorageError) -> OperationRecord?
 }

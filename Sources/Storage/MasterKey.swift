@@ -72,10 +72,10 @@ extension String {
 extension ManagementStore {
     /// Binds the data folder to `master` on first use, and refuses any other master key later:
     /// a server started with the wrong key stops before it reads or writes a sealed key.
-    public func verifyMasterKey(_ master: MasterKey) throws(StorageError) {
+    public func verifyMasterKey(_ master: MasterKey) async throws(StorageError) {
         let name = "master_key_check"
-        guard let recorded = try setting(name) else {
-            try setSetting(name, to: master.checkValue)
+        guard let recorded = try await setting(name) else {
+            try await setSetting(name, to: master.checkValue)
             return
         }
         guard recorded == master.checkValue else {

@@ -19,8 +19,8 @@ final class ReadCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
 
     /// The answer for `key` at database `version`, loading it when not known, and keeping it
     /// when there is one. With no version (the watch failed) it always loads.
-    func value(for key: Key, at version: Int64?, load: () throws(StorageError) -> Value?) throws(StorageError) -> Value? {
-        guard let version else { return try load() }
+    func value(for key: Key, at version: Int64?, load: () async throws(StorageError) -> Value?) async throws(StorageError) -> Value? {
+        guard let version else { return try await load() }
         let known: Value? = state.withLock { state in
             if state.version != version {
                 state.version = version
@@ -29,7 +29,7 @@ final class ReadCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
             return state.entries[key]
         }
         if let known { return known }
-        guard let loaded = try load() else { return nil }
+        guard let loaded = try await load() else { return nil }
         state.withLock { state in
             // Keep it only if nothing changed meanwhile as far as this cache knows.
             guard state.version == version else { return }

@@ -6,8 +6,8 @@ import Foundation
 #endif
 
 extension SQLiteManagementStore {
-    public func createCloudService(_ service: CloudService, limit: Int) throws(StorageError) {
-        try write { db in
+    public func createCloudService(_ service: CloudService, limit: Int) async throws(StorageError) {
+        try await write { db in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM cloud_services WHERE name = ?", arguments: [service.name]) == true {
                 throw StorageError.cloudServiceExists(service.name)
             }
@@ -25,26 +25,26 @@ extension SQLiteManagementStore {
         }
     }
 
-    public func cloudService(_ name: String, in subscription: SubscriptionID) throws(StorageError) -> CloudService? {
-        try read { db in
+    public func cloudService(_ name: String, in subscription: SubscriptionID) async throws(StorageError) -> CloudService? {
+        try await read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM cloud_services WHERE name = ? AND subscription_id = ?",
                              arguments: [name, subscription.rawValue]).map(Self.cloudService(from:))
         }
     }
 
-    public func cloudServices(in subscription: SubscriptionID) throws(StorageError) -> [CloudService] {
-        try read { db in
+    public func cloudServices(in subscription: SubscriptionID) async throws(StorageError) -> [CloudService] {
+        try await read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM cloud_services WHERE subscription_id = ? ORDER BY name",
                              arguments: [subscription.rawValue]).map(Self.cloudService(from:))
         }
     }
 
-    public func isCloudServiceNameAvailable(_ name: String) throws(StorageError) -> Bool {
-        try read { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM cloud_services WHERE name = ?", arguments: [name]) != true }
+    public func isCloudServiceNameAvailable(_ name: String) async throws(StorageError) -> Bool {
+        try await read { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM cloud_services WHERE name = ?", arguments: [name]) != true }
     }
 
-    public func updateCloudService(_ service: CloudService) throws(StorageError) {
-        try write { db in
+    public func updateCloudService(_ service: CloudService) async throws(StorageError) {
+        try await write { db in
             try db.execute(sql: """
                 UPDATE cloud_services SET label = ?, description = ?, extended_properties = ?, modified_at = ?
                 WHERE name = ? AND subscription_id = ?
@@ -53,8 +53,8 @@ extension SQLiteManagementStore {
         }
     }
 
-    public func deleteCloudService(_ name: String, in subscription: SubscriptionID) throws(StorageError) -> Bool {
-        try write { db in
+    public func deleteCloudService(_ name: String, in subscription: SubscriptionID) async throws(StorageError) -> Bool {
+        try await write { db in
             try db.execute(sql: "DELETE FROM cloud_services WHERE name = ? AND subscription_id = ?", arguments: [name, subscription.rawValue])
             return db.changesCount > 0
         }

@@ -21,11 +21,12 @@ public final class SQLiteManagementStore: ManagementStore, Sendable {
         var subscription: SubscriptionID
     }
 
-    /// Opens (creating and migrating when needed) the database at `path`.
-    public init(path: String) throws(StorageError) {
+    /// Opens (creating and migrating when needed) the database at `path`. A write finding the
+    /// database locked by another process waits up to `busyTimeout` seconds, then fails `busy`.
+    public init(path: String, busyTimeout: Double = 10) throws(StorageError) {
         var configuration = Configuration()
         // Writers from other processes (admin commands, other servers) wait rather than fail.
-        configuration.busyMode = .timeout(10)
+        configuration.busyMode = .timeout(busyTimeout)
         configuration.foreignKeysEnabled = true
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
@@ -38,8 +39,8 @@ public final class SQLiteManagementStore: ManagementStore, Sendable {
 
     // MARK: Users and subscriptions
 
-    public func addUser(_ email: EmailAddress) throws(StorageError) {
-        try write { db in
+    public func addUser(_ email: EmailAddress) async throws(StorageError) {
+        try await write { db in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM users WHERE email = ?", arguments: [email.rawValue]) == true {
                 throw StorageError.userExists(email.rawValue)
             }
@@ -47,12 +48,12 @@ public final class SQLiteManagementStore: ManagementStore, Sendable {
         }
     }
 
-    public func userExists(_ email: EmailAddress) throws(StorageError) -> Bool {
-        try read { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM users WHERE email = ?", arguments: [email.rawValue]) == true }
+    public func userExists(_ email: EmailAddress) async throws(StorageError) -> Bool {
+        try await read { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM users WHERE email = ?", arguments: [email.rawValue]) == true }
     }
 
-    public func createSubscription(_ subscription: Subscription) throws(StorageError) {
-        try write { db in
+    public func createSubscription(_ subscription: Subscription) async throws(StorageError) {
+        try await write { db in
             try Self.requireUser(subscription.serviceAdministrator, db)
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM subscriptions WHERE id = ?", arguments: [subscription.id.rawValue]) == true {
                 throw StorageError.subscriptionExists(subscription.id.rawValue)
@@ -64,18 +65,18 @@ public final class SQLiteManagementStore: ManagementStore, Sendable {
         }
     }
 
-    public func subscription(_ id: SubscriptionID) throws(StorageError) -> Subscription? {
-        try read { db in
+    public func subscription(_ id: SubscriptionID) async throws(StorageError) -> Subscription? {
+        try await read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM subscriptions WHERE id = ?", arguments: [id.rawValue]).map(Self.subscription(from:))
         }
     }
 
-    public func allSubscriptions() throws(StorageError) -> [Subscription] {
-        try read { db in try Row.fetchAll(db, sql: "SELECT * FROM subscriptions ORDER BY name, id").map(Self.subscription(from:)) }
+    public func allSubscriptions() async throws(StorageError) -> [Subscription] {
+        try await read { db in try Row.fetchAll(db, sql: "SELECT * FROM subscriptions ORDER BY name, id").map(Self.subscription(from:)) }
     }
 
-    public func subscriptions(administeredBy user: EmailAddress) throws(StorageError) -> [Subscription] {
-        try read { db in
+    public func subscriptions(administeredBy user: EmailAddress) async throws(StorageError) -> [Subscription] {
+        try await read { db in
             try Row.fetchAll(db, sql: """
                 SELECT * FROM subscriptions WHERE service_admin = ?1
                    OR id IN (SELECT subscription_id FROM co_administrators WHERE email = ?1)
@@ -84,8 +85,8 @@ public final class SQLiteManagementStore: ManagementStore, Sendable {
         }
     }
 
-    public func addCoAdministrator(_ user: EmailAddress, to subscription: SubscriptionID) throws(StorageError) {
-        try write { db in
+    public func addCoAdministrator(_ user: EmailAddress, to subscription: SubscriptionID) async throws(StorageError) {
+        try await write { db in
             try Self.requireUser(user, db)
             try Self.requireSubscription(subscription, db)
             try db.execute(sql: "INSERT OR IGNORE INTO co_administrators (subscription_id, email) VALUES (?, ?)",
@@ -93,8 +94,8 @@ public final class SQLiteManagementStore: ManagementStore, Sendable {
         }
     }
 
-    public func removeCoAdministrator(_ user: EmailAddress, from subscription: SubscriptionID) throws(StorageError) -> Bool {
-        try write { db in
+    public func removeCoAdministrator(_ user: EmailAddress, from subscription: SubscriptionID) async throws(StorageError) -> Bool {
+        try await write { db in
             try Self.requireSubscription(subscription, db)
             try db.execute(sql: "DELETE FROM co_administrators WHERE subscription_id = ? AND email = ?",
                            arguments: [subscription.rawValue, user.rawValue])
@@ -102,8 +103,8 @@ public final class SQLiteManagementStore: ManagementStore, Sendable {
         }
     }
 
-    public func coAdministrators(of subscription: SubscriptionID) throws(StorageError) -> [EmailAddress] {
-        try read { db in
+    public func coAdministrators(of subscription: SubscriptionID) async throws(StorageError) -> [EmailAddress] {
+        try await read { db in
             try String.fetchAll(db, sql: "SELECT email FROM co_administrators WHERE subscription_id = ? ORDER BY email",
                                 arguments: [subscription.rawValue]).map(EmailAddress.init(uncheckedRawValue:))
         }
@@ -111,8 +112,8 @@ public final class SQLiteManagementStore: ManagementStore, Sendable {
 
     // MARK: Management certificates
 
-    public func addManagementCertificate(_ certificate: ManagementCertificate, limits: CertificateLimits) throws(StorageError) {
-        try write { db in
+    public func addManagementCertificate(_ certificate: ManagementCertificate, limits: CertificateLimits) async throws(StorageError) {
+        try await write { db in
             try Self.requireSubscription(certificate.subscription, db)
             let subscription = certificate.subscription.rawValue
             let thumbprint = certificate.thumbprint.description
@@ -138,26 +139,28 @@ public final class SQLiteManagementStore: ManagementStore, Sendable {
         }
     }
 
-    public func managementCertificates(in subscription: SubscriptionID) throws(StorageError) -> [ManagementCertificate] {
-        try certificateLists.value(for: subscription, at: changes.version()) { () throws(StorageError) in try readManagementCertificates(in: subscription) } ?? []
+    public func managementCertificates(in subscription: SubscriptionID) async throws(StorageError) -> [ManagementCertificate] {
+        try await certificateLists.value(for: subscription, at: changes.version()) { () async throws(StorageError) in
+            try await readManagementCertificates(in: subscription)
+        } ?? []
     }
 
-    private func readManagementCertificates(in subscription: SubscriptionID) throws(StorageError) -> [ManagementCertificate] {
-        try read { db in
+    private func readManagementCertificates(in subscription: SubscriptionID) async throws(StorageError) -> [ManagementCertificate] {
+        try await read { db in
             let statement = try db.cachedStatement(sql: "SELECT * FROM management_certificates WHERE subscription_id = ? ORDER BY thumbprint")
             return try Row.fetchAll(statement, arguments: [subscription.rawValue]).map(Self.certificate(from:))
         }
     }
 
-    public func managementCertificate(_ thumbprint: Thumbprint, in subscription: SubscriptionID) throws(StorageError) -> ManagementCertificate? {
-        try read { db in
+    public func managementCertificate(_ thumbprint: Thumbprint, in subscription: SubscriptionID) async throws(StorageError) -> ManagementCertificate? {
+        try await read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM management_certificates WHERE subscription_id = ? AND thumbprint = ?",
                              arguments: [subscription.rawValue, thumbprint.description]).map(Self.certificate(from:))
         }
     }
 
-    public func deleteManagementCertificate(_ thumbprint: Thumbprint, in subscription: SubscriptionID) throws(StorageError) -> Bool {
-        try write { db in
+    public func deleteManagementCertificate(_ thumbprint: Thumbprint, in subscription: SubscriptionID) async throws(StorageError) -> Bool {
+        try await write { db in
             try db.execute(sql: "DELETE FROM management_certificates WHERE subscription_id = ? AND thumbprint = ?",
                            arguments: [subscription.rawValue, thumbprint.description])
             return db.changesCount > 0
@@ -166,14 +169,14 @@ public final class SQLiteManagementStore: ManagementStore, Sendable {
 
     /// Answered from memory while the database is unchanged: a deletion by any process is seen
     /// by the next request.
-    public func caller(thumbprint: Thumbprint, subscription: SubscriptionID) throws(StorageError) -> Caller? {
-        try callers.value(for: CallerKey(thumbprint: thumbprint, subscription: subscription), at: changes.version()) { () throws(StorageError) in
-            try readCaller(thumbprint: thumbprint, subscription: subscription)
+    public func caller(thumbprint: Thumbprint, subscription: SubscriptionID) async throws(StorageError) -> Caller? {
+        try await callers.value(for: CallerKey(thumbprint: thumbprint, subscription: subscription), at: changes.version()) { () async throws(StorageError) in
+            try await readCaller(thumbprint: thumbprint, subscription: subscription)
         }
     }
 
-    private func readCaller(thumbprint: Thumbprint, subscription: SubscriptionID) throws(StorageError) -> Caller? {
-        try read { db in
+    private func readCaller(thumbprint: Thumbprint, subscription: SubscriptionID) async throws(StorageError) -> Caller? {
+        try await read { db in
             // Every request runs this: a cached statement skips parsing and authorising the SQL.
             // The certificate counts only while the user who added it still administers the
             // subscription: removing a co-administrator revokes the certificates they added.
@@ -191,8 +194,8 @@ public final class SQLiteManagementStore: ManagementStore, Sendable {
 
     // MARK: Audit and operations
 
-    public func appendAudit(_ entry: AuditEntry) throws(StorageError) {
-        try write { db in
+    public func appendAudit(_ entry: AuditEntry) async throws(StorageError) {
+        try await write { db in
             try db.execute(sql: """
                 INSERT INTO audit_log (time, subscription_id, caller_thumbprint, user, operation, target, outcome)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -201,8 +204,8 @@ public final class SQLiteManagementStore: ManagementStore, Sendable {
         }
     }
 
-    public func auditEntries(subscription: SubscriptionID?) throws(StorageError) -> [AuditEntry] {
-        try read { db in
+    public func auditEntries(subscription: SubscriptionID?) async throws(StorageError) -> [AuditEntry] {
+        try await read { db in
             let rows = try Row.fetchAll(db, sql: """
                 SELECT * FROM audit_log WHERE ?1 IS NULL OR subscription_id = ?1 ORDER BY id
                 """, arguments: [subscription?.rawValue])
@@ -214,8 +217,8 @@ public final class SQLiteManagementStore: ManagementStore, Sendable {
         }
     }
 
-    public func saveOperation(_ operation: OperationRecord) throws(StorageError) {
-        try write { db in
+    public func saveOperation(_ operation: OperationRecord) async throws(StorageError) {
+        try await write { db in
             try db.execute(sql: """
                 INSERT OR REPLACE INTO operations (id, subscription_id, status, http_status, error_code, error_message)
                 VALUES (?, ?, ?, ?, ?, ?)
@@ -224,8 +227,8 @@ public final class SQLiteManagementStore: ManagementStore, Sendable {
         }
     }
 
-    public func failInterruptedOperations(message: String) throws(StorageError) -> Int {
-        try write { db in
+    public func failInterruptedOperations(message: String) async throws(StorageError) -> Int {
+        try await write { db in
             try db.execute(sql: """
                 UPDATE operations SET status = ?, http_status = 500, error_code = 'InternalError', error_message = ?
                 WHERE status = ?
@@ -234,8 +237,8 @@ public final class SQLiteManagementStore: ManagementStore, Sendable {
         }
     }
 
-    public func operation(_ id: RequestID, in subscription: SubscriptionID) throws(StorageError) -> OperationRecord? {
-        try read { db in
+    public func operation(_ id: RequestID, in subscription: SubscriptionID) async throws(StorageError) -> OperationRecord? {
+        try await read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM operations WHERE id = ? AND subscription_id = ?",
                              arguments: [id.rawValue, subscription.rawValue]).map { row in
                 OperationRecord(id: id, subscription: subscription,
@@ -247,12 +250,12 @@ public final class SQLiteManagementStore: ManagementStore, Sendable {
 
     // MARK: Settings
 
-    public func setting(_ name: String) throws(StorageError) -> String? {
-        try read { db in try String.fetchOne(db, sql: "SELECT value FROM settings WHERE name = ?", arguments: [name]) }
+    public func setting(_ name: String) async throws(StorageError) -> String? {
+        try await read { db in try String.fetchOne(db, sql: "SELECT value FROM settings WHERE name = ?", arguments: [name]) }
     }
 
-    public func setSetting(_ name: String, to value: String) throws(StorageError) {
-        try write { db in
+    public func setSetting(_ name: String, to value: String) async throws(StorageError) {
+        try await write { db in
             try db.execute(sql: "INSERT OR REPLACE INTO settings (name, value) VALUES (?, ?)", arguments: [name, value])
         }
     }
@@ -261,9 +264,11 @@ public final class SQLiteManagementStore: ManagementStore, Sendable {
 
     /// Runs `body` in an IMMEDIATE transaction: the write lock is taken at the start, so checks
     /// and inserts in it cannot interleave with another writer, in this process or another.
-    func write<T>(_ body: (Database) throws -> T) throws(StorageError) -> T {
+    /// It runs on GRDB's writer queue, never on the caller's thread: a writer in another process
+    /// holding the lock makes this wait (up to the busy timeout) without blocking an event loop.
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StorageError) -> T {
         do {
-            return try pool.writeWithoutTransaction { db in
+            return try await pool.writeWithoutTransaction { db in
                 var result: T?
                 try db.inTransaction(.immediate) {
                     result = try body(db)
@@ -272,22 +277,32 @@ public final class SQLiteManagementStore: ManagementStore, Sendable {
                 guard let result else { throw StorageError.database("a transaction ended without a result") }
                 return result
             }
-        } catch let error as StorageError {
-            throw error
         } catch {
-            throw .database("\(error)")
+            throw Self.storageError(error)
         }
     }
 
-    /// Runs one read. Every read here is a single SELECT, which SQLite runs atomically on its
-    /// own, so no explicit transaction is opened around it (it cost a tenth of each request).
-    func read<T>(_ body: (Database) throws -> T) throws(StorageError) -> T {
+    /// Runs one read on one of GRDB's reader queues. Every read here is a single SELECT, which
+    /// SQLite runs atomically on its own, so no explicit transaction is opened around it (it cost
+    /// a tenth of each request). In WAL mode a writer elsewhere never blocks it.
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StorageError) -> T {
         do {
-            return try pool.unsafeRead(body)
-        } catch let error as StorageError {
-            throw error
+            return try await pool.unsafeRead(body)
         } catch {
-            throw .database("\(error)")
+            throw Self.storageError(error)
+        }
+    }
+
+    /// What the store reports for an error from GRDB or a transaction body: its own refusals as
+    /// they are, a database still locked after the busy timeout as `busy`, anything else as `database`.
+    static func storageError(_ error: any Error) -> StorageError {
+        switch error {
+        case let error as StorageError:
+            return error
+        case let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED:
+            return .busy
+        default:
+            return .database("\(error)")
         }
     }
 

@@ -24,6 +24,10 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
     case deploymentExists(service: String, detail: String)
     /// The subscription holds as many cloud services as its quota allows.
     case cloudServiceLimitReached(subscription: String, limit: Int)
+    /// Another process held the database's write lock for longer than the busy timeout.
+    case busy
+    /// No cloud service with this name in the subscription.
+    case unknownCloudService(String)
 
     public var description: String {
         switch self {
@@ -49,6 +53,10 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
             return "master key: \(message)"
         case .deploymentExists(let service, let detail):
             return "The cloud service \(service) \(detail)."
+        case .busy:
+            return "The database is locked by another process (an admin command or another server) and stayed locked for longer than the server waits; try again."
+        case .unknownCloudService(let name):
+            return "The cloud service \(name) does not exist in this subscription."
         case .cloudServiceLimitReached(let subscription, let limit):
             return "The subscription \(subscription) already has \(limit) cloud services, its quota (MaxHostedServices); delete one that is no longer used."
         }

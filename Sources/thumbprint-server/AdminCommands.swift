@@ -35,14 +35,14 @@ func subscriptionID(_ text: String) throws -> SubscriptionID {
 struct AdminUser: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "user", abstract: "Manage users.", subcommands: [Add.self])
 
-    struct Add: ParsableCommand {
+    struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a user.")
         @ParentCommand var parent: AdminCommand
         @Argument(help: "The user's e-mail address.") var email: String
 
-        func run() throws {
+        func run() async throws {
             let email = try emailAddress(email)
-            try Administration(store: try parent.dataDirectory.openStore()).addUser(email)
+            try await Administration(store: try parent.dataDirectory.openStore()).addUser(email)
             print("Added user \(email)")
         }
     }
@@ -54,16 +54,16 @@ struct AdminSubscription: ParsableCommand {
         subcommands: [Create.self, List.self, AddCoAdmin.self, RemoveCoAdmin.self]
     )
 
-    struct Create: ParsableCommand {
+    struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a subscription; the last line printed is its id.")
         @ParentCommand var parent: AdminCommand
         @Option(name: .customLong("name"), help: "The display name.") var name: String
         @Option(name: .customLong("admin"), help: "The service administrator's e-mail address (an existing user).") var admin: String
         @Option(name: .customLong("id"), help: "The subscription id (a GUID); a new one by default.") var id: String?
 
-        func run() throws {
+        func run() async throws {
             let administration = Administration(store: try parent.dataDirectory.openStore())
-            let subscription = try administration.createSubscription(
+            let subscription = try await administration.createSubscription(
                 name: name, administrator: try emailAddress(admin), id: try id.map(subscriptionID)
             )
             print("Created subscription \"\(subscription.name)\" administered by \(subscription.serviceAdministrator)")
@@ -71,7 +71,7 @@ struct AdminSubscription: ParsableCommand {
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List subscriptions with their administrators.")
         @ParentCommand var parent: AdminCommand
         @Flag(name: .customLong("json"), help: "Print one JSON document.") var json = false
@@ -83,11 +83,12 @@ struct AdminSubscription: ParsableCommand {
             var coAdministrators: [String]
         }
 
-        func run() throws {
+        func run() async throws {
             let store = try parent.dataDirectory.openStore()
-            let entries = try store.allSubscriptions().map { subscription in
-                Entry(id: subscription.id.rawValue, name: subscription.name, serviceAdministrator: subscription.serviceAdministrator.rawValue,
-                      coAdministrators: try store.coAdministrators(of: subscription.id).map(\.rawValue))
+            var entries: [Entry] = []
+            for subscription in try await store.allSubscriptions() {
+                entries.append(Entry(id: subscription.id.rawValue, name: subscription.name, serviceAdministrator: subscription.serviceAdministrator.rawValue,
+                                     coAdministrators: try await store.coAdministrators(of: subscription.id).map(\.rawValue)))
             }
             if json { return try printJSON(entries) }
             for entry in entries {
@@ -97,28 +98,28 @@ struct AdminSubscription: ParsableCommand {
         }
     }
 
-    struct AddCoAdmin: ParsableCommand {
+    struct AddCoAdmin: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "add-coadmin", abstract: "Make a user a co-administrator of a subscription.")
         @ParentCommand var parent: AdminCommand
         @Argument(help: "The subscription id.") var subscription: String
         @Argument(help: "The user's e-mail address.") var email: String
 
-        func run() throws {
+        func run() async throws {
             let email = try emailAddress(email)
-            try Administration(store: try parent.dataDirectory.openStore()).addCoAdministrator(email, to: try subscriptionID(subscription))
+            try await Administration(store: try parent.dataDirectory.openStore()).addCoAdministrator(email, to: try subscriptionID(subscription))
             print("\(email) is a co-administrator of \(subscription)")
         }
     }
 
-    struct RemoveCoAdmin: ParsableCommand {
+    struct RemoveCoAdmin: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "remove-coadmin", abstract: "Remove a co-administrator from a subscription.")
         @ParentCommand var parent: AdminCommand
         @Argument(help: "The subscription id.") var subscription: String
         @Argument(help: "The user's e-mail address.") var email: String
 
-        func run() throws {
+        func run() async throws {
             let email = try emailAddress(email)
-            guard try Administration(store: try parent.dataDirectory.openStore()).removeCoAdministrator(email, from: try subscriptionID(subscription)) else {
+            guard try await Administration(store: try parent.dataDirectory.openStore()).removeCoAdministrator(email, from: try subscriptionID(subscription)) else {
                 throw CommandFailure(message: "\(email) is not a co-administrator of \(subscription).", status: ExitStatus.failed)
             }
             print("\(email) is no longer a co-administrator of \(subscription); the management certificates they added no longer authenticate there (delete them with `thumbprint mgmt-cert remove`, or add the user again to restore them)")
@@ -126,7 +127,7 @@ struct AdminSubscription: ParsableCommand {
     }
 }
 
-struct AdminPublishSettings: ParsableCommand {
+struct AdminPublishSettings: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "publish-settings",
         abstract: "Make a new management certificate for a user, register it on every subscription the user administers, and write a .publishsettings file."
@@ -135,24 +136,24 @@ struct AdminPublishSettings: ParsableCommand {
     @Option(name: .customLong("user"), help: "The user's e-mail address.") var user: String
     @Option(name: .customLong("out"), help: "Where to write the file (it holds a private key: created 0600).") var out: String
 
-    func run() throws {
+    func run() async throws {
         let store = try parent.dataDirectory.openStore()
-        let url = try store.setting(Administration.serviceManagementURLSetting) ?? "https://127.0.0.1:8443"
-        let (settings, thumbprint) = try Administration(store: store).issuePublishSettings(for: try emailAddress(user), serviceManagementURL: url)
+        let url = try await store.setting(Administration.serviceManagementURLSetting) ?? "https://127.0.0.1:8443"
+        let (settings, thumbprint) = try await Administration(store: store).issuePublishSettings(for: try emailAddress(user), serviceManagementURL: url)
         try SecureFile.write(Array(settings.xml.utf8), to: out, mode: 0o600)
         print("Registered management certificate \(thumbprint) on \(settings.entries.count) subscription\(settings.entries.count == 1 ? "" : "s")")
         print("Wrote \(out) (API: \(url))")
     }
 }
 
-struct AdminAudit: ParsableCommand {
+struct AdminAudit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "audit", abstract: "Show the audit log of mutating requests.")
     @ParentCommand var parent: AdminCommand
     @Option(name: .customLong("subscription"), help: "Only this subscription.") var subscription: String?
     @Flag(name: .customLong("json"), help: "Print one JSON document.") var json = false
 
-    func run() throws {
-        let entries = try parent.dataDirectory.openStore().auditEntries(subscription: try subscription.map(subscriptionID))
+    func run() async throws {
+        let entries = try await parent.dataDirectory.openStore().auditEntries(subscription: try subscription.map(subscriptionID))
         if json { return try printJSON(entries) }
         for entry in entries {
             print([UTCCalendar.iso8601(entry.time), entry.subscription?.rawValue ?? "-", entry.user ?? "-", entry.callerThumbprint ?? "-",

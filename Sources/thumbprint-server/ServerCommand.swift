@@ -50,6 +50,9 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-connections"), help: ArgumentHelp("Open connections on the API listener (default: a quarter of the open-file limit); each load balancer and instance endpoint takes half as many. When full, the connection waiting longest without a request in progress is closed.", valueName: "N"))
     var maximumConnections: Int?
 
+    @Option(name: .customLong("shutdown-grace"), help: ArgumentHelp("Seconds a stopping server (SIGTERM, SIGINT) waits for running operations before it stops; new ones are refused meanwhile.", valueName: "SECONDS"))
+    var shutdownGrace = 30.0
+
     @OptionGroup var password: PasswordOptions
 
     /// The limits every listener keeps to, from the options and the open-file limit (raised to its hard limit first).
@@ -57,6 +60,7 @@ struct ServerCommand: AsyncParsableCommand {
         for (name, value) in [("--handshake-timeout", handshakeTimeout), ("--header-timeout", headerTimeout), ("--idle-timeout", idleTimeout)] {
             guard value > 0, value <= 3600 else { throw ValidationError("\(name) takes seconds between 0 and 3600, not \(value)") }
         }
+        guard shutdownGrace >= 0, shutdownGrace <= 3600 else { throw ValidationError("--shutdown-grace takes seconds between 0 and 3600, not \(shutdownGrace)") }
         if let maximumConnections, maximumConnections < 1 { throw ValidationError("--max-connections takes a number of connections of 1 or more") }
         let standard = ConnectionLimits.standard(fileDescriptors: FileDescriptorLimit.raiseSoftLimit())
         func amount(_ seconds: Double) -> TimeAmount { .milliseconds(Int64(seconds * 1000)) }
@@ -75,10 +79,10 @@ struct ServerCommand: AsyncParsableCommand {
         let store = try dataDirectory.openStore()
         // Private keys at rest are sealed under the master key: refuse a wrong one before serving.
         let masterKey = try MasterKey.load(dataDirectory: folder)
-        try store.verifyMasterKey(masterKey)
+        try await store.verifyMasterKey(masterKey)
         // Operations run inside the process that accepted them: whatever was in progress when
         // the last one stopped will never finish.
-        let interrupted = try store.failInterruptedOperations(message: "The operation was interrupted by a server restart; send the request again.")
+        let interrupted = try await store.failInterruptedOperations(message: "The operation was interrupted by a server restart; send the request again.")
         let logger = Logger(label: "thumbprint") { label in BufferedLogHandler(label: label) }
 
         let identity: CertificateBundle
@@ -99,8 +103,9 @@ struct ServerCommand: AsyncParsableCommand {
                                             packagesDirectory: packages, limits: limits, logger: logger)
         // Deployments that were running when the server stopped run again.
         await deployments.restore()
+        let operations = RunningOperations(grace: .milliseconds(Int64(shutdownGrace * 1000)))
         let server = ManagementServer(host: host, port: port, store: store, identity: identity, masterKey: masterKey,
-                                      deployments: deployments, connectionLimits: limits, logger: logger)
+                                      deployments: deployments, connectionLimits: limits, operations: operations, logger: logger)
         let urlHost = host == "0.0.0.0" || host == "::" ? (hostnames.first ?? "localhost") : (host.contains(":") ? "[\(host)]" : host)
         let application = try server.application { boundPort in
             let url = "https://\(urlHost):\(boundPort)"
@@ -114,8 +119,10 @@ struct ServerCommand: AsyncParsableCommand {
                 Terminal.error("first-run setup failed: \(error)")
             }
         }
+        // Stopped in reverse order: running operations first (the API still answers while they
+        // finish, refusing new ones), then the API.
         let services = ServiceGroup(configuration: .init(
-            services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
+            services: [application, operations], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
         ))
         defer { BufferedLogOutput.standardOutput.flush() }
         try await services.run()
@@ -125,11 +132,11 @@ struct ServerCommand: AsyncParsableCommand {
     /// Records the URL, runs the first-run setup on an empty data folder, and tells the user
     /// where everything is.
     static func announce(url: String, folder: String, packages: String, caPath: String?, store: any ManagementStore) async throws {
-        try store.setSetting(Administration.serviceManagementURLSetting, to: url)
+        try await store.setSetting(Administration.serviceManagementURLSetting, to: url)
         let administration = Administration(store: store)
         var lines = ["Thumbprint management API listening on \(url)", "Service packages (file:// PackageUrl) are read from \(packages)"]
         if let caPath { lines.append("Clients trust the server through its CA: \(caPath)") }
-        if let (subscription, settings) = try administration.bootstrapIfEmpty(serviceManagementURL: url) {
+        if let (subscription, settings) = try await administration.bootstrapIfEmpty(serviceManagementURL: url) {
             let path = folder + "/admin.publishsettings"
             try SecureFile.write(Array(settings.xml.utf8), to: path, mode: 0o600)
             lines += [

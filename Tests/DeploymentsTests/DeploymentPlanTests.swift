@@ -26,15 +26,15 @@ struct DeploymentPlanTests {
             """.utf8))
     }
 
-    static func upload(_ bundle: CertificateBundle, withKey: Bool, masterKey: MasterKey) throws -> ServiceCertificate {
+    static func upload(_ bundle: CertificateBundle, withKey: Bool, masterKey: MasterKey, in subscription: SubscriptionID = .random()) throws -> ServiceCertificate {
         let sealed = try bundle.privateKey.flatMap { key in
             withKey ? try KeyEnvelope.seal(key.pkcs8, context: ServiceCertificate.sealingContext(service: "shop", thumbprint: bundle.thumbprint), with: masterKey) : nil
         }
-        return ServiceCertificate(service: "shop", thumbprint: bundle.thumbprint, certificate: bundle.cerBytes, sealedPrivateKey: sealed, created: Date())
+        return ServiceCertificate(subscription: subscription, service: "shop", thumbprint: bundle.thumbprint, certificate: bundle.cerBytes, sealedPrivateKey: sealed, created: Date())
     }
 
     @Test("a valid deployment plans each role: size, instance count, the certificate with its key for the declared store")
-    func plans() throws {
+    func plans() async throws {
         let masterKey = MasterKey.generate()
         let bundle = try makeTestBundle(["www.contoso.net"])
         let plan = try DeploymentPlan.make(definition: try ServiceDefinition(xml: Array(Self.definition.utf8)),
@@ -48,7 +48,7 @@ struct DeploymentPlanTests {
     }
 
     @Test("refusals name what to fix: a thumbprint never uploaded, an https certificate uploaded without its key, another master key")
-    func refusals() throws {
+    func refusals() async throws {
         let masterKey = MasterKey.generate()
         let bundle = try makeTestBundle(["www.contoso.net"])
         let definition = try ServiceDefinition(xml: Array(Self.definition.utf8))

@@ -48,20 +48,20 @@ struct RuntimeFixture {
     let first: CertificateBundle
     let second: CertificateBundle
 
-    init() throws {
+    init() async throws {
         folder = try TemporaryDirectory()
         store = try SQLiteManagementStore(path: folder.file("db.sqlite"))
         let admin = EmailAddress("admin@contoso.com")!
-        try store.addUser(admin)
+        try await store.addUser(admin)
         subscription = Subscription(id: .random(), name: "Shop", serviceAdministrator: admin, createdAt: Date())
-        try store.createSubscription(subscription)
-        try store.createCloudService(CloudService(subscription: subscription.id, name: "shop", label: "c2hvcA==", description: nil, location: "Local",
+        try await store.createSubscription(subscription)
+        try await store.createCloudService(CloudService(subscription: subscription.id, name: "shop", label: "c2hvcA==", description: nil, location: "Local",
                                                   affinityGroup: nil, extendedProperties: [], created: Date(), modified: Date()), limit: 20)
         masterKey = MasterKey.generate()
         first = try makeTestBundle(["www.contoso.net"])
         second = try makeTestBundle(["www.contoso.net"])
         for bundle in [first, second] {
-            try store.addServiceCertificate(try DeploymentPlanTests.upload(bundle, withKey: true, masterKey: masterKey))
+            try await store.addServiceCertificate(try DeploymentPlanTests.upload(bundle, withKey: true, masterKey: masterKey, in: subscription.id))
         }
         try FileManager.default.createDirectory(atPath: folder.file("packages"), withIntermediateDirectories: true)
         let zipped = try runProcess("/usr/bin/env", ["python3", "-c", "import sys, zipfile; zipfile.ZipFile(sys.argv[1], 'w').writestr('ServiceDefinition.csdef', sys.argv[2])",
@@ -103,7 +103,7 @@ struct RuntimeFixture {
 struct DeploymentRuntimeTests {
     @Test("a status change that arrives during a configuration change waits its turn, then applies to the new configuration: neither is lost")
     func statusAfterConfiguration() async throws {
-        let fixture = try RuntimeFixture()
+        let fixture = try await RuntimeFixture()
         let gate = PauseGate(at: "deployment-change-configuration")
         let runtime = fixture.runtime(gate: gate)
         let snapshot = try await fixture.create(runtime)
@@ -114,7 +114,7 @@ struct DeploymentRuntimeTests {
         await gate.open()
         _ = try await change.value
         _ = try await suspend.value
-        let stored = try #require(try fixture.store.deployments(of: "shop").first)
+        let stored = try #require(try await fixture.store.deployments(of: "shop", in: fixture.subscription.id).first)
         #expect(stored.configuration == fixture.configuration(3), "the configuration change was kept")
         #expect(stored.status == .suspended, "the status change was kept")
         let view = await runtime.view(of: stored)
@@ -124,7 +124,7 @@ struct DeploymentRuntimeTests {
 
     @Test("a configuration change queued behind Suspended does not start the instances again")
     func configurationAfterSuspend() async throws {
-        let fixture = try RuntimeFixture()
+        let fixture = try await RuntimeFixture()
         let gate = PauseGate(at: "deployment-set-status")
         let runtime = fixture.runtime(gate: gate)
         let snapshot = try await fixture.create(runtime)
@@ -144,7 +144,7 @@ struct DeploymentRuntimeTests {
 
     @Test("deleting a certificate while a configuration change that names it is being applied waits, then is refused naming the deployment")
     func certificateDeleteWaitsForConfiguration() async throws {
-        let fixture = try RuntimeFixture()
+        let fixture = try await RuntimeFixture()
         let gate = PauseGate(at: "deployment-change-configuration")
         let runtime = fixture.runtime(gate: gate)
         let snapshot = try await fixture.create(runtime)
@@ -152,21 +152,21 @@ struct DeploymentRuntimeTests {
             try await runtime.changeConfiguration(of: snapshot, in: fixture.subscription.id, to: fixture.configuration(2, serving: fixture.second), now: Date())
         }
         await gate.waitUntilReached()
-        let delete = Task { try await runtime.deleteCertificate(fixture.second.thumbprint, of: "shop") }
+        let delete = Task { try await runtime.deleteCertificate(fixture.second.thumbprint, of: "shop", in: fixture.subscription.id) }
         try await fixture.waitForQueue(runtime, 1)
         await gate.open()
         _ = try await change.value
         await #expect(throws: DeploymentError.certificateInUse(thumbprint: fixture.second.thumbprint.description, deployment: "shop1",
                                                                slot: "Production", service: "shop")) { _ = try await delete.value }
-        #expect(try fixture.store.serviceCertificate(fixture.second.thumbprint, of: "shop") != nil, "the certificate in use stays")
+        #expect(try await fixture.store.serviceCertificate(fixture.second.thumbprint, of: "shop", in: fixture.subscription.id) != nil, "the certificate in use stays")
         // The one no longer named can go.
-        #expect(try await runtime.deleteCertificate(fixture.first.thumbprint, of: "shop"))
+        #expect(try await runtime.deleteCertificate(fixture.first.thumbprint, of: "shop", in: fixture.subscription.id))
         await runtime.shutdown()
     }
 
     @Test("a swap that arrives during a change to the staging deployment waits for it and swaps what the change left")
     func swapAfterChange() async throws {
-        let fixture = try RuntimeFixture()
+        let fixture = try await RuntimeFixture()
         let gate = PauseGate(at: "deployment-change-configuration")
         let runtime = fixture.runtime(quota: .init(maximumCloudServices: 20, maximumCores: 100), gate: gate)
         let production = try await fixture.create(runtime, count: 1)
@@ -178,7 +178,7 @@ struct DeploymentRuntimeTests {
         await gate.open()
         _ = try await change.value
         try await swap.value
-        let stored = try fixture.store.deployments(of: "shop")
+        let stored = try await fixture.store.deployments(of: "shop", in: fixture.subscription.id)
         let nowProduction = try #require(stored.first { $0.slot == .production })
         #expect(nowProduction.name == "shop2" && nowProduction.configuration == fixture.configuration(2, serving: fixture.second),
                 "the swapped-in deployment carries the change")
@@ -189,7 +189,7 @@ struct DeploymentRuntimeTests {
 
     @Test("changes past the core quota are refused naming the cores, and nothing changes")
     func coreQuota() async throws {
-        let fixture = try RuntimeFixture()
+        let fixture = try await RuntimeFixture()
         let runtime = fixture.runtime()
         let deployment = try await fixture.create(runtime)
         // Medium instances count two cores each; the standard quota is 20.
@@ -200,7 +200,7 @@ struct DeploymentRuntimeTests {
         await #expect(throws: DeploymentError.quotaExceeded(requested: 2, inUse: 20, limit: 20)) {
             _ = try await fixture.create(runtime, slot: .staging, name: "shop2", count: 1, start: false)
         }
-        #expect(try fixture.store.deployments(of: "shop").count == 1)
+        #expect(try await fixture.store.deployments(of: "shop", in: fixture.subscription.id).count == 1)
         await runtime.shutdown()
     }
 }

@@ -40,11 +40,11 @@ struct AuditTests {
 
             let administration = Administration(store: server.store)
             let developer = EmailAddress("dev@contoso.com")!
-            try administration.addUser(developer)
-            try administration.addCoAdministrator(developer, to: server.subscription.id)
-            #expect(try administration.removeCoAdministrator(developer, from: server.subscription.id))
+            try await administration.addUser(developer)
+            try await administration.addCoAdministrator(developer, to: server.subscription.id)
+            #expect(try await administration.removeCoAdministrator(developer, from: server.subscription.id))
 
-            let entries = try server.store.auditEntries(subscription: nil)
+            let entries = try await server.store.auditEntries(subscription: nil)
             let summary = entries.map { "\($0.operation) \($0.outcome)" }
             #expect(summary.contains("CreateCloudService Succeeded"), "\(summary)")
             let uploads = entries.filter { $0.operation == "AddServiceCertificate" }.map(\.outcome)

@@ -28,36 +28,36 @@ struct AuthenticationTests {
     func coAdministratorRemovalRevokes() async throws {
         try await TestServer.with { server in
             let developer = EmailAddress("dev@contoso.com")!
-            try server.store.addUser(developer)
-            try server.store.addCoAdministrator(developer, to: server.subscription.id)
+            try await server.store.addUser(developer)
+            try await server.store.addCoAdministrator(developer, to: server.subscription.id)
             let certificate = try makeTestBundle(["dev-client"], key: .ecdsaP256)
-            try TestServer.register(certificate, on: server.subscription.id, by: developer, in: server.store)
+            try await TestServer.register(certificate, on: server.subscription.id, by: developer, in: server.store)
             let client = try server.client(presenting: certificate, connections: 1)
             defer { _ = client.shutdown() }
             let url = "\(server.baseURL)/\(server.subscription.id)"
             #expect(try await client.send(.GET, url).status == 200)
 
-            #expect(try server.store.removeCoAdministrator(developer, from: server.subscription.id))
+            await #expect(try server.store.removeCoAdministrator(developer, from: server.subscription.id))
             let refused = try await client.send(.GET, url)
             #expect(refused.status == 403 && refused.errorCode == "ForbiddenError", "the kept-alive connection lost access: \(refused.status)")
 
-            try server.store.addCoAdministrator(developer, to: server.subscription.id)
+            try await server.store.addCoAdministrator(developer, to: server.subscription.id)
             #expect(try await client.send(.GET, url).status == 200)
-            #expect(try server.store.removeCoAdministrator(developer, from: server.subscription.id))
+            await #expect(try server.store.removeCoAdministrator(developer, from: server.subscription.id))
             let admin = try server.client(presenting: server.adminCertificate)
             defer { _ = admin.shutdown() }
             #expect(try await admin.send(.DELETE, "\(url)/certificates/\(certificate.thumbprint)").status == 200)
-            #expect(try server.store.managementCertificates(in: server.subscription.id).allSatisfy { $0.thumbprint != certificate.thumbprint })
+            await #expect(try server.store.managementCertificates(in: server.subscription.id).allSatisfy { $0.thumbprint != certificate.thumbprint })
         }
     }
 
     @Test("no certificate, an unknown one, one of another subscription, an unknown subscription: 403 ForbiddenError")
     func refusals() async throws {
         try await TestServer.with { server in
-            let other = try Administration(store: server.store).createSubscription(name: "Other", administrator: server.administrator)
+            let other = try await Administration(store: server.store).createSubscription(name: "Other", administrator: server.administrator)
             let stranger = try makeTestBundle(["stranger"], key: .ecdsaP256)
             let elsewhere = try makeTestBundle(["elsewhere"], key: .ecdsaP256)
-            try TestServer.register(elsewhere, on: other.id, by: server.administrator, in: server.store)
+            try await TestServer.register(elsewhere, on: other.id, by: server.administrator, in: server.store)
             let cases: [(String, CertificateBundle?, String)] = [
                 ("no certificate", nil, "\(server.subscription.id)"),
                 ("unknown certificate", stranger, "\(server.subscription.id)"),
@@ -80,7 +80,7 @@ struct AuthenticationTests {
     func deletedOnKeepAlive() async throws {
         try await TestServer.with { server in
             let doomed = try makeTestBundle(["doomed"], key: .ecdsaP256)
-            try TestServer.register(doomed, on: server.subscription.id, by: server.administrator, in: server.store)
+            try await TestServer.register(doomed, on: server.subscription.id, by: server.administrator, in: server.store)
             let client = try server.client(presenting: doomed, connections: 1)
             defer { _ = client.shutdown() }
             let url = "\(server.baseURL)/\(server.subscription.id)"
@@ -99,7 +99,7 @@ struct AuthenticationTests {
         try await TestServer.with { server in
             let past = Date().addingTimeInterval(-3 * 86_400)
             let expired = try CertificateFactory(now: { past }).makeCertificate(CertificateRequest(dnsNames: ["expired"], keyAlgorithm: .ecdsaP256, validDays: 1))
-            try TestServer.register(expired, on: server.subscription.id, by: server.administrator, in: server.store)
+            try await TestServer.register(expired, on: server.subscription.id, by: server.administrator, in: server.store)
             let client = try server.client(presenting: expired)
             defer { _ = client.shutdown() }
             let response = try await client.send(.GET, "\(server.baseURL)/\(server.subscription.id)")
@@ -128,8 +128,8 @@ struct OperationStatusTests {
             defer { _ = client.shutdown() }
             let succeeded = RequestID.random()
             let failed = RequestID.random()
-            try server.store.saveOperation(OperationRecord(id: succeeded, subscription: server.subscription.id, status: .succeeded, httpStatusCode: 200))
-            try server.store.saveOperation(OperationRecord(id: failed, subscription: server.subscription.id, status: .failed, httpStatusCode: 400,
+            try await server.store.saveOperation(OperationRecord(id: succeeded, subscription: server.subscription.id, status: .succeeded, httpStatusCode: 200))
+            try await server.store.saveOperation(OperationRecord(id: failed, subscription: server.subscription.id, status: .failed, httpStatusCode: 400,
                                                            errorCode: "BadRequest", errorMessage: "The password is incorrect."))
             let base = "\(server.baseURL)/\(server.subscription.id)/operations"
             let ok = try await client.send(.GET, "\(base)/\(succeeded)")

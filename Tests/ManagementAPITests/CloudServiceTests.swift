@@ -43,7 +43,7 @@ struct CloudServiceTests {
                 #expect(response.status == 400 && response.body.contains(expected), "\(name): \(response.body)")
             }
             #expect(try await client.send(.GET, "\(url)/nothing").errorCode == "ResourceNotFound")
-            #expect(try server.store.auditEntries(subscription: server.subscription.id).contains { $0.operation == "CreateCloudService" && $0.outcome == "Succeeded" })
+            await #expect(try server.store.auditEntries(subscription: server.subscription.id).contains { $0.operation == "CreateCloudService" && $0.outcome == "Succeeded" })
         }
     }
 }

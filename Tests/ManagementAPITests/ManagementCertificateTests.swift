@@ -38,7 +38,7 @@ struct ManagementCertificateTests {
             #expect(gone.status == 404 && gone.errorCode == "ResourceNotFound")
             #expect(try await client.send(.DELETE, "\(base)/\(added.thumbprint)").status == 404)
 
-            let audit = try server.store.auditEntries(subscription: server.subscription.id)
+            let audit = try await server.store.auditEntries(subscription: server.subscription.id)
             #expect(audit.map(\.operation).contains("AddManagementCertificate"))
             let deletion = try #require(audit.last { $0.operation == "DeleteManagementCertificate" && $0.outcome == "Succeeded" })
             #expect(deletion.callerThumbprint == server.adminCertificate.thumbprint.description)
@@ -94,7 +94,7 @@ struct ManagementCertificateTests {
             let huge = String(repeating: "A", count: (4 << 20) + 10)
             let oversized = try await client.send(.POST, url, body: addCertificateBody(good, data: huge))
             #expect(oversized.status == 413)
-            #expect(try server.store.managementCertificates(in: server.subscription.id).count == 1, "nothing was added")
+            await #expect(try server.store.managementCertificates(in: server.subscription.id).count == 1, "nothing was added")
         }
     }
 
@@ -111,7 +111,7 @@ struct ManagementCertificateTests {
             }
             #expect(statuses.filter { $0.status == 201 }.count == 99, "99 added beside the administrator's own")
             #expect(statuses.filter { $0.status == 400 }.allSatisfy { $0.body.contains("100 management certificates") })
-            #expect(try server.store.managementCertificates(in: server.subscription.id).count == 100)
+            await #expect(try server.store.managementCertificates(in: server.subscription.id).count == 100)
         }
     }
 
@@ -127,10 +127,10 @@ struct ManagementCertificateTests {
             #expect(refused.body.contains("co-administrator"))
 
             let coadmin = EmailAddress("ops@contoso.com")!
-            try server.store.addUser(coadmin)
-            try server.store.addCoAdministrator(coadmin, to: server.subscription.id)
+            try await server.store.addUser(coadmin)
+            try await server.store.addCoAdministrator(coadmin, to: server.subscription.id)
             let opsCertificate = try makeTestBundle(["ops"], key: .ecdsaP256)
-            try TestServer.register(opsCertificate, on: server.subscription.id, by: coadmin, in: server.store)
+            try await TestServer.register(opsCertificate, on: server.subscription.id, by: coadmin, in: server.store)
             let ops = try server.client(presenting: opsCertificate)
             defer { _ = ops.shutdown() }
             #expect(try await ops.send(.POST, url, body: addCertificateBody(makeTestBundle(["u3"], key: .ecdsaP256))).status == 201)

@@ -32,11 +32,11 @@ struct TestServer: Sendable {
         let masterKey = MasterKey.generate()
         let identity = try ServerIdentity.loadOrCreate(dataDirectory: folder.path, hostnames: [], sealing: masterKey)
         let administrator = EmailAddress("admin@contoso.com")!
-        try store.addUser(administrator)
+        try await store.addUser(administrator)
         let administration = Administration(store: store)
-        let subscription = try administration.createSubscription(name: "Contoso", administrator: administrator)
+        let subscription = try await administration.createSubscription(name: "Contoso", administrator: administrator)
         let adminCertificate = try makeTestBundle(["admin-client"], key: .ecdsaP256)
-        try register(adminCertificate, on: subscription.id, by: administrator, in: store)
+        try await register(adminCertificate, on: subscription.id, by: administrator, in: store)
 
         var logger = Logger(label: "test-server")
         logger.logLevel = .warning
@@ -66,8 +66,8 @@ struct TestServer: Sendable {
     enum TestServerError: Error { case didNotStart }
 
     /// Registers `bundle` on a subscription directly in the store.
-    static func register(_ bundle: CertificateBundle, on subscription: SubscriptionID, by user: EmailAddress, in store: SQLiteManagementStore) throws {
-        try store.addManagementCertificate(ManagementCertificate(
+    static func register(_ bundle: CertificateBundle, on subscription: SubscriptionID, by user: EmailAddress, in store: SQLiteManagementStore) async throws {
+        try await store.addManagementCertificate(ManagementCertificate(
             subscription: subscription, thumbprint: bundle.thumbprint,
             publicKey: Data(bundle.certificate.publicKey.keyBytes).base64EncodedString(),
             data: Data(bundle.cerBytes).base64EncodedString(), created: Date(), notAfter: bundle.certificate.notAfter, addedBy: user

@@ -20,21 +20,21 @@ struct EvictingMapTests {
     }
 
     @Test("lookups of unknown client certificates take no room in the caller cache; known callers stay cached")
-    func unknownCallersNotCached() throws {
+    func unknownCallersNotCached() async throws {
         let folder = try TemporaryDirectory()
         let store = try SQLiteManagementStore(path: folder.file("db.sqlite"))
         let admin = EmailAddress("admin@contoso.com")!
-        try store.addUser(admin)
+        try await store.addUser(admin)
         let subscription = Subscription(id: .random(), name: "S", serviceAdministrator: admin, createdAt: Date())
-        try store.createSubscription(subscription)
+        try await store.createSubscription(subscription)
         let bundle = try makeTestBundle(["client"], key: .ecdsaP256)
-        try store.addManagementCertificate(ManagementCertificate(
+        try await store.addManagementCertificate(ManagementCertificate(
             subscription: subscription.id, thumbprint: bundle.thumbprint, publicKey: "", data: "", created: Date(),
             notAfter: bundle.certificate.notAfter, addedBy: admin), limits: .standard)
-        #expect(try store.caller(thumbprint: bundle.thumbprint, subscription: subscription.id) != nil)
+        #expect(try await store.caller(thumbprint: bundle.thumbprint, subscription: subscription.id) != nil)
         for index in 0..<1_000 {
             let madeUp = Thumbprint(certificateDER: Array("made up \(index)".utf8))
-            #expect(try store.caller(thumbprint: madeUp, subscription: subscription.id) == nil)
+            #expect(try await store.caller(thumbprint: madeUp, subscription: subscription.id) == nil)
         }
         #expect(store.callers.count == 1, "only the known caller is kept")
     }

@@ -9,7 +9,7 @@ struct KeyEnvelopeTests {
     let secret = Array("-----BEGIN PRIVATE KEY----- not really".utf8)
 
     @Test("sealed keys open with the same master key and context only")
-    func sealAndOpen() throws {
+    func sealAndOpen() async throws {
         let master = MasterKey.generate()
         let sealed = try KeyEnvelope.seal(secret, context: "svc/ABC", with: master)
         #expect(try KeyEnvelope.open(sealed, context: "svc/ABC", with: master) == secret)
@@ -23,7 +23,7 @@ struct KeyEnvelopeTests {
     }
 
     @Test("the master key file is made 0600 on first use and read back after; the environment overrides it")
-    func masterKeySources() throws {
+    func masterKeySources() async throws {
         let folder = try TemporaryDirectory()
         let first = try MasterKey.load(dataDirectory: folder.path, environment: [:])
         let mode = try FileManager.default.attributesOfItem(atPath: folder.file("master.key"))[.posixPermissions] as? Int
@@ -41,14 +41,14 @@ struct KeyEnvelopeTests {
     }
 
     @Test("a data folder refuses a master key other than the one it was first used with")
-    func wrongMasterKeyRefused() throws {
+    func wrongMasterKeyRefused() async throws {
         let folder = try TemporaryDirectory()
         let store = try SQLiteManagementStore(path: folder.file("db.sqlite"))
         let master = MasterKey.generate()
-        try store.verifyMasterKey(master)
-        try store.verifyMasterKey(master)
+        try await store.verifyMasterKey(master)
+        try await store.verifyMasterKey(master)
         do {
-            try store.verifyMasterKey(MasterKey.generate())
+            try await store.verifyMasterKey(MasterKey.generate())
             Issue.record("another master key was accepted")
         } catch {
             #expect(error.description.contains("nothing was changed"))

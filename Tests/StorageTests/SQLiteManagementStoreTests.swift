@@ -11,12 +11,12 @@ struct SQLiteManagementStoreTests {
     let admin = EmailAddress("admin@contoso.com")!
     let subscription: Subscription
 
-    init() throws {
+    init() async throws {
         folder = try TemporaryDirectory()
         store = try SQLiteManagementStore(path: folder.file("db.sqlite"))
-        try store.addUser(admin)
+        try await store.addUser(admin)
         subscription = Subscription(id: .random(), name: "Production", serviceAdministrator: admin, createdAt: Date())
-        try store.createSubscription(subscription)
+        try await store.createSubscription(subscription)
     }
 
     func registration(on subscription: SubscriptionID, by user: EmailAddress, _ index: Int = 0) -> ManagementCertificate {
@@ -26,37 +26,37 @@ struct SQLiteManagementStoreTests {
     }
 
     @Test("a registration round-trips, authenticates its caller, and stops when deleted")
-    func roundTrip() throws {
+    func roundTrip() async throws {
         let certificate = registration(on: subscription.id, by: admin)
-        try store.addManagementCertificate(certificate, limits: .standard)
-        #expect(try store.managementCertificate(certificate.thumbprint, in: subscription.id)?.data == "d0")
-        #expect(try store.caller(thumbprint: certificate.thumbprint, subscription: subscription.id)?.user == admin)
-        #expect(throws: StorageError.duplicateCertificate(thumbprint: certificate.thumbprint.description)) {
-            try store.addManagementCertificate(certificate, limits: .standard)
+        try await store.addManagementCertificate(certificate, limits: .standard)
+        #expect(try await store.managementCertificate(certificate.thumbprint, in: subscription.id)?.data == "d0")
+        #expect(try await store.caller(thumbprint: certificate.thumbprint, subscription: subscription.id)?.user == admin)
+        await #expect(throws: StorageError.duplicateCertificate(thumbprint: certificate.thumbprint.description)) {
+            try await store.addManagementCertificate(certificate, limits: .standard)
         }
-        #expect(try store.deleteManagementCertificate(certificate.thumbprint, in: subscription.id))
-        #expect(try store.caller(thumbprint: certificate.thumbprint, subscription: subscription.id) == nil)
+        #expect(try await store.deleteManagementCertificate(certificate.thumbprint, in: subscription.id))
+        #expect(try await store.caller(thumbprint: certificate.thumbprint, subscription: subscription.id) == nil)
     }
 
     @Test("answers kept in memory for authentication are dropped the moment another connection or process changes the file")
-    func cachedReadsSeeOtherWriters() throws {
+    func cachedReadsSeeOtherWriters() async throws {
         let certificate = registration(on: subscription.id, by: admin)
-        try store.addManagementCertificate(certificate, limits: .standard)
+        try await store.addManagementCertificate(certificate, limits: .standard)
         // Asked twice, so the second answer comes from memory.
-        #expect(try store.caller(thumbprint: certificate.thumbprint, subscription: subscription.id)?.user == admin)
-        #expect(try store.caller(thumbprint: certificate.thumbprint, subscription: subscription.id)?.user == admin)
-        #expect(try store.managementCertificates(in: subscription.id).count == 1)
+        #expect(try await store.caller(thumbprint: certificate.thumbprint, subscription: subscription.id)?.user == admin)
+        #expect(try await store.caller(thumbprint: certificate.thumbprint, subscription: subscription.id)?.user == admin)
+        #expect(try await store.managementCertificates(in: subscription.id).count == 1)
 
         // Another store on the file stands for an admin command or a second server.
         let other = try SQLiteManagementStore(path: folder.file("db.sqlite"))
-        #expect(try other.deleteManagementCertificate(certificate.thumbprint, in: subscription.id))
-        #expect(try store.caller(thumbprint: certificate.thumbprint, subscription: subscription.id) == nil)
-        #expect(try store.managementCertificates(in: subscription.id).isEmpty)
+        #expect(try await other.deleteManagementCertificate(certificate.thumbprint, in: subscription.id))
+        #expect(try await store.caller(thumbprint: certificate.thumbprint, subscription: subscription.id) == nil)
+        #expect(try await store.managementCertificates(in: subscription.id).isEmpty)
 
         // And back: an unknown caller is not remembered past a change either.
-        try other.addManagementCertificate(certificate, limits: .standard)
-        #expect(try store.caller(thumbprint: certificate.thumbprint, subscription: subscription.id)?.user == admin)
-        #expect(try store.managementCertificates(in: subscription.id).map(\.thumbprint) == [certificate.thumbprint])
+        try await other.addManagementCertificate(certificate, limits: .standard)
+        #expect(try await store.caller(thumbprint: certificate.thumbprint, subscription: subscription.id)?.user == admin)
+        #expect(try await store.managementCertificates(in: subscription.id).map(\.thumbprint) == [certificate.thumbprint])
 
         // Through a plain SQLite connection, as a tool outside Thumbprint would.
         let sqlite = try runProcess("/usr/bin/env", ["python3", "-c", """
@@ -64,46 +64,46 @@ struct SQLiteManagementStoreTests {
             db = sqlite3.connect(sys.argv[1]); db.execute("DELETE FROM management_certificates"); db.commit()
             """, folder.file("db.sqlite")])
         #expect(sqlite.status == 0, "\(sqlite.standardError)")
-        #expect(try store.caller(thumbprint: certificate.thumbprint, subscription: subscription.id) == nil)
+        #expect(try await store.caller(thumbprint: certificate.thumbprint, subscription: subscription.id) == nil)
     }
 
     @Test("uploading a .cer of a certificate already uploaded as .pfx keeps its private key; deleting the service removes both")
-    func serviceCertificateReupload() throws {
+    func serviceCertificateReupload() async throws {
         let now = Date()
-        try store.createCloudService(CloudService(subscription: subscription.id, name: "web1", label: "d2ViMQ==", description: nil, location: "Local",
+        try await store.createCloudService(CloudService(subscription: subscription.id, name: "web1", label: "d2ViMQ==", description: nil, location: "Local",
                                                   affinityGroup: nil, extendedProperties: [], created: now, modified: now), limit: 20)
         let der = Array("certificate".utf8)
         let thumbprint = Thumbprint(certificateDER: der)
-        try store.addServiceCertificate(ServiceCertificate(service: "web1", thumbprint: thumbprint, certificate: der, sealedPrivateKey: [1, 2, 3], created: now))
-        try store.addServiceCertificate(ServiceCertificate(service: "web1", thumbprint: thumbprint, certificate: der, sealedPrivateKey: nil, created: now))
-        #expect(try store.serviceCertificate(thumbprint, of: "web1")?.sealedPrivateKey == [1, 2, 3])
-        try store.addServiceCertificate(ServiceCertificate(service: "web1", thumbprint: thumbprint, certificate: der, sealedPrivateKey: [4, 5], created: now))
-        #expect(try store.serviceCertificate(thumbprint, of: "web1")?.sealedPrivateKey == [4, 5], "a new .pfx upload replaces the key")
-        #expect(try store.serviceCertificates(of: "web1").count == 1)
-        #expect(try store.deleteCloudService("web1", in: subscription.id))
-        #expect(try store.serviceCertificates(of: "web1").isEmpty)
+        try await store.addServiceCertificate(ServiceCertificate(subscription: subscription.id, service: "web1", thumbprint: thumbprint, certificate: der, sealedPrivateKey: [1, 2, 3], created: now))
+        try await store.addServiceCertificate(ServiceCertificate(subscription: subscription.id, service: "web1", thumbprint: thumbprint, certificate: der, sealedPrivateKey: nil, created: now))
+        #expect(try await store.serviceCertificate(thumbprint, of: "web1", in: subscription.id)?.sealedPrivateKey == [1, 2, 3])
+        try await store.addServiceCertificate(ServiceCertificate(subscription: subscription.id, service: "web1", thumbprint: thumbprint, certificate: der, sealedPrivateKey: [4, 5], created: now))
+        #expect(try await store.serviceCertificate(thumbprint, of: "web1", in: subscription.id)?.sealedPrivateKey == [4, 5], "a new .pfx upload replaces the key")
+        #expect(try await store.serviceCertificates(of: "web1", in: subscription.id).count == 1)
+        #expect(try await store.deleteCloudService("web1", in: subscription.id))
+        #expect(try await store.serviceCertificates(of: "web1", in: subscription.id).isEmpty)
     }
 
     @Test("a second store on the same file sees every write at once (admin commands beside a running server)")
-    func sharedFile() throws {
+    func sharedFile() async throws {
         let other = try SQLiteManagementStore(path: folder.file("db.sqlite"))
         let user = EmailAddress("ops@contoso.com")!
-        try other.addUser(user)
-        try other.addCoAdministrator(user, to: subscription.id)
-        #expect(try store.coAdministrators(of: subscription.id) == [user])
-        #expect(try store.subscriptions(administeredBy: user).map(\.id) == [subscription.id])
+        try await other.addUser(user)
+        try await other.addCoAdministrator(user, to: subscription.id)
+        #expect(try await store.coAdministrators(of: subscription.id) == [user])
+        #expect(try await store.subscriptions(administeredBy: user).map(\.id) == [subscription.id])
     }
 
     @Test("at most 100 certificates per subscription, even with 200 concurrent adds")
     func subscriptionLimitUnderConcurrency() async throws {
         let users = (0..<4).map { EmailAddress("user\($0)@contoso.com")! }
-        for user in users { try store.addUser(user) }
+        for user in users { try await store.addUser(user) }
         let outcomes = await withTaskGroup(of: StorageError?.self) { group in
             for index in 0..<200 {
                 let certificate = registration(on: subscription.id, by: users[index % 4], index)
                 group.addTask { () -> StorageError? in
                     do throws(StorageError) {
-                        try store.addManagementCertificate(certificate, limits: .standard)
+                        try await store.addManagementCertificate(certificate, limits: .standard)
                         return nil
                     } catch {
                         return error
@@ -113,52 +113,120 @@ struct SQLiteManagementStoreTests {
             return await group.reduce(into: [StorageError?]()) { $0.append($1) }
         }
         #expect(outcomes.filter { $0 == nil }.count == 100)
-        #expect(try store.managementCertificates(in: subscription.id).count == 100)
+        #expect(try await store.managementCertificates(in: subscription.id).count == 100)
         let refusal = StorageError.subscriptionLimitReached(subscription: subscription.id.rawValue, limit: 100)
         #expect(outcomes.allSatisfy { $0 == nil || $0 == refusal })
     }
 
     @Test("at most 100 registrations per user across subscriptions; a co-administrator's count separately")
-    func userLimit() throws {
+    func userLimit() async throws {
         let limits = CertificateLimits(perSubscription: 100, perUser: 3)
         let second = Subscription(id: .random(), name: "Staging", serviceAdministrator: admin, createdAt: Date())
-        try store.createSubscription(second)
-        for index in 0..<2 { try store.addManagementCertificate(registration(on: subscription.id, by: admin, index), limits: limits) }
-        try store.addManagementCertificate(registration(on: second.id, by: admin, 2), limits: limits)
-        #expect(throws: StorageError.userLimitReached(user: admin.rawValue, limit: 3)) {
-            try store.addManagementCertificate(registration(on: second.id, by: admin, 3), limits: limits)
+        try await store.createSubscription(second)
+        for index in 0..<2 { try await store.addManagementCertificate(registration(on: subscription.id, by: admin, index), limits: limits) }
+        try await store.addManagementCertificate(registration(on: second.id, by: admin, 2), limits: limits)
+        await #expect(throws: StorageError.userLimitReached(user: admin.rawValue, limit: 3)) {
+            try await store.addManagementCertificate(registration(on: second.id, by: admin, 3), limits: limits)
         }
         let coadmin = EmailAddress("co@contoso.com")!
-        try store.addUser(coadmin)
-        try store.addCoAdministrator(coadmin, to: second.id)
-        try store.addManagementCertificate(registration(on: second.id, by: coadmin, 4), limits: limits)
+        try await store.addUser(coadmin)
+        try await store.addCoAdministrator(coadmin, to: second.id)
+        try await store.addManagementCertificate(registration(on: second.id, by: coadmin, 4), limits: limits)
         // Deleting one frees its place.
-        let first = try #require(try store.managementCertificates(in: subscription.id).first)
-        #expect(try store.deleteManagementCertificate(first.thumbprint, in: subscription.id))
-        try store.addManagementCertificate(registration(on: second.id, by: admin, 5), limits: limits)
+        let first = try #require(try await store.managementCertificates(in: subscription.id).first)
+        #expect(try await store.deleteManagementCertificate(first.thumbprint, in: subscription.id))
+        try await store.addManagementCertificate(registration(on: second.id, by: admin, 5), limits: limits)
     }
 
     @Test("unknown users and subscriptions are refused with what to do")
-    func refusals() throws {
+    func refusals() async throws {
         let stranger = EmailAddress("nobody@contoso.com")!
-        #expect(throws: StorageError.unknownUser(stranger.rawValue)) {
-            try store.createSubscription(Subscription(id: .random(), name: "x", serviceAdministrator: stranger, createdAt: Date()))
+        await #expect(throws: StorageError.unknownUser(stranger.rawValue)) {
+            try await store.createSubscription(Subscription(id: .random(), name: "x", serviceAdministrator: stranger, createdAt: Date()))
         }
-        #expect(throws: StorageError.subscriptionExists(subscription.id.rawValue)) { try store.createSubscription(subscription) }
+        await #expect(throws: StorageError.subscriptionExists(subscription.id.rawValue)) { try await store.createSubscription(subscription) }
         #expect(StorageError.userLimitReached(user: "a@b", limit: 100).description.contains("co-administrator"))
     }
 
     @Test("audit entries and operations are kept in order")
-    func auditAndOperations() throws {
-        try store.appendAudit(AuditEntry(time: Date(), subscription: subscription.id, callerThumbprint: "AB", user: admin.rawValue,
+    func auditAndOperations() async throws {
+        try await store.appendAudit(AuditEntry(time: Date(), subscription: subscription.id, callerThumbprint: "AB", user: admin.rawValue,
                                          operation: "AddManagementCertificate", target: "certificates/AB", outcome: "Succeeded"))
-        try store.appendAudit(AuditEntry(time: Date(), subscription: nil, callerThumbprint: nil, user: nil, operation: "X", target: "y", outcome: "Failed"))
-        #expect(try store.auditEntries(subscription: subscription.id).map(\.operation) == ["AddManagementCertificate"])
-        #expect(try store.auditEntries(subscription: nil).count == 2)
+        try await store.appendAudit(AuditEntry(time: Date(), subscription: nil, callerThumbprint: nil, user: nil, operation: "X", target: "y", outcome: "Failed"))
+        #expect(try await store.auditEntries(subscription: subscription.id).map(\.operation) == ["AddManagementCertificate"])
+        #expect(try await store.auditEntries(subscription: nil).count == 2)
         let id = RequestID.random()
-        try store.saveOperation(OperationRecord(id: id, subscription: subscription.id, status: .inProgress))
-        try store.saveOperation(OperationRecord(id: id, subscription: subscription.id, status: .succeeded, httpStatusCode: 200))
-        #expect(try store.operation(id, in: subscription.id)?.status == .succeeded)
-        #expect(try store.operation(id, in: .random()) == nil)
+        try await store.saveOperation(OperationRecord(id: id, subscription: subscription.id, status: .inProgress))
+        try await store.saveOperation(OperationRecord(id: id, subscription: subscription.id, status: .succeeded, httpStatusCode: 200))
+        #expect(try await store.operation(id, in: subscription.id)?.status == .succeeded)
+        #expect(try await store.operation(id, in: .random()) == nil)
+    }
+
+    @Test("tenancy lives in the store: another subscription's service certificates and deployments are not found, changed or deleted")
+    func tenancy() async throws {
+        let now = Date()
+        let other = Subscription(id: .random(), name: "Other", serviceAdministrator: admin, createdAt: now)
+        try await store.createSubscription(other)
+        try await store.createCloudService(CloudService(subscription: subscription.id, name: "web1", label: "d2ViMQ==", description: nil,
+                                                        location: "Local", affinityGroup: nil, extendedProperties: [], created: now, modified: now),
+                                           limit: 20)
+        let der = Array("certificate".utf8)
+        let thumbprint = Thumbprint(certificateDER: der)
+        try await store.addServiceCertificate(ServiceCertificate(subscription: subscription.id, service: "web1", thumbprint: thumbprint,
+                                                                 certificate: der, sealedPrivateKey: [1], created: now))
+        let deployment = Deployment(subscription: subscription.id, service: "web1", name: "d1", slot: .production, privateID: "p1", label: "bA==",
+                                    status: .running, configuration: [1], definition: [2], packageFolder: nil, extendedProperties: [],
+                                    created: now, modified: now)
+        try await store.createDeployment(deployment)
+
+        // Named with the other subscription, nothing is there.
+        #expect(try await store.serviceCertificates(of: "web1", in: other.id).isEmpty)
+        #expect(try await store.serviceCertificate(thumbprint, of: "web1", in: other.id) == nil)
+        #expect(try await store.deleteServiceCertificate(thumbprint, of: "web1", in: other.id) == false)
+        #expect(try await store.deployments(of: "web1", in: other.id).isEmpty)
+        #expect(try await store.deleteDeployment("d1", of: "web1", in: other.id) == false)
+        var foreign = deployment
+        foreign.subscription = other.id
+        foreign.status = .suspended
+        try await store.updateDeployment(foreign)
+        await #expect(throws: StorageError.unknownCloudService("web1")) { try await store.swapDeploymentSlots(of: "web1", in: other.id) }
+        await #expect(throws: StorageError.unknownCloudService("web1")) {
+            try await store.addServiceCertificate(ServiceCertificate(subscription: other.id, service: "web1", thumbprint: thumbprint,
+                                                                     certificate: der, sealedPrivateKey: [9], created: now))
+        }
+        var intruder = deployment
+        intruder.subscription = other.id
+        intruder.name = "d2"
+        intruder.slot = .staging
+        await #expect(throws: StorageError.unknownCloudService("web1")) { try await store.createDeployment(intruder) }
+
+        // The owner's data is untouched and found with its own subscription.
+        let kept = try #require(try await store.deployments(of: "web1", in: subscription.id).first)
+        #expect(kept.status == .running && kept.subscription == subscription.id)
+        #expect(try await store.serviceCertificate(thumbprint, of: "web1", in: subscription.id)?.sealedPrivateKey == [1])
+        #expect(try await store.allDeployments().map(\.subscription) == [subscription.id])
+    }
+
+    @Test("a write waits for a lock another process holds and reports busy after the timeout; reads go on meanwhile")
+    func busyDatabase() async throws {
+        let impatient = try SQLiteManagementStore(path: folder.file("db.sqlite"), busyTimeout: 0.5)
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        holder.arguments = ["python3", "-c", """
+            import sqlite3, sys, time
+            db = sqlite3.connect(sys.argv[1], isolation_level=None)
+            db.execute("BEGIN EXCLUSIVE"); db.execute("INSERT INTO settings (name, value) VALUES ('held', '1')")
+            print("locked", flush=True); time.sleep(3); db.execute("COMMIT")
+            """, folder.file("db.sqlite")]
+        let output = Pipe()
+        holder.standardOutput = output
+        try holder.run()
+        defer { holder.terminate() }
+        _ = output.fileHandleForReading.availableData  // "locked"
+        await #expect(throws: StorageError.busy) { try await impatient.setSetting("x", to: "1") }
+        #expect(try await impatient.subscription(subscription.id)?.name == "Production", "reads are not blocked by the writer")
+        holder.waitUntilExit()
+        try await impatient.setSetting("x", to: "1")
+        #expect(try await store.setting("x") == "1")
     }
 }

@@ -1,0 +1,68 @@
+import ServiceLifecycle
+import Storage
+import Synchronization
+
+/// The asynchronous operations this server is running, as a service of its service group: on
+/// SIGTERM it stops accepting new ones (they get 503), waits up to `grace` for those running to
+/// end (the API keeps answering Get Operation Status meanwhile), then cancels the rest. One that
+/// never ends is marked Failed by the next start.
+public final class RunningOperations: Service, Sendable {
+    private struct State {
+        var accepting = true
+        var tasks: [RequestID: Task<Void, Never>] = [:]
+    }
+
+    private let state = Mutex(State())
+    /// How long a stopping server waits for running operations.
+    public let grace: Duration
+
+    /// Operations that a stopping server waits `grace` for.
+    public init(grace: Duration = .seconds(30)) {
+        self.grace = grace
+    }
+
+    /// Runs `work` as operation `id`; false, and nothing started, once the server is stopping.
+    func start(_ id: RequestID, _ work: @escaping @Sendable () async -> Void) -> Bool {
+        state.withLock { state in
+            guard state.accepting else { return false }
+            state.tasks[id] = Task {
+                await work()
+                self.finished(id)
+            }
+            return true
+        }
+    }
+
+    /// How many operations are running.
+    public var count: Int { state.withLock { $0.tasks.count } }
+
+    private func finished(_ id: RequestID) {
+        state.withLock { _ = $0.tasks.removeValue(forKey: id) }
+    }
+
+    /// Waits for the service group's graceful shutdown, then drains; cancelled, cancels at once.
+    public func run() async throws {
+        do {
+            try await gracefulShutdown()
+        } catch {
+            cancelAll()
+            return
+        }
+        await drain()
+    }
+
+    /// Refuses new operations, waits up to `grace` for the running ones, then cancels what is left.
+    public func drain() async {
+        state.withLock { $0.accepting = false }
+        let deadline = ContinuousClock.now + grace
+        while count > 0, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        cancelAll()
+    }
+
+    private func cancelAll() {
+        state.withLock { $0.accepting = false }
+        for task in state.withLock({ Array($0.tasks.values) }) { task.cancel() }
+    }
+}
