@@ -23,8 +23,9 @@ if [ ! -x .venv/bin/python ] || ! cmp -s requirements-test.txt .venv/requirement
 fi
 
 swift build --build-tests
-# Suites that check a server stays responsive under floods and expensive requests run alone
-# afterwards: beside the rest of the suite on two cores they would measure the other tests.
-alone="ExpensiveRequestTests|ConnectionFloodTests"
+# Suites that check a server stays responsive under floods, expensive requests and a locked
+# database run alone afterwards: beside the rest of the suite on two cores they would measure
+# the other tests.
+alone="ExpensiveRequestTests|ConnectionFloodTests|LockedDatabaseTests"
 swift test --skip-build --skip "$alone"
 swift test --skip-build --filter "$alone"

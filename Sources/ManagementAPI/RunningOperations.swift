@@ -51,15 +51,24 @@ public final class RunningOperations: Service, Sendable {
         await drain()
     }
 
-    /// Refuses new operations, waits up to `grace` for the running ones, then cancels what is left.
+    /// Refuses new operations, waits up to `grace` for the running ones, then cancels what is
+    /// left. When operations were running, the API stays up a little longer (within the grace)
+    /// so that clients polling Get Operation Status, about once a second, see how they ended.
     public func drain() async {
-        state.withLock { $0.accepting = false }
+        let waited = state.withLock { state in
+            state.accepting = false
+            return !state.tasks.isEmpty
+        }
         let deadline = ContinuousClock.now + grace
         while count > 0, ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(20))
         }
         cancelAll()
+        if waited { try? await Task.sleep(until: min(deadline, ContinuousClock.now + Self.linger)) }
     }
+
+    /// How long the API stays up after the last operation ended.
+    static let linger = Duration.milliseconds(1500)
 
     private func cancelAll() {
         state.withLock { $0.accepting = false }
