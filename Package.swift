@@ -103,11 +103,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // The Service Management API: HTTPS with mutual TLS, the XML wire format, limits, audit.
+        // The Service Management API's wire format, shared by the server and the command-line
+        // client: the Azure XML writer, publish-settings files, request ids, x-ms-version.
+        .target(
+            name: "WireFormat",
+            dependencies: ["Certificates", "ServiceModel"]
+        ),
+        // The Service Management API: HTTPS with mutual TLS, routes, limits, audit.
         .target(
             name: "ManagementAPI",
             dependencies: [
-                "Certificates", "ConnectionLimits",
+                "Certificates", "ConnectionLimits", "WireFormat",
                 "Storage",
                 "ServiceModel",
                 "ServicePackages",
@@ -144,7 +150,7 @@ let package = Package(
         .executableTarget(
             name: "thumbprint-server",
             dependencies: [
-                "Certificates", "ConnectionLimits", "CLISupport", "Storage", "ServiceModel", "ManagementAPI", "Deployments",
+                "Certificates", "ConnectionLimits", "CLISupport", "Storage", "ServiceModel", "WireFormat", "ManagementAPI", "Deployments",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -219,7 +225,7 @@ let package = Package(
         .testTarget(
             name: "ManagementAPITests",
             dependencies: [
-                "ManagementAPI", "Storage", "TestSupport", "Deployments", "ConnectionLimits",
+                "ManagementAPI", "WireFormat", "Storage", "TestSupport", "Deployments", "ConnectionLimits",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -230,7 +236,7 @@ let package = Package(
         // and the built `thumbprint` executable.
         .testTarget(
             name: "InteropTests",
-            dependencies: ["Certificates", "ManagementAPI", "TestSupport"]
+            dependencies: ["Certificates", "ManagementAPI", "WireFormat", "TestSupport"]
         ),
     ]
 )

@@ -12,6 +12,12 @@ struct DeploymentFolder: Sendable {
         path = root + "/" + privateID
     }
 
+    /// A new private id: 32 lowercase hex digits, random, as the real service's deployment ids.
+    static func newPrivateID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<32).map { _ in String(Int.random(in: 0..<16, using: &generator), radix: 16) }.joined()
+    }
+
     /// Creates the folder, 0700: instance stores below it hold private keys.
     func create() throws {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])

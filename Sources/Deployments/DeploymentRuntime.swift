@@ -109,7 +109,7 @@ public actor DeploymentRuntime {
     }
 
     private func createInTurn(_ request: CreateRequest, now: Date) async throws -> Deployment {
-        let privateID = Storage.RequestID.random().rawValue
+        let privateID = DeploymentFolder.newPrivateID()
         let home = DeploymentFolder(root: folder, privateID: privateID)
         do {
             try home.create()

@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import WireFormat
 import NIOCore
 
 /// An error as the Service Management API reports it: an HTTP status, a code and a message,

@@ -1,5 +1,6 @@
 import Certificates
 import Storage
+import WireFormat
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else

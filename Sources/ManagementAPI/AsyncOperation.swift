@@ -18,7 +18,7 @@ struct AsyncOperations: Sendable {
     /// Starts `work` and answers 202; 503 when the server is stopping.
     func start(_ request: Request, context: ManagementRequestContext, caller: Caller,
                _ work: @escaping @Sendable () async throws -> Void) async throws -> Response {
-        let operation = OperationRecord(id: context.requestID, subscription: caller.subscription, status: .inProgress)
+        let operation = OperationRecord(id: try context.operationID(), subscription: caller.subscription, status: .inProgress)
         try await store.saveOperation(operation)
         let (store, now, logger) = (self.store, self.now, context.logger)
         let accepted = AuditMiddleware.entry(for: request, subscription: caller.subscription, thumbprint: caller.thumbprint,

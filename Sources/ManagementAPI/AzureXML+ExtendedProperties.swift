@@ -1,4 +1,5 @@
 import Storage
+import WireFormat
 
 extension AzureXML {
     /// `ExtendedProperties` with one `ExtendedProperty` (Name, Value) per pair.

@@ -3,6 +3,7 @@ import Deployments
 import Hummingbird
 import ServiceModel
 import Storage
+import WireFormat
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -58,7 +59,7 @@ struct CloudServiceRoutes: Sendable {
             subscription: caller.subscription, name: name, label: label, description: try body.description(),
             location: location, affinityGroup: affinityGroup, extendedProperties: try body.extendedProperties(), created: instant, modified: instant
         ), limit: quota.maximumCloudServices)
-        try await store.saveOperation(OperationRecord(id: context.requestID, subscription: caller.subscription, status: .succeeded, httpStatusCode: 200))
+        try await store.saveOperation(OperationRecord(id: try context.operationID(), subscription: caller.subscription, status: .succeeded, httpStatusCode: 200))
         return Response(status: .created, headers: [.location: "\(ManagementServer.publicBaseURL(request))/subscriptions/\(caller.subscription)/compute/\(name)"])
     }
 
@@ -141,7 +142,7 @@ struct CloudServiceRoutes: Sendable {
                            message: "The cloud service \(name) still has deployment \(deployment.name) in the \(deployment.slot.rawValue) slot; delete its deployments first.")
         }
         guard try await store.deleteCloudService(name, in: caller.subscription) else { throw APIError.notFound("The hosted service does not exist.") }
-        try await store.saveOperation(OperationRecord(id: context.requestID, subscription: caller.subscription, status: .succeeded, httpStatusCode: 200))
+        try await store.saveOperation(OperationRecord(id: try context.operationID(), subscription: caller.subscription, status: .succeeded, httpStatusCode: 200))
         return Response(status: .ok)
     }
 

@@ -3,6 +3,7 @@ import Deployments
 import Hummingbird
 import ServicePackages
 import Storage
+import WireFormat
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else

@@ -1,6 +1,7 @@
 import Certificates
 import Deployments
 import Storage
+import WireFormat
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else

@@ -3,6 +3,7 @@ import Hummingbird
 import NIOCore
 import ServiceModel
 import Storage
+import WireFormat
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else

@@ -3,6 +3,7 @@ import Hummingbird
 import NIOCore
 import NIOSSL
 import Storage
+import WireFormat
 
 /// What a request carries through the middleware and routes: its id, the TLS channel it came
 /// on (for the client certificate) and, once authenticated, the caller.
@@ -11,7 +12,7 @@ public struct ManagementRequestContext: RequestContext {
     /// The connection, for the client certificate the peer proved it holds.
     public let channel: any Channel
     /// The `x-ms-request-id` of this request.
-    public var requestID: Storage.RequestID
+    public var requestID: WireFormat.RequestID
     /// Who the client is, set by the authentication middleware.
     public var caller: Caller?
 
@@ -20,6 +21,12 @@ public struct ManagementRequestContext: RequestContext {
         channel = source.channel
         requestID = .random()
         caller = nil
+    }
+
+    /// The id of the operation this request records: its request id.
+    func operationID() throws -> OperationID {
+        guard let id = OperationID(requestID.rawValue) else { throw APIError.internalError }
+        return id
     }
 
     /// Request bodies over 4 MiB are refused with 413.

@@ -9,7 +9,7 @@ import Synchronization
 public final class RunningOperations: Service, Sendable {
     private struct State {
         var accepting = true
-        var tasks: [RequestID: Task<Void, Never>] = [:]
+        var tasks: [OperationID: Task<Void, Never>] = [:]
     }
 
     private let state = Mutex(State())
@@ -22,7 +22,7 @@ public final class RunningOperations: Service, Sendable {
     }
 
     /// Runs `work` as operation `id`; false, and nothing started, once the server is stopping.
-    func start(_ id: RequestID, _ work: @escaping @Sendable () async -> Void) -> Bool {
+    func start(_ id: OperationID, _ work: @escaping @Sendable () async -> Void) -> Bool {
         state.withLock { state in
             guard state.accepting else { return false }
             state.tasks[id] = Task {
@@ -36,7 +36,7 @@ public final class RunningOperations: Service, Sendable {
     /// How many operations are running.
     public var count: Int { state.withLock { $0.tasks.count } }
 
-    private func finished(_ id: RequestID) {
+    private func finished(_ id: OperationID) {
         state.withLock { _ = $0.tasks.removeValue(forKey: id) }
     }
 

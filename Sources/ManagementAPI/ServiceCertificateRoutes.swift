@@ -2,6 +2,7 @@ import Certificates
 import Deployments
 import Hummingbird
 import Storage
+import WireFormat
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else

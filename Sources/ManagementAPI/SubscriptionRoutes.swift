@@ -2,6 +2,7 @@ import Certificates
 import Deployments
 import Hummingbird
 import Storage
+import WireFormat
 
 /// Get Subscription (`GET /<subscription>`) and Get Operation Status (`GET /<subscription>/operations/<id>`).
 struct SubscriptionRoutes: Sendable {
@@ -56,7 +57,7 @@ struct SubscriptionRoutes: Sendable {
     func operation(context: ManagementRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
         let text = try context.parameters.require("id")
-        guard let id = Storage.RequestID(text), let operation = try await store.operation(id, in: caller.subscription) else {
+        guard let id = OperationID(text), let operation = try await store.operation(id, in: caller.subscription) else {
             throw APIError.notFound("The operation \(text) was not found.")
         }
         return xmlResponse(AzureXML.document("Operation") { xml in

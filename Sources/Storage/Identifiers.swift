@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -63,30 +60,11 @@ public struct EmailAddress: Hashable, Sendable, Codable, CustomStringConvertible
     public var description: String { rawValue }
 }
 
-/// The id of an asynchronous operation and of a request: 32 lowercase hex digits (`x-ms-request-id`).
-public struct RequestID: Hashable, Sendable, Codable, CustomStringConvertible {
+/// The id of an asynchronous operation: 32 lowercase hex digits, the `x-ms-request-id` of the
+/// request that started it.
+public struct OperationID: Hashable, Sendable, Codable, CustomStringConvertible {
     /// The 32 hex digits.
     public let rawValue: String
-
-    /// A new random id.
-    public static func random() -> RequestID {
-        // 128 bits from the C library's generator (arc4random: the kernel's randomness, drawn in
-        // user space), not a system call per draw.
-        var words: (UInt64, UInt64) = (0, 0)
-        withUnsafeMutableBytes(of: &words) { buffer in
-            if let base = buffer.baseAddress { arc4random_buf(base, buffer.count) }
-        }
-        var text: [UInt8] = []
-        text.reserveCapacity(32)
-        for var word in [words.0, words.1] {
-            for _ in 0..<16 {
-                let digit = UInt8(word & 0xF)
-                text.append(digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10)
-                word >>= 4
-            }
-        }
-        return RequestID(uncheckedRawValue: String(decoding: text, as: UTF8.self))
-    }
 
     /// Reads the 32-hex form, or the dashed GUID form Get Operation Status reports.
     public init?(_ text: String) {
@@ -94,8 +72,6 @@ public struct RequestID: Hashable, Sendable, Codable, CustomStringConvertible {
         guard hex.count == 32, hex.allSatisfy(\.isHexDigit) else { return nil }
         rawValue = hex
     }
-
-    init(uncheckedRawValue: String) { rawValue = uncheckedRawValue }
 
     /// The 8-4-4-4-12 form used in the `ID` element of an operation.
     public var dashed: String {

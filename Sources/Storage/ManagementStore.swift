@@ -98,5 +98,5 @@ public protocol ManagementStore: Sendable {
     /// A starting server calls it: no operation survives the process that ran it.
     func failInterruptedOperations(message: String) async throws(StorageError) -> Int
     /// The operation with this id on the subscription.
-    func operation(_ id: RequestID, in subscription: SubscriptionID) async throws(StorageError) -> OperationRecord?
+    func operation(_ id: OperationID, in subscription: SubscriptionID) async throws(StorageError) -> OperationRecord?
 }

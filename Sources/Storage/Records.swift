@@ -123,7 +123,7 @@ public struct OperationRecord: Sendable, Equatable, Codable {
     }
 
     /// The request id that started it.
-    public var id: RequestID
+    public var id: OperationID
     /// The subscription it belongs to.
     public var subscription: SubscriptionID
     /// Where it stands.
@@ -136,7 +136,7 @@ public struct OperationRecord: Sendable, Equatable, Codable {
     public var errorMessage: String?
 
     /// An operation from its parts.
-    public init(id: RequestID, subscription: SubscriptionID, status: Status, httpStatusCode: Int? = nil, errorCode: String? = nil, errorMessage: String? = nil) {
+    public init(id: OperationID, subscription: SubscriptionID, status: Status, httpStatusCode: Int? = nil, errorCode: String? = nil, errorMessage: String? = nil) {
         self.id = id
         self.subscription = subscription
         self.status = status

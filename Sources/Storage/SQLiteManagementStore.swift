@@ -237,7 +237,7 @@ public final class SQLiteManagementStore: ManagementStore, Sendable {
         }
     }
 
-    public func operation(_ id: RequestID, in subscription: SubscriptionID) async throws(StorageError) -> OperationRecord? {
+    public func operation(_ id: OperationID, in subscription: SubscriptionID) async throws(StorageError) -> OperationRecord? {
         try await read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM operations WHERE id = ? AND subscription_id = ?",
                              arguments: [id.rawValue, subscription.rawValue]).map { row in

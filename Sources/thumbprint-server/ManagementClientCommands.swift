@@ -1,7 +1,7 @@
 import ArgumentParser
 import CLISupport
 import Certificates
-import ManagementAPI
+import WireFormat
 import ServiceModel
 #if canImport(FoundationEssentials)
 import FoundationEssentials

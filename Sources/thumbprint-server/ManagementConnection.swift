@@ -2,7 +2,7 @@ import ArgumentParser
 import CLISupport
 import AsyncHTTPClient
 import Certificates
-import ManagementAPI
+import WireFormat
 import NIOCore
 import NIOHTTP1
 import NIOSSL

@@ -5,6 +5,7 @@ import ManagementAPI
 import Storage
 import TestSupport
 import Testing
+import WireFormat
 
 /// Mutual-TLS authentication over real TLS on loopback: every refusal is an HTTP 403 with an
 /// XML body, never a dropped handshake.
@@ -126,8 +127,8 @@ struct OperationStatusTests {
         try await TestServer.with { server in
             let client = try server.client(presenting: server.adminCertificate)
             defer { _ = client.shutdown() }
-            let succeeded = RequestID.random()
-            let failed = RequestID.random()
+            let succeeded = try #require(OperationID(RequestID.random().rawValue))
+            let failed = try #require(OperationID(RequestID.random().rawValue))
             try await server.store.saveOperation(OperationRecord(id: succeeded, subscription: server.subscription.id, status: .succeeded, httpStatusCode: 200))
             try await server.store.saveOperation(OperationRecord(id: failed, subscription: server.subscription.id, status: .failed, httpStatusCode: 400,
                                                            errorCode: "BadRequest", errorMessage: "The password is incorrect."))

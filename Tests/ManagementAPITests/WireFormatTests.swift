@@ -1,5 +1,7 @@
 @testable import ManagementAPI
+import Storage
 import Testing
+@testable import WireFormat
 
 @Suite("Wire format details")
 struct WireFormatTests {
@@ -24,5 +26,15 @@ struct WireFormatTests {
         for bad in ["", "2014-10-1", "2014-13-01", "2014-00-10", "2014-10-32", "2014/10/01", "２０１４-10-01", "2014-10-01 ", "latest", "20141001xx"] {
             #expect(!VersionHeader.isValid(bad), "\(bad)")
         }
+    }
+
+    @Test("request ids are 32 lower-case hex digits, different each time, and operations read them back in the dashed form")
+    func requestIDs() {
+        let ids = (0..<1000).map { _ in RequestID.random() }
+        #expect(Set(ids).count == 1000)
+        #expect(ids.allSatisfy { $0.rawValue.count == 32 && $0.rawValue.allSatisfy { "0123456789abcdef".contains($0) } })
+        let operation = OperationID(ids[0].rawValue)
+        #expect(operation?.rawValue == ids[0].rawValue)
+        #expect(operation.flatMap { OperationID($0.dashed) } == operation)
     }
 }

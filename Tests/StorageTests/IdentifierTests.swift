@@ -16,13 +16,15 @@ struct IdentifierTests {
         #expect(SubscriptionID(made.rawValue) == made)
     }
 
-    @Test("request ids are 32 lower-case hex digits, different each time, and read back in the dashed form")
-    func requestIDs() {
-        let ids = (0..<1000).map { _ in RequestID.random() }
-        #expect(Set(ids).count == 1000)
-        #expect(ids.allSatisfy { $0.rawValue.count == 32 && $0.rawValue.allSatisfy { "0123456789abcdef".contains($0) } })
-        let id = ids[0]
-        #expect(RequestID(id.dashed) == id)
+    @Test("operation ids read the 32-hex and the dashed GUID form, in any case, and nothing else")
+    func operationIDs() throws {
+        let id = try #require(OperationID("0123456789ABCDEF0123456789abcdef"))
+        #expect(id.rawValue == "0123456789abcdef0123456789abcdef")
+        #expect(id.dashed == "01234567-89ab-cdef-0123-456789abcdef")
+        #expect(OperationID(id.dashed) == id)
+        for bad in ["", "0123", "0123456789abcdef0123456789abcdeg", "0123456789abcdef0123456789abcdef0"] {
+            #expect(OperationID(bad) == nil, "\(bad)")
+        }
     }
 }
 

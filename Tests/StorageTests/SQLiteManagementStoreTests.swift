@@ -155,11 +155,11 @@ struct SQLiteManagementStoreTests {
         try await store.appendAudit(AuditEntry(time: Date(), subscription: nil, callerThumbprint: nil, user: nil, operation: "X", target: "y", outcome: "Failed"))
         #expect(try await store.auditEntries(subscription: subscription.id).map(\.operation) == ["AddManagementCertificate"])
         #expect(try await store.auditEntries(subscription: nil).count == 2)
-        let id = RequestID.random()
+        let id = try #require(OperationID("5f0c4e8a9b2d4c6e8f1a3b5c7d9e0f21"))
         try await store.saveOperation(OperationRecord(id: id, subscription: subscription.id, status: .inProgress))
         try await store.saveOperation(OperationRecord(id: id, subscription: subscription.id, status: .succeeded, httpStatusCode: 200))
         #expect(try await store.operation(id, in: subscription.id)?.status == .succeeded)
-        #expect(try await store.operation(id, in: .random()) == nil)
+        #expect(try await store.operation(id, in: .random()) == nil, "an operation is found only in its own subscription")
     }
 
     @Test("tenancy lives in the store: another subscription's service certificates and deployments are not found, changed or deleted")
