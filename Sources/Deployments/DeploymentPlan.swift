@@ -27,8 +27,9 @@ public struct DeploymentPlan: Sendable {
     /// Validates and plans; throws `DeploymentError.invalid` naming every problem.
     public static func make(definition: ServiceDefinition, configuration: ServiceConfiguration, uploaded: [ServiceCertificate],
                             service: String, masterKey: MasterKey) throws(DeploymentError) -> DeploymentPlan {
-        let uploadedThumbprints = Set(uploaded.map(\.thumbprint))
-        let issues = ServiceModelValidator(uploadedThumbprints: uploadedThumbprints).validate(definition, configuration)
+        let known = Dictionary(uploaded.map { ($0.thumbprint, UploadedCertificate(hasPrivateKey: $0.sealedPrivateKey != nil)) },
+                               uniquingKeysWith: { first, _ in first })
+        let issues = ServiceModelValidator(uploaded: known).validate(definition, configuration)
         guard issues.isEmpty else { throw .invalid(issues.map(\.description)) }
 
         let byThumbprint = Dictionary(uploaded.map { ($0.thumbprint, $0) }, uniquingKeysWith: { first, _ in first })
@@ -40,7 +41,7 @@ public struct DeploymentPlan: Sendable {
             for declaration in role.certificates {
                 guard let store = declaration.store,
                       let reference = roleConfiguration.certificates.first(where: { $0.name == declaration.name }),
-                      let thumbprint = try? Thumbprint.parse(reference.thumbprintText).thumbprint,
+                      let thumbprint = reference.thumbprint,
                       let upload = byThumbprint[thumbprint] else { continue }
                 do {
                     installed.append(InstalledCertificate(name: declaration.name, store: store, bundle: try bundle(of: upload, masterKey: masterKey)))
@@ -51,16 +52,14 @@ public struct DeploymentPlan: Sendable {
             let endpoints = role.inputEndpoints.map {
                 EndpointAssignment(name: $0.name, protocolName: $0.protocolName, port: $0.port ?? 0, certificate: $0.certificate)
             }
+            // The validator has checked each https certificate was uploaded with its key; what is
+            // left is whether TLS accepts that key and chain.
             for endpoint in endpoints where endpoint.protocolName == "https" {
                 guard let certificate = installed.first(where: { $0.name == endpoint.certificate }) else { continue }
-                if certificate.bundle.privateKey == nil {
-                    problems.append("Certificate with thumbprint \(certificate.bundle.thumbprint) associated with HTTPS input endpoint \(endpoint.name) does not contain private key; upload it as a .pfx")
-                } else {
-                    do {
-                        try LocalRoleInstance.checkServable(certificate.bundle)
-                    } catch {
-                        problems.append("Certificate with thumbprint \(certificate.bundle.thumbprint) cannot be served on HTTPS input endpoint \(endpoint.name): \(error)")
-                    }
+                do {
+                    try LocalRoleInstance.checkServable(certificate.bundle)
+                } catch {
+                    problems.append("Certificate with thumbprint \(certificate.bundle.thumbprint) cannot be served on HTTPS input endpoint \(endpoint.name): \(error)")
                 }
             }
             roles.append(Role(name: role.name, size: role.vmSize, instanceCount: roleConfiguration.instanceCount ?? 1,
@@ -72,7 +71,7 @@ public struct DeploymentPlan: Sendable {
 
     /// Every thumbprint the configuration names (to refuse deleting one still in use).
     public static func thumbprints(in configuration: ServiceConfiguration) -> Set<Thumbprint> {
-        Set(configuration.roles.flatMap(\.certificates).compactMap { try? Thumbprint.parse($0.thumbprintText).thumbprint })
+        Set(configuration.roles.flatMap(\.certificates).compactMap(\.thumbprint))
     }
 
     /// The uploaded certificate with its private key unsealed.

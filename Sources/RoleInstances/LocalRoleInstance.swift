@@ -10,7 +10,9 @@ import NIOPosix
 public actor LocalRoleInstance: RoleInstanceAgent {
     /// Why an assignment cannot be served.
     public enum Failure: Error, Sendable, CustomStringConvertible {
-        /// An https endpoint names a certificate the assignment does not install with a key.
+        /// An https endpoint names a certificate the assignment does not install with a key. The
+        /// rule is `ServiceModelValidator`'s and plans keep it; an agent only refuses an
+        /// assignment it cannot serve rather than serve plain HTTP in its place.
         case noCertificateForEndpoint(endpoint: String, certificate: String?)
 
         public var description: String {

@@ -1,3 +1,4 @@
+import Certificates
 /// A service configuration (`.cscfg`): per role, the instance count, setting values and the
 /// thumbprint of each certificate the definition names.
 public struct ServiceConfiguration: Sendable, Equatable {
@@ -63,6 +64,8 @@ public struct CertificateReference: Sendable, Equatable {
     public var name: String
     /// `thumbprint` as written.
     public var thumbprintText: String
+    /// The thumbprint, parsed once when the file is read; nil when `thumbprintText` is not one.
+    public var thumbprint: Thumbprint?
     /// `thumbprintAlgorithm` as written.
     public var algorithm: String
     /// The line of the element.
@@ -71,6 +74,7 @@ public struct CertificateReference: Sendable, Equatable {
     init(_ element: XMLElement) {
         name = element.attributes["name"] ?? ""
         thumbprintText = element.attributes["thumbprint"] ?? ""
+        thumbprint = try? Thumbprint.parse(thumbprintText).thumbprint
         algorithm = element.attributes["thumbprintAlgorithm"] ?? "sha1"
         line = element.line
     }

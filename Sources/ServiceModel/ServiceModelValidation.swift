@@ -22,18 +22,31 @@ public struct ValidationIssue: Sendable, Equatable, Codable, CustomStringConvert
     }
 }
 
+/// What the validator knows of a certificate uploaded to the cloud service.
+public struct UploadedCertificate: Sendable, Equatable {
+    /// Whether it was uploaded with its private key (a .pfx); nil when not known (the API's
+    /// List Service Certificates does not say).
+    public var hasPrivateKey: Bool?
+
+    /// What is known of one upload.
+    public init(hasPrivateKey: Bool?) {
+        self.hasPrivateKey = hasPrivateKey
+    }
+}
+
 /// Checks that a definition and a configuration agree with each other and, when given, with the
-/// certificates uploaded to the cloud service — before anything is deployed.
+/// certificates uploaded to the cloud service — before anything is deployed. The one home of
+/// each rule: the server's deployment plan and the CLI's `service validate` both ask it.
 public struct ServiceModelValidator: Sendable {
     /// Instance counts a role may have.
     public static let instanceCounts = 1...100
 
-    /// Thumbprints uploaded to the cloud service; nil checks the files alone (offline).
-    public var uploadedThumbprints: Set<Thumbprint>?
+    /// The certificates uploaded to the cloud service, by thumbprint; nil checks the files alone (offline).
+    public var uploaded: [Thumbprint: UploadedCertificate]?
 
-    /// A validator, offline unless uploaded thumbprints are given.
-    public init(uploadedThumbprints: Set<Thumbprint>? = nil) {
-        self.uploadedThumbprints = uploadedThumbprints
+    /// A validator, offline unless the uploaded certificates are given.
+    public init(uploaded: [Thumbprint: UploadedCertificate]? = nil) {
+        self.uploaded = uploaded
     }
 
     /// Every issue found, in file order: definition first, then configuration.
@@ -52,7 +65,7 @@ public struct ServiceModelValidator: Sendable {
                     message: "the role is not in the configuration; add a <Role name=\"\(role.name)\"> to the .cscfg"))
                 continue
             }
-            issues += validateEndpoints(of: role)
+            issues += validateEndpoints(of: role, against: roleConfiguration)
             issues += validateCertificates(of: role, against: roleConfiguration)
         }
         for role in configuration.roles {
@@ -75,7 +88,9 @@ public struct ServiceModelValidator: Sendable {
         return issues
     }
 
-    private func validateEndpoints(of role: RoleDefinition) -> [ValidationIssue] {
+    /// An https endpoint needs a certificate the role declares, whose thumbprint was uploaded
+    /// with its private key (when the uploads are known).
+    private func validateEndpoints(of role: RoleDefinition, against configuration: RoleConfiguration) -> [ValidationIssue] {
         let declared = Set(role.certificates.map(\.name))
         return role.inputEndpoints.filter { $0.protocolName == "https" }.compactMap { endpoint in
             guard let name = endpoint.certificate, !name.isEmpty else {
@@ -86,7 +101,10 @@ public struct ServiceModelValidator: Sendable {
                 return ValidationIssue(file: .definition, role: role.name, certificate: name, line: endpoint.line,
                     message: "the https endpoint \(endpoint.name) names a certificate the role does not declare\(declared.isEmpty ? "" : " (it declares \(declared.sorted().joined(separator: ", ")))"); add it under <Certificates>")
             }
-            return nil
+            guard let reference = configuration.certificates.first(where: { $0.name == name }), let thumbprint = reference.thumbprint,
+                  uploaded?[thumbprint]?.hasPrivateKey == false else { return nil }
+            return ValidationIssue(file: .configuration, role: role.name, certificate: name, line: reference.line,
+                message: "Certificate with thumbprint \(thumbprint) associated with HTTPS input endpoint \(endpoint.name) does not contain private key; upload it as a .pfx")
         }
     }
 
@@ -119,12 +137,12 @@ public struct ServiceModelValidator: Sendable {
                     message: "the thumbprint is empty; give the 40-digit SHA-1 thumbprint of the uploaded certificate"))
                 continue
             }
-            guard let thumbprint = try? Thumbprint.parse(reference.thumbprintText).thumbprint else {
+            guard let thumbprint = reference.thumbprint else {
                 issues.append(ValidationIssue(file: .configuration, role: role.name, certificate: declaration.name, line: reference.line,
                     message: "\"\(reference.thumbprintText)\" is not a SHA-1 thumbprint (40 hex digits); a placeholder left in place?"))
                 continue
             }
-            if let uploaded = uploadedThumbprints, !uploaded.contains(thumbprint) {
+            if let uploaded, uploaded[thumbprint] == nil {
                 issues.append(ValidationIssue(file: .configuration, role: role.name, certificate: declaration.name, line: reference.line,
                     message: "the certificate with thumbprint \(thumbprint) was not found on the cloud service; upload it first (thumbprint service cert add)"))
             }

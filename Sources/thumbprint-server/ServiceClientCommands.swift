@@ -1,7 +1,7 @@
 import ArgumentParser
 import CLISupport
 import Certificates
-import ManagementAPI
+import WireFormat
 import ServiceModel
 import Storage
 #if canImport(FoundationEssentials)
@@ -161,15 +161,18 @@ struct ServiceCommand: AsyncParsableCommand {
         @Flag(name: .customLong("json"), help: "Print one JSON document (a list of issues).") var json = false
 
         func run() async throws {
-            var uploaded: Set<Thumbprint>?
+            var uploaded: [Thumbprint: UploadedCertificate]?
             if let service {
                 let name = try ServiceCommand.checkedName(service)
                 let entries = try await connection.withConnection { api in
                     try ServiceCertificateCommand.entries(try api.xml(try await api.send(.GET, "/services/hostedservices/\(name)/certificates")))
                 }
-                uploaded = Set(entries.compactMap { try? Thumbprint.parse($0.thumbprint).thumbprint })
+                // The API lists certificates without saying which came with a key: that part of
+                // the https rule is checked by the server when it deploys.
+                let thumbprints = entries.compactMap { try? Thumbprint.parse($0.thumbprint).thumbprint }
+                uploaded = Dictionary(thumbprints.map { ($0, UploadedCertificate(hasPrivateKey: nil)) }, uniquingKeysWith: { first, _ in first })
             }
-            try ValidationReport.run(definition: definition, configuration: configurationFile, uploadedThumbprints: uploaded, service: service, json: json)
+            try ValidationReport.run(definition: definition, configuration: configurationFile, uploaded: uploaded, service: service, json: json)
         }
     }
 }

@@ -11,12 +11,12 @@ enum ValidationReport {
     static let fileLimit = 4 << 20
 
     /// Validates and prints; exit status 1 when there are issues, 2 when a file cannot be read.
-    static func run(definition: String, configuration: String, uploadedThumbprints: Set<Thumbprint>?, service: String?, json: Bool) throws {
+    static func run(definition: String, configuration: String, uploaded: [Thumbprint: UploadedCertificate]?, service: String?, json: Bool) throws {
         let definitionBytes = try CertificateFile.readLimited(path: definition, limit: fileLimit)
         let configurationBytes = try CertificateFile.readLimited(path: configuration, limit: fileLimit)
         let issues: [ValidationIssue]
         do {
-            issues = ServiceModelValidator(uploadedThumbprints: uploadedThumbprints).validate(
+            issues = ServiceModelValidator(uploaded: uploaded).validate(
                 try ServiceDefinition(xml: definitionBytes), try ServiceConfiguration(xml: configurationBytes)
             )
         } catch {

@@ -65,7 +65,8 @@ struct DeploymentPlanTests {
                                     uploaded: [try Self.upload(bundle, withKey: false, masterKey: masterKey)], service: "shop", masterKey: masterKey)
         } throws: { error in
             guard case DeploymentError.invalid(let issues) = error else { return false }
-            return issues == ["Certificate with thumbprint \(bundle.thumbprint) associated with HTTPS input endpoint HttpsIn does not contain private key; upload it as a .pfx"]
+            return issues.count == 1 && issues[0].contains("certificate SSL")
+                && issues[0].hasSuffix("Certificate with thumbprint \(bundle.thumbprint) associated with HTTPS input endpoint HttpsIn does not contain private key; upload it as a .pfx")
         }
         #expect {
             try DeploymentPlan.make(definition: definition, configuration: try Self.configuration(bundle.thumbprint),

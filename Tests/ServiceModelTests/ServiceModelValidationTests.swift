@@ -79,8 +79,8 @@ struct ServiceModelValidationTests {
         """
     }
 
-    func issues(_ configuration: String, uploaded: Set<Thumbprint>? = nil, definition: String = Self.definition) throws -> [ValidationIssue] {
-        ServiceModelValidator(uploadedThumbprints: uploaded).validate(
+    func issues(_ configuration: String, uploaded: [Thumbprint: UploadedCertificate]? = nil, definition: String = Self.definition) throws -> [ValidationIssue] {
+        ServiceModelValidator(uploaded: uploaded).validate(
             try ServiceDefinition(xml: Array(definition.utf8)), try ServiceConfiguration(xml: Array(configuration.utf8))
         )
     }
@@ -123,11 +123,22 @@ struct ServiceModelValidationTests {
         let extra = try issues(Self.configuration(ssl: good, extraRole: true))
         #expect(extra.first?.role == "Worker" && extra.first?.file == .configuration)
 
-        let uploaded: Set<Thumbprint> = [try Thumbprint.parse(String(repeating: "AB", count: 20)).thumbprint]
-        let missing = try issues(Self.configuration(ssl: good), uploaded: uploaded)
+        let partner = try Thumbprint.parse(String(repeating: "AB", count: 20)).thumbprint
+        let missing = try issues(Self.configuration(ssl: good), uploaded: [partner: UploadedCertificate(hasPrivateKey: true)])
         #expect(missing.count == 1)
         #expect(missing.first?.certificate == "SSL")
         #expect(missing.first?.message.contains("was not found on the cloud service") == true)
+
+        // The https rule's one home: the endpoint's certificate must have come with its key.
+        let ssl = try Thumbprint.parse(good).thumbprint
+        let withoutKey = try issues(Self.configuration(ssl: good), uploaded: [partner: .init(hasPrivateKey: false), ssl: .init(hasPrivateKey: false)])
+        #expect(withoutKey.count == 1, "only the https endpoint's certificate needs a key: \(withoutKey)")
+        #expect(withoutKey.first?.certificate == "SSL" && withoutKey.first?.file == .configuration)
+        #expect(withoutKey.first?.message.contains("associated with HTTPS input endpoint") == true)
+        #expect(withoutKey.first?.message.contains("does not contain private key") == true)
+        #expect(try issues(Self.configuration(ssl: good), uploaded: [partner: .init(hasPrivateKey: nil), ssl: .init(hasPrivateKey: nil)]).isEmpty,
+                "a key not known (the API's list does not say) is not reported")
+        #expect(try issues(Self.configuration(ssl: good), uploaded: [partner: .init(hasPrivateKey: false), ssl: .init(hasPrivateKey: true)]).isEmpty)
 
         let noCertificate = Self.definition.replacingOccurrences(of: " certificate=\"SSL\"", with: "")
         #expect(try issues(Self.configuration(ssl: good), definition: noCertificate).first?.message.contains("names no certificate") == true)
