@@ -1,3 +1,9 @@
+// Adapted from GlueHandler in the SwiftNIO examples (apple/swift-nio-examples,
+// connect-proxy/Sources/ConnectProxy/GlueHandler.swift), Copyright (c) 2019 Apple Inc. and the
+// SwiftNIO project authors, licensed under the Apache License, Version 2.0
+// (https://www.apache.org/licenses/LICENSE-2.0). Changed: both channels share one event loop,
+// so the lock is gone. See THIRD-PARTY-NOTICES.md.
+
 import NIOCore
 
 /// Joins two channels on the same event loop so that bytes read from one are written to the
