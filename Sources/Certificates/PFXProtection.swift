@@ -107,8 +107,8 @@ public struct PFXProtection: Sendable, Hashable, Codable {
         guard let identifier = try? AlgorithmIdentifierOID(berEncoded: algorithm) else { return .unknown }
         switch Array(identifier.oid.oidComponents) {
         case PKCS12OID.pbeSHA1TripleDES, PKCS12OID.pbeSHA1TwoKeyTripleDES: return .tripleDES
-        case PKCS12OID.pbeSHA1RC2_40, PKCS12OID.pbeSHA1RC2_128: return .rc2
-        case PKCS12OID.pbeSHA1RC4_40, PKCS12OID.pbeSHA1RC4_128: return .rc4
+        case PKCS12OID.pbeSHA1RC2With40BitKey, PKCS12OID.pbeSHA1RC2With128BitKey: return .rc2
+        case PKCS12OID.pbeSHA1RC4With40BitKey, PKCS12OID.pbeSHA1RC4With128BitKey: return .rc4
         case PKCS12OID.pbes2:
             // PBES2-params ::= SEQUENCE { keyDerivationFunc, encryptionScheme }
             guard let parameters = identifier.parameters,

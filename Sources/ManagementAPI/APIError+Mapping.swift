@@ -22,7 +22,7 @@ extension APIError {
         case let error as CertificateError: self.init(error)
         case let error as HTTPError: self.init(error)
         case is NIOTooManyBytesError: self = .tooLarge(limit: ManagementServer.maximumBodySize)
-        default: self = .internalError
+        default: self = .unexpected
         }
     }
 

@@ -54,7 +54,7 @@ public struct APIError: Error, Sendable, Equatable, HTTPResponseError {
     }
 
     /// 500 InternalError, saying nothing of the cause (the log has it).
-    public static let internalError = APIError(status: .internalServerError, code: "InternalError",
+    public static let unexpected = APIError(status: .internalServerError, code: "InternalError",
                                                message: "The server encountered an internal error.")
 
     /// The error as the API sends it: the status and the XML body.

@@ -25,7 +25,7 @@ public struct ManagementRequestContext: RequestContext {
 
     /// The id of the operation this request records: its request id.
     func operationID() throws -> OperationID {
-        guard let id = OperationID(requestID.rawValue) else { throw APIError.internalError }
+        guard let id = OperationID(requestID.rawValue) else { throw APIError.unexpected }
         return id
     }
 

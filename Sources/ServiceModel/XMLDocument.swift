@@ -132,9 +132,9 @@ private final class TreeBuilder: NSObject, XMLParserDelegate {
         openElements[openElements.count - 1].text += string
     }
 
-    func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) {
+    func parser(_ parser: XMLParser, foundCDATA block: Data) {
         guard !openElements.isEmpty else { return }
-        openElements[openElements.count - 1].text += String(decoding: CDATABlock, as: UTF8.self)
+        openElements[openElements.count - 1].text += String(decoding: block, as: UTF8.self)
     }
 
     func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?) {

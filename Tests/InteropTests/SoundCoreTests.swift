@@ -13,10 +13,10 @@ struct LockedDatabaseReport: Decodable {
         var error: String?
     }
 
-    var instance_requests: Int
-    var instance_max_ms: Double
-    var cached_requests: Int
-    var cached_max_ms: Double
+    var instanceRequests: Int
+    var instanceMaxMs: Double
+    var cachedRequests: Int
+    var cachedMaxMs: Double
     var failures: [String]
     var writes: [Write]
 }
@@ -34,11 +34,11 @@ struct LockedDatabaseTests {
         ])
         try #require(result.status == 0, "\(result.standardError)")
         let report = try JSONDecoder().decode(LockedDatabaseReport.self, from: Data(result.lastLine.utf8))
-        print("locked database: \(report.instance_requests) instance requests (max \(Int(report.instance_max_ms)) ms), \(report.cached_requests) cached GETs (max \(Int(report.cached_max_ms)) ms), writes \(report.writes.map { String(format: "%.1f s", $0.seconds) })")
+        print("locked database: \(report.instanceRequests) instance requests (max \(Int(report.instanceMaxMs)) ms), \(report.cachedRequests) cached GETs (max \(Int(report.cachedMaxMs)) ms), writes \(report.writes.map { String(format: "%.1f s", $0.seconds) })")
         #expect(report.failures.isEmpty, "\(report.failures)")
-        #expect(report.instance_requests >= 5 && report.cached_requests >= 5, "requests kept going: \(report.instance_requests), \(report.cached_requests)")
-        #expect(report.instance_max_ms < 200, "a role-instance request took \(report.instance_max_ms) ms")
-        #expect(report.cached_max_ms < 200, "a cached GET took \(report.cached_max_ms) ms")
+        #expect(report.instanceRequests >= 5 && report.cachedRequests >= 5, "requests kept going: \(report.instanceRequests), \(report.cachedRequests)")
+        #expect(report.instanceMaxMs < 200, "a role-instance request took \(report.instanceMaxMs) ms")
+        #expect(report.cachedMaxMs < 200, "a cached GET took \(report.cachedMaxMs) ms")
         #expect(report.writes.count == 3)
         for write in report.writes {
             #expect(write.ok, "a write failed: \(write.error ?? "")")

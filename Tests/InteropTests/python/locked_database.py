@@ -81,7 +81,7 @@ holder.join()
 for writer in writers:
     writer.join(timeout=60)
 print(json.dumps({
-    "instance_requests": len(instance_ms), "instance_max_ms": max(instance_ms, default=0),
-    "cached_requests": len(cached_ms), "cached_max_ms": max(cached_ms, default=0),
+    "instanceRequests": len(instance_ms), "instanceMaxMs": max(instance_ms, default=0),
+    "cachedRequests": len(cached_ms), "cachedMaxMs": max(cached_ms, default=0),
     "failures": failures, "writes": writes,
 }))
