@@ -199,8 +199,10 @@ let package = Package(
         ),
         .testTarget(
             name: "DeploymentsTests",
-            dependencies: ["Deployments", "Storage", "ServiceModel", "Certificates", "TestSupport",
-                           .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "Deployments", "Storage", "ServiceModel", "Certificates", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "RoleInstancesTests",

@@ -108,14 +108,16 @@ struct Seed: ParsableCommand {
             try db.execute(sql: "INSERT OR IGNORE INTO users (email, created_at) VALUES ('bench@localhost', ?)", arguments: [now])
             for index in 0..<subscriptions {
                 let id = UUID().uuidString.lowercased()
-                try db.execute(sql: "INSERT INTO subscriptions (id, name, service_admin, created_at) VALUES (?, ?, 'bench@localhost', ?)",
-                               arguments: [id, "Bench \(index)", now])
+                try db.execute(
+                    sql: "INSERT INTO subscriptions (id, name, service_admin, created_at) VALUES (?, ?, 'bench@localhost', ?)",
+                    arguments: [id, "Bench \(index)", now])
                 for _ in 0..<perSubscription {
                     let thumbprint = (0..<20).map { _ in String(format: "%02X", UInt8.random(in: 0...255, using: &generator)) }.joined()
-                    try db.execute(sql: """
-                        INSERT INTO management_certificates (subscription_id, thumbprint, thumbprint_as_uploaded, public_key, data, created_at, not_after, added_by)
-                        VALUES (?, ?, ?, 'seed', 'seed', ?, ?, 'bench@localhost')
-                        """, arguments: [id, thumbprint, thumbprint, now, now + 86_400 * 365])
+                    try db.execute(
+                        sql: """
+                            INSERT INTO management_certificates (subscription_id, thumbprint, thumbprint_as_uploaded, public_key, data, created_at, not_after, added_by)
+                            VALUES (?, ?, ?, 'seed', 'seed', ?, ?, 'bench@localhost')
+                            """, arguments: [id, thumbprint, thumbprint, now, now + 86_400 * 365])
                 }
             }
         }

@@ -1,9 +1,10 @@
 import ArgumentParser
 import Certificates
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Exit codes shared by every command.

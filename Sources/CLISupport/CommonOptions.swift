@@ -1,9 +1,10 @@
 import ArgumentParser
 import Certificates
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// `--store`: a certificate store, written as on Windows.
@@ -54,7 +55,9 @@ public struct ExportTargets: ParsableArguments {
     @Option(name: .customLong("pfx"), help: ArgumentHelp("Write a PKCS#12 file with the private key.", valueName: "OUT.pfx"))
     public var pfx: String?
 
-    @Option(name: .customLong("pfx-profile"), help: "modern (AES-256, SHA-256 MAC) or legacy (3DES, SHA-1 MAC, for the classic platform and Windows Server 2016 and older).")
+    @Option(
+        name: .customLong("pfx-profile"),
+        help: "modern (AES-256, SHA-256 MAC) or legacy (3DES, SHA-1 MAC, for the classic platform and Windows Server 2016 and older).")
     public var pfxProfile: PFXProfile = .modern
 
     @Option(name: .customLong("cer"), help: ArgumentHelp("Write the certificate as DER.", valueName: "OUT.cer"))

@@ -1,9 +1,10 @@
 import ArgumentParser
 import Certificates
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// Where a .pfx password comes from. A password is never accepted as a plain argument,
@@ -56,9 +57,10 @@ public struct PasswordOptions: ParsableArguments {
     public func forWriting(_ path: String) throws(CertificateError) -> String {
         if let password = try given() { return password }
         guard let first = Terminal.readSecret(prompt: "Password for \(path): "),
-              let second = Terminal.readSecret(prompt: "Same password again: ")
+            let second = Terminal.readSecret(prompt: "Same password again: ")
         else {
-            throw .invalidOption("--pfx", reason: "a password is needed and there is no terminal to ask on; use --password-env VAR, --password-file FILE or --password-stdin")
+            throw .invalidOption(
+                "--pfx", reason: "a password is needed and there is no terminal to ask on; use --password-env VAR, --password-file FILE or --password-stdin")
         }
         guard first == second else { throw .invalidOption("--pfx", reason: "the two passwords differ; nothing was written") }
         return first
@@ -82,7 +84,7 @@ public struct PasswordOptions: ParsableArguments {
             return (file, used)
         } catch {
             guard case .inFile(_, .passwordRequired) = error, !isGiven,
-                  let typed = Terminal.readSecret(prompt: "Password for \(path): ")
+                let typed = Terminal.readSecret(prompt: "Password for \(path): ")
             else { throw error }
             return (try CertificateFile.read(path: path) { typed }, typed)
         }

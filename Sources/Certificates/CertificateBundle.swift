@@ -40,9 +40,10 @@ public struct CertificateBundle: Sendable {
             }
             leaf = match
         } else {
-            leaf = certificates.first { candidate in
-                !certificates.contains { other in other != candidate && other.issuer == candidate.subject && !other.isSelfSigned }
-            } ?? certificates[0]
+            leaf =
+                certificates.first { candidate in
+                    !certificates.contains { other in other != candidate && other.issuer == candidate.subject && !other.isSelfSigned }
+                } ?? certificates[0]
         }
         var chain: [CertificateDetails] = []
         var current = leaf

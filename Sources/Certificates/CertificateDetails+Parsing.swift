@@ -1,10 +1,11 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import SwiftASN1
 import X509
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 extension CertificateDetails {
     /// Walks Certificate → TBSCertificate (RFC 5280 §4.1) by hand, keeping each field as it is.
@@ -18,11 +19,12 @@ extension CertificateDetails {
                 throw CertificateError.malformedCertificate(reason: "a certificate has three parts: TBSCertificate, signature algorithm, signature")
             }
             return try DER.sequence(tbsNode, identifier: .sequence) { nodes in
-                let version = try DER.optionalExplicitlyTagged(&nodes, tagNumber: 0, tagClass: .contextSpecific) { node in
-                    try Int(derEncoded: node)
-                } ?? 0
+                let version =
+                    try DER.optionalExplicitlyTagged(&nodes, tagNumber: 0, tagClass: .contextSpecific) { node in
+                        try Int(derEncoded: node)
+                    } ?? 0
                 guard let serialNode = nodes.next(), serialNode.identifier == .integer,
-                      case .primitive(let serial) = serialNode.content, !serial.isEmpty
+                    case .primitive(let serial) = serialNode.content, !serial.isEmpty
                 else { throw CertificateError.malformedCertificate(reason: "the serial number is missing") }
                 let signature = try AlgorithmIdentifierOID(derEncoded: &nodes)
                 let issuer = try DistinguishedName(derEncoded: &nodes)
@@ -90,8 +92,9 @@ func parseTime(_ node: ASN1Node) throws -> Date {
     default:
         throw CertificateError.malformedCertificate(reason: "a validity date is neither UTCTime nor GeneralizedTime")
     }
-    return UTCCalendar.date(year: fields.year, month: fields.month, day: fields.day,
-                            hours: fields.hours, minutes: fields.minutes, seconds: fields.seconds)
+    return UTCCalendar.date(
+        year: fields.year, month: fields.month, day: fields.day,
+        hours: fields.hours, minutes: fields.minutes, seconds: fields.seconds)
 }
 
 extension Optional {

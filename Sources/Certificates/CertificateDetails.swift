@@ -1,10 +1,11 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import SwiftASN1
 import X509
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// What a certificate says about itself, read leniently from its DER encoding.
 ///
@@ -75,7 +76,8 @@ public struct CertificateDetails: Sendable, Hashable {
     public var isSelfSigned: Bool {
         guard issuer == subject else { return false }
         if let authority = rawExtension(.X509ExtensionID.authorityKeyIdentifier).flatMap({ try? AuthorityKeyIdentifier($0) })?.keyIdentifier,
-           let subjectKey = rawExtension(.X509ExtensionID.subjectKeyIdentifier).flatMap({ try? SubjectKeyIdentifier($0) })?.keyIdentifier {
+            let subjectKey = rawExtension(.X509ExtensionID.subjectKeyIdentifier).flatMap({ try? SubjectKeyIdentifier($0) })?.keyIdentifier
+        {
             return authority == subjectKey
         }
         return true

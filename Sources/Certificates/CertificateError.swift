@@ -47,7 +47,8 @@ public enum CertificateError: Error, Sendable, Equatable, CustomStringConvertibl
     public var description: String {
         switch self {
         case .tooManyIterations(let count, let limit):
-            return "the PFX file asks for \(count) key-derivation iterations; at most \(limit) are accepted (Windows and OpenSSL write 2,000 to 600,000). Export it again with the usual settings."
+            return
+                "the PFX file asks for \(count) key-derivation iterations; at most \(limit) are accepted (Windows and OpenSSL write 2,000 to 600,000). Export it again with the usual settings."
         case .invalidThumbprint(let text, let reason):
             return "'\(text)' is not a thumbprint: \(reason). Copy the 40 hex digits from `thumbprint cert show` or the certificate's details."
         case .inputTooLarge(let size, let limit):

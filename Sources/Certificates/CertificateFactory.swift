@@ -1,10 +1,11 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import SwiftASN1
 import X509
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// What a new certificate should say: its names, key and lifetime.
 public struct CertificateRequest: Sendable {
@@ -52,7 +53,9 @@ public struct CertificateFactory: Sendable {
     }
 
     /// Makes a certificate for an existing key.
-    public func makeCertificate(_ request: CertificateRequest, key: CertificatePrivateKey, issuer: CertificateBundle? = nil) throws(CertificateError) -> CertificateBundle {
+    public func makeCertificate(_ request: CertificateRequest, key: CertificatePrivateKey, issuer: CertificateBundle? = nil) throws(CertificateError)
+        -> CertificateBundle
+    {
         guard let commonName = request.commonName ?? request.dnsNames.first, !commonName.isEmpty else {
             throw .invalidOption("--dns-name", reason: "at least one DNS name is needed")
         }
@@ -97,7 +100,9 @@ public struct CertificateFactory: Sendable {
         }
     }
 
-    private func makeExtensions(_ request: CertificateRequest, publicKey: Certificate.PublicKey, key: CertificatePrivateKey, issuer: CertificateBundle?) throws -> Certificate.Extensions {
+    private func makeExtensions(_ request: CertificateRequest, publicKey: Certificate.PublicKey, key: CertificatePrivateKey, issuer: CertificateBundle?) throws
+        -> Certificate.Extensions
+    {
         var names: [GeneralName] = request.dnsNames.map { .dnsName($0) }
         names += request.ipAddresses.map { .ipAddress(ASN1OctetString(contentBytes: $0[...])) }
         let authorityKeyID = issuer.flatMap { bundle in
@@ -136,7 +141,9 @@ public struct CertificateFactory: Sendable {
         guard !labels.isEmpty, name.utf8.count <= 253 else { return false }
         return labels.allSatisfy { label in
             !label.isEmpty && label.utf8.count <= 63 && !label.hasPrefix("-") && !label.hasSuffix("-")
-                && label.unicodeScalars.allSatisfy { $0.properties.isASCIIHexDigit || ("a"..."z").contains($0) || ("A"..."Z").contains($0) || $0 == "-" || ("0"..."9").contains($0) }
+                && label.unicodeScalars.allSatisfy {
+                    $0.properties.isASCIIHexDigit || ("a"..."z").contains($0) || ("A"..."Z").contains($0) || $0 == "-" || ("0"..."9").contains($0)
+                }
         }
     }
 }

@@ -1,9 +1,10 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import SwiftASN1
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// A certificate file as read from disk: what it held and in which format.
 public struct CertificateFile: Sendable {
@@ -34,7 +35,8 @@ public struct CertificateFile: Sendable {
         if bytes.first == 0x30 {
             // PFX ::= SEQUENCE { version INTEGER (3), ... }; a certificate starts SEQUENCE { SEQUENCE ...
             if let root = try? BER.parse(bytes), case .constructed(let children) = root.content,
-               let first = children.first(where: { _ in true }) {
+                let first = children.first(where: { _ in true })
+            {
                 if first.identifier == .integer { return .pfx }
                 if first.identifier == .sequence { return .der }
                 throw .unrecognisedFormat

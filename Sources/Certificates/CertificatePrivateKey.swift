@@ -1,12 +1,13 @@
 import Crypto
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import SwiftASN1
 import X509
 import _CryptoExtras
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The private key that belongs to a certificate: RSA or ECDSA on P-256 or P-384.
 public enum CertificatePrivateKey: Sendable {

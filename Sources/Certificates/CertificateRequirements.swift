@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// What a certificate is going to be used for on a cloud service.
@@ -70,8 +70,9 @@ public struct CertificateRequirements: Sendable {
     func versionRule(_ certificate: CertificateDetails) -> RequirementResult {
         certificate.version == 3
             ? .init(rule: "x509-version", status: .pass, message: "X.509 version 3")
-            : .init(rule: "x509-version", status: .fail, message: "X.509 version \(certificate.version); cloud services need version 3",
-                    fix: "make a new certificate with `thumbprint cert new`")
+            : .init(
+                rule: "x509-version", status: .fail, message: "X.509 version \(certificate.version); cloud services need version 3",
+                fix: "make a new certificate with `thumbprint cert new`")
     }
 
     func keyRule(_ certificate: CertificateDetails) -> RequirementResult {
@@ -79,14 +80,17 @@ public struct CertificateRequirements: Sendable {
         case .rsa(let bits) where bits >= 2048:
             return .init(rule: "rsa-key", status: .pass, message: "RSA key of \(bits) bits")
         case .rsa(let bits):
-            return .init(rule: "rsa-key", status: .fail, message: "RSA key of \(bits) bits; at least 2048 are required",
-                         fix: "make a new certificate with --key rsa-2048 (or larger)")
+            return .init(
+                rule: "rsa-key", status: .fail, message: "RSA key of \(bits) bits; at least 2048 are required",
+                fix: "make a new certificate with --key rsa-2048 (or larger)")
         case .ecdsa:
-            return .init(rule: "rsa-key", status: .fail, message: "\(certificate.publicKey.algorithmName) key; classic cloud services accept only RSA",
-                         fix: "make a new certificate with --key rsa-2048")
+            return .init(
+                rule: "rsa-key", status: .fail, message: "\(certificate.publicKey.algorithmName) key; classic cloud services accept only RSA",
+                fix: "make a new certificate with --key rsa-2048")
         case .other(let oid):
-            return .init(rule: "rsa-key", status: .fail, message: "key algorithm \(oid); classic cloud services accept only RSA",
-                         fix: "make a new certificate with --key rsa-2048")
+            return .init(
+                rule: "rsa-key", status: .fail, message: "key algorithm \(oid); classic cloud services accept only RSA",
+                fix: "make a new certificate with --key rsa-2048")
         }
     }
 
@@ -95,26 +99,31 @@ public struct CertificateRequirements: Sendable {
         case (true, .pfx):
             return .init(rule: "private-key", status: .pass, message: "the .pfx carries the private key")
         case (true, _):
-            return .init(rule: "private-key", status: .fail, message: "the key is in a \(file.format.rawValue) file; service certificates are uploaded as .pfx",
-                         fix: "convert it: `thumbprint cert import FILE` then `thumbprint cert export THUMBPRINT --pfx OUT.pfx`")
+            return .init(
+                rule: "private-key", status: .fail, message: "the key is in a \(file.format.rawValue) file; service certificates are uploaded as .pfx",
+                fix: "convert it: `thumbprint cert import FILE` then `thumbprint cert export THUMBPRINT --pfx OUT.pfx`")
         case (false, _):
-            return .init(rule: "private-key", status: .fail, message: "the file has no private key; a service certificate must carry one",
-                         fix: "export the certificate with its private key as .pfx (`thumbprint cert export THUMBPRINT --pfx OUT.pfx`)")
+            return .init(
+                rule: "private-key", status: .fail, message: "the file has no private key; a service certificate must carry one",
+                fix: "export the certificate with its private key as .pfx (`thumbprint cert export THUMBPRINT --pfx OUT.pfx`)")
         }
     }
 
     func keyExchangeRule(_ certificate: CertificateDetails) -> RequirementResult {
         guard case .rsa = certificate.publicKey.algorithm else {
-            return .init(rule: "key-exchange", status: .fail, message: "only an RSA key can be used for key exchange here",
-                         fix: "make a new certificate with --key rsa-2048")
+            return .init(
+                rule: "key-exchange", status: .fail, message: "only an RSA key can be used for key exchange here",
+                fix: "make a new certificate with --key rsa-2048")
         }
         if let usage = certificate.keyUsage, !usage.keyEncipherment {
-            return .init(rule: "key-exchange", status: .fail, message: "the key usage does not allow key encipherment (key exchange)",
-                         fix: "make a new certificate whose key usage includes keyEncipherment (`thumbprint cert new` does)")
+            return .init(
+                rule: "key-exchange", status: .fail, message: "the key usage does not allow key encipherment (key exchange)",
+                fix: "make a new certificate whose key usage includes keyEncipherment (`thumbprint cert new` does)")
         }
         if let extended = certificate.extendedKeyUsage, !extended.contains(.serverAuth), !extended.contains(.any) {
-            return .init(rule: "key-exchange", status: .fail, message: "the extended key usage does not allow server authentication",
-                         fix: "make a new certificate with serverAuth in its extended key usage (`thumbprint cert new` does)")
+            return .init(
+                rule: "key-exchange", status: .fail, message: "the extended key usage does not allow server authentication",
+                fix: "make a new certificate with serverAuth in its extended key usage (`thumbprint cert new` does)")
         }
         return .init(rule: "key-exchange", status: .pass, message: "the key can be used for key exchange")
     }
@@ -127,15 +136,18 @@ public struct CertificateRequirements: Sendable {
         if names.contains(where: { Self.name($0, matches: domain) }) {
             return .init(rule: "domain", status: .pass, message: "\(domain) matches the certificate's names (\(names.joined(separator: ", ")))")
         }
-        return .init(rule: "domain", status: .fail, message: "\(domain) matches none of the certificate's names (\(names.isEmpty ? "none" : names.joined(separator: ", ")))",
-                     fix: "make a certificate for it: `thumbprint cert new --dns-name \(domain)`")
+        return .init(
+            rule: "domain", status: .fail,
+            message: "\(domain) matches none of the certificate's names (\(names.isEmpty ? "none" : names.joined(separator: ", ")))",
+            fix: "make a certificate for it: `thumbprint cert new --dns-name \(domain)`")
     }
 
     func platformNameRule(_ certificate: CertificateDetails) -> RequirementResult {
         let candidates = certificate.hostNames + (domain.map { [$0] } ?? [])
         if let owned = candidates.first(where: { Self.platformDomain(of: $0) != nil }), let parent = Self.platformDomain(of: owned) {
-            return .init(rule: "platform-name", status: .fail, message: "\(owned) is under \(parent), which the platform owns; no certificate can be had for it",
-                         fix: "use your custom domain (a CNAME to the \(parent) name) and a certificate for that domain")
+            return .init(
+                rule: "platform-name", status: .fail, message: "\(owned) is under \(parent), which the platform owns; no certificate can be had for it",
+                fix: "use your custom domain (a CNAME to the \(parent) name) and a certificate for that domain")
         }
         return .init(rule: "platform-name", status: .pass, message: "no name is under a domain the platform owns")
     }
@@ -145,8 +157,9 @@ public struct CertificateRequirements: Sendable {
             return .init(rule: "pfx-encryption", status: .skip, message: "not a .pfx file")
         }
         if protection.usesAES {
-            return .init(rule: "pfx-encryption", status: .warn, message: "the .pfx is encrypted with AES; the classic platform accepts only 3DES",
-                         fix: "re-export it: `thumbprint cert import FILE` then `thumbprint cert export THUMBPRINT --pfx OUT.pfx --pfx-profile legacy`")
+            return .init(
+                rule: "pfx-encryption", status: .warn, message: "the .pfx is encrypted with AES; the classic platform accepts only 3DES",
+                fix: "re-export it: `thumbprint cert import FILE` then `thumbprint cert export THUMBPRINT --pfx OUT.pfx --pfx-profile legacy`")
         }
         let cipher = protection.keyCipher?.rawValue ?? protection.certificateCipher?.rawValue ?? "unknown"
         return .init(rule: "pfx-encryption", status: .pass, message: "the .pfx is encrypted with \(cipher)")
@@ -154,28 +167,32 @@ public struct CertificateRequirements: Sendable {
 
     func publicOnlyRule(_ file: CertificateFile) -> RequirementResult {
         if file.bundle.privateKey != nil {
-            return .init(rule: "public-certificate", status: .warn, message: "the file carries the private key; it should stay with the client",
-                         fix: "upload only the public certificate: `thumbprint cert export THUMBPRINT --cer OUT.cer`")
+            return .init(
+                rule: "public-certificate", status: .warn, message: "the file carries the private key; it should stay with the client",
+                fix: "upload only the public certificate: `thumbprint cert export THUMBPRINT --cer OUT.cer`")
         }
         return .init(rule: "public-certificate", status: .pass, message: "a public certificate; the private key stays with the client")
     }
 
     func validityRule(_ certificate: CertificateDetails) -> RequirementResult {
         if now < certificate.notBefore {
-            return .init(rule: "validity", status: .fail, message: "not valid until \(UTCCalendar.iso8601(certificate.notBefore))",
-                         fix: "wait until then, or check the clock of the machine that made it")
+            return .init(
+                rule: "validity", status: .fail, message: "not valid until \(UTCCalendar.iso8601(certificate.notBefore))",
+                fix: "wait until then, or check the clock of the machine that made it")
         }
         if now > certificate.notAfter {
-            return .init(rule: "validity", status: .fail, message: "expired on \(UTCCalendar.iso8601(certificate.notAfter))",
-                         fix: "renew it: make a new certificate and upload that")
+            return .init(
+                rule: "validity", status: .fail, message: "expired on \(UTCCalendar.iso8601(certificate.notAfter))",
+                fix: "renew it: make a new certificate and upload that")
         }
         return .init(rule: "validity", status: .pass, message: "valid until \(UTCCalendar.iso8601(certificate.notAfter))")
     }
 
     func digestRule(_ certificate: CertificateDetails) -> RequirementResult {
         if certificate.signatureAlgorithm.usesWeakDigest {
-            return .init(rule: "signature", status: .warn, message: "signed with \(certificate.signatureAlgorithm), a digest no longer trusted",
-                         fix: "re-issue the certificate with SHA-256 (`thumbprint cert new` does)")
+            return .init(
+                rule: "signature", status: .warn, message: "signed with \(certificate.signatureAlgorithm), a digest no longer trusted",
+                fix: "re-issue the certificate with SHA-256 (`thumbprint cert new` does)")
         }
         return .init(rule: "signature", status: .pass, message: "signed with \(certificate.signatureAlgorithm)")
     }

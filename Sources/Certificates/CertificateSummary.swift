@@ -1,8 +1,9 @@
 import Crypto
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// The facts `thumbprint cert show` reports, in a form that encodes to stable JSON.

@@ -25,7 +25,8 @@ public enum PEMReader {
                 guard key == nil else { throw .malformedPEM(reason: "it holds more than one private key") }
                 key = try CertificatePrivateKey(pkcs8: document.derBytes)
             case "ENCRYPTED PRIVATE KEY":
-                throw .malformedPEM(reason: "its private key is encrypted; Thumbprint reads encrypted keys only inside a .pfx (convert with `openssl pkcs12 -export`)")
+                throw .malformedPEM(
+                    reason: "its private key is encrypted; Thumbprint reads encrypted keys only inside a .pfx (convert with `openssl pkcs12 -export`)")
             case let label where keyLabels.contains(label):
                 throw .malformedPEM(reason: "its private key is in the \"\(label)\" form; convert it to PKCS#8 with `openssl pkcs8 -topk8 -nocrypt`")
             default:

@@ -48,7 +48,8 @@ public struct PFXProtection: Sendable, Hashable, Codable {
         try BER.sequence(contentInfo, identifier: .sequence) { nodes in
             let type = try ASN1ObjectIdentifier(berEncoded: &nodes)
             guard let wrapped = nodes.next(), case .constructed(let inner) = wrapped.content,
-                  let content = inner.first(where: { _ in true }) else { return }
+                let content = inner.first(where: { _ in true })
+            else { return }
             if type == ASN1ObjectIdentifier(elementsOrEmpty: PKCS12OID.encryptedData) {
                 // EncryptedData ::= SEQUENCE { version, EncryptedContentInfo { type, algorithm, [0] content } }
                 try BER.sequence(content, identifier: .sequence) { nodes in
@@ -76,7 +77,8 @@ public struct PFXProtection: Sendable, Hashable, Codable {
         try BER.sequence(bag, identifier: .sequence) { nodes in
             let type = try ASN1ObjectIdentifier(berEncoded: &nodes)
             guard let wrapped = nodes.next(), case .constructed(let inner) = wrapped.content,
-                  let value = inner.first(where: { _ in true }) else { return }
+                let value = inner.first(where: { _ in true })
+            else { return }
             while nodes.next() != nil {}
             if type == ASN1ObjectIdentifier(elementsOrEmpty: PKCS12OID.shroudedKeyBag) {
                 try BER.sequence(value, identifier: .sequence) { nodes in
@@ -98,7 +100,8 @@ public struct PFXProtection: Sendable, Hashable, Codable {
         try BER.sequence(contentInfo, identifier: .sequence) { nodes in
             _ = try ASN1ObjectIdentifier(berEncoded: &nodes)
             guard let wrapped = nodes.next(), case .constructed(let inner) = wrapped.content,
-                  let octets = inner.first(where: { _ in true }) else { return nil }
+                let octets = inner.first(where: { _ in true })
+            else { return nil }
             return Array(try ASN1OctetString(berEncoded: octets).bytes)
         }
     }
@@ -112,12 +115,14 @@ public struct PFXProtection: Sendable, Hashable, Codable {
         case PKCS12OID.pbes2:
             // PBES2-params ::= SEQUENCE { keyDerivationFunc, encryptionScheme }
             guard let parameters = identifier.parameters,
-                  let scheme = try? BER.sequence(parameters, identifier: .sequence, { nodes -> AlgorithmIdentifierOID? in
-                      _ = nodes.next()
-                      let scheme = try nodes.next().map { try AlgorithmIdentifierOID(berEncoded: $0) }
-                      while nodes.next() != nil {}
-                      return scheme
-                  })
+                let scheme = try? BER.sequence(
+                    parameters, identifier: .sequence,
+                    { nodes -> AlgorithmIdentifierOID? in
+                        _ = nodes.next()
+                        let scheme = try nodes.next().map { try AlgorithmIdentifierOID(berEncoded: $0) }
+                        while nodes.next() != nil {}
+                        return scheme
+                    })
             else { return .unknown }
             switch Array(scheme.oid.oidComponents) {
             case PKCS12OID.aes128CBC, PKCS12OID.aes192CBC, PKCS12OID.aes256CBC: return .aes
@@ -134,11 +139,15 @@ public struct PFXProtection: Sendable, Hashable, Codable {
         guard let identifier = try? AlgorithmIdentifierOID(berEncoded: algorithm), var parameters = identifier.parameters else { return nil }
         if Array(identifier.oid.oidComponents) == PKCS12OID.pbes2 {
             // PBES2-params ::= SEQUENCE { keyDerivationFunc AlgorithmIdentifier, encryptionScheme }
-            guard let kdf = try? BER.sequence(parameters, identifier: .sequence, { nodes -> AlgorithmIdentifierOID? in
-                let kdf = try nodes.next().map { try AlgorithmIdentifierOID(berEncoded: $0) }
-                while nodes.next() != nil {}
-                return kdf
-            }), let kdfParameters = kdf.parameters else { return nil }
+            guard
+                let kdf = try? BER.sequence(
+                    parameters, identifier: .sequence,
+                    { nodes -> AlgorithmIdentifierOID? in
+                        let kdf = try nodes.next().map { try AlgorithmIdentifierOID(berEncoded: $0) }
+                        while nodes.next() != nil {}
+                        return kdf
+                    }), let kdfParameters = kdf.parameters
+            else { return nil }
             parameters = kdfParameters
         }
         return try? BER.sequence(parameters, identifier: .sequence) { nodes -> Int? in

@@ -1,12 +1,13 @@
 import BoringSSLShims
 import Crypto
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import SwiftASN1
 import _CryptoExtras
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Writes PKCS#12 (.pfx) files: one private key with its certificate and chain.
 ///

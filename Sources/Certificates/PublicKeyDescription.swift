@@ -14,7 +14,10 @@ public struct PublicKeyDescription: Sendable, Hashable {
 
     /// The elliptic curves certificates use.
     public enum NamedCurve: String, Sendable, Hashable {
-        case p256 = "ecdsa-p256", p384 = "ecdsa-p384", p521 = "ecdsa-p521", other = "ecdsa"
+        case p256 = "ecdsa-p256"
+        case p384 = "ecdsa-p384"
+        case p521 = "ecdsa-p521"
+        case other = "ecdsa"
     }
 
     /// The key's algorithm and size.

@@ -1,8 +1,9 @@
 import Certificates
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// The server's TLS identity, kept in `DIR/tls`: a local CA (`ca.pem`, key `ca.key.sealed` 0600)
@@ -18,8 +19,10 @@ public struct ServerIdentity: Sendable {
     public var caPath: String
 
     /// Loads or creates the identity in `dataDirectory/tls`.
-    public static func loadOrCreate(dataDirectory: String, hostnames: [String], sealing: any PrivateKeySealing,
-                                    now: Date = Date()) throws(CertificateError) -> ServerIdentity {
+    public static func loadOrCreate(
+        dataDirectory: String, hostnames: [String], sealing: any PrivateKeySealing,
+        now: Date = Date()
+    ) throws(CertificateError) -> ServerIdentity {
         let folder = dataDirectory + "/tls"
         try SecureFile.makeDirectory(folder)
         let factory = CertificateFactory(now: { now })
@@ -27,23 +30,27 @@ public struct ServerIdentity: Sendable {
         if let existing = try load(folder, "ca", sealing: sealing) {
             authority = existing
         } else {
-            authority = try factory.makeCertificate(CertificateRequest(
-                dnsNames: [], keyAlgorithm: .rsa2048, validDays: 3650, isCertificateAuthority: true,
-                commonName: "Thumbprint local CA"
-            ))
+            authority = try factory.makeCertificate(
+                CertificateRequest(
+                    dnsNames: [], keyAlgorithm: .rsa2048, validDays: 3650, isCertificateAuthority: true,
+                    commonName: "Thumbprint local CA"
+                ))
             try save(authority, folder, "ca", sealing: sealing)
         }
         let names = ["localhost"] + hostnames.filter { !$0.isEmpty && $0 != "localhost" && !isIPAddress($0) }
         let addresses: [[UInt8]] = [[127, 0, 0, 1], [UInt8](repeating: 0, count: 15) + [1]] + hostnames.compactMap(ipv4Bytes)
         if let existing = try load(folder, "server", sealing: sealing),
-           Set(existing.certificate.dnsNames) == Set(names),
-           existing.certificate.notAfter > now.addingTimeInterval(30 * 86_400),
-           existing.certificate.issuer == authority.certificate.subject {
-            return ServerIdentity(server: try CertificateBundle(certificate: existing.certificate, privateKey: existing.privateKey, chain: [authority.certificate]),
-                                  caPath: folder + "/ca.pem")
+            Set(existing.certificate.dnsNames) == Set(names),
+            existing.certificate.notAfter > now.addingTimeInterval(30 * 86_400),
+            existing.certificate.issuer == authority.certificate.subject
+        {
+            return ServerIdentity(
+                server: try CertificateBundle(certificate: existing.certificate, privateKey: existing.privateKey, chain: [authority.certificate]),
+                caPath: folder + "/ca.pem")
         }
-        let server = try factory.makeCertificate(CertificateRequest(dnsNames: names, ipAddresses: addresses, keyAlgorithm: .rsa2048, validDays: 397),
-                                                 issuer: authority)
+        let server = try factory.makeCertificate(
+            CertificateRequest(dnsNames: names, ipAddresses: addresses, keyAlgorithm: .rsa2048, validDays: 397),
+            issuer: authority)
         try save(server, folder, "server", sealing: sealing)
         return ServerIdentity(server: server, caPath: folder + "/ca.pem")
     }
@@ -63,7 +70,9 @@ public struct ServerIdentity: Sendable {
     /// Reads `NAME.pem` with its sealed key; a plaintext `NAME.key` from an older version is
     /// sealed in its place.
     private static func load(_ folder: String, _ name: String, sealing: any PrivateKeySealing) throws(CertificateError) -> CertificateBundle? {
-        let certificate = "\(folder)/\(name).pem", sealedKey = "\(folder)/\(name).key.sealed", plainKey = "\(folder)/\(name).key"
+        let certificate = "\(folder)/\(name).pem"
+        let sealedKey = "\(folder)/\(name).key.sealed"
+        let plainKey = "\(folder)/\(name).key"
         guard LocalFile.kind(of: certificate) == .file else { return nil }
         let parsed = try PEMReader.read(CertificateFile.readLimited(path: certificate))
         if LocalFile.kind(of: sealedKey) == .file {
@@ -76,8 +85,9 @@ public struct ServerIdentity: Sendable {
             return try CertificateBundle(certificate: parsed.certificate, privateKey: try CertificatePrivateKey(pkcs8: pkcs8))
         }
         guard LocalFile.kind(of: plainKey) == .file else { return nil }
-        let bundle = try CertificateBundle(certificate: parsed.certificate,
-                                           privateKey: try CertificatePrivateKey(pkcs8: CertificateFile.readLimited(path: plainKey)))
+        let bundle = try CertificateBundle(
+            certificate: parsed.certificate,
+            privateKey: try CertificatePrivateKey(pkcs8: CertificateFile.readLimited(path: plainKey)))
         try save(bundle, folder, name, sealing: sealing)
         try? FileManager.default.removeItem(atPath: plainKey)
         return bundle

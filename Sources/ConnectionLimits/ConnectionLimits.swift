@@ -17,8 +17,10 @@ public struct ConnectionLimits: Sendable, Equatable {
     public var maximumConnections: Int
 
     /// Limits from their parts.
-    public init(handshakeTimeout: TimeAmount = .seconds(10), headerTimeout: TimeAmount = .seconds(30),
-                idleTimeout: TimeAmount = .seconds(60), maximumConnections: Int) {
+    public init(
+        handshakeTimeout: TimeAmount = .seconds(10), headerTimeout: TimeAmount = .seconds(30),
+        idleTimeout: TimeAmount = .seconds(60), maximumConnections: Int
+    ) {
         self.handshakeTimeout = handshakeTimeout
         self.headerTimeout = headerTimeout
         self.idleTimeout = idleTimeout

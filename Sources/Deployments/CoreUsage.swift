@@ -33,7 +33,8 @@ public struct CoreUsage: Sendable {
     /// The cores of a stored deployment, from its definition and configuration.
     static func cores(of deployment: Deployment) -> Int {
         guard let definition = try? ServiceDefinition(xml: deployment.definition),
-              let configuration = try? ServiceConfiguration(xml: deployment.configuration) else { return 0 }
+            let configuration = try? ServiceConfiguration(xml: deployment.configuration)
+        else { return 0 }
         return VirtualMachineSize.cores(definition: definition, configuration: configuration)
     }
 }

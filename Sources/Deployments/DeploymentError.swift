@@ -27,11 +27,13 @@ public enum DeploymentError: Error, Sendable, Equatable, CustomStringConvertible
         case .instanceFailed(let instance, let reason):
             return "Role instance \(instance) could not start: \(reason)"
         case .quotaExceeded(let requested, let inUse, let limit):
-            return "The deployment needs \(requested) cores and the subscription's other deployments use \(inUse); its quota (MaxCoreCount) is \(limit). Use fewer or smaller instances, or delete a deployment."
+            return
+                "The deployment needs \(requested) cores and the subscription's other deployments use \(inUse); its quota (MaxCoreCount) is \(limit). Use fewer or smaller instances, or delete a deployment."
         case .gone(let deployment):
             return "The deployment \(deployment) was deleted or moved to the other slot before this change could run."
         case .certificateInUse(let thumbprint, let deployment, let slot, let service):
-            return "The certificate \(thumbprint) is in use by deployment \(deployment) (\(slot)) of \(service); change its configuration to another thumbprint first."
+            return
+                "The certificate \(thumbprint) is in use by deployment \(deployment) (\(slot)) of \(service); change its configuration to another thumbprint first."
         }
     }
 }

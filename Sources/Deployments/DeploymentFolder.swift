@@ -53,7 +53,8 @@ struct DeploymentFolder: Sendable {
     /// The public port of each endpoint (`role/endpoint`) when the deployment last ran.
     func savedAddresses() -> [String: Int] {
         guard let data = FileManager.default.contents(atPath: path + "/addresses.json"),
-              let ports = try? JSONDecoder().decode([String: Int].self, from: data) else { return [:] }
+            let ports = try? JSONDecoder().decode([String: Int].self, from: data)
+        else { return [:] }
         return ports
     }
 

@@ -25,10 +25,13 @@ public struct DeploymentPlan: Sendable {
     public var roles: [Role]
 
     /// Validates and plans; throws `DeploymentError.invalid` naming every problem.
-    public static func make(definition: ServiceDefinition, configuration: ServiceConfiguration, uploaded: [ServiceCertificate],
-                            service: String, masterKey: MasterKey) throws(DeploymentError) -> DeploymentPlan {
-        let known = Dictionary(uploaded.map { ($0.thumbprint, UploadedCertificate(hasPrivateKey: $0.sealedPrivateKey != nil)) },
-                               uniquingKeysWith: { first, _ in first })
+    public static func make(
+        definition: ServiceDefinition, configuration: ServiceConfiguration, uploaded: [ServiceCertificate],
+        service: String, masterKey: MasterKey
+    ) throws(DeploymentError) -> DeploymentPlan {
+        let known = Dictionary(
+            uploaded.map { ($0.thumbprint, UploadedCertificate(hasPrivateKey: $0.sealedPrivateKey != nil)) },
+            uniquingKeysWith: { first, _ in first })
         let issues = ServiceModelValidator(uploaded: known).validate(definition, configuration)
         guard issues.isEmpty else { throw .invalid(issues.map(\.description)) }
 
@@ -40,9 +43,10 @@ public struct DeploymentPlan: Sendable {
             var installed: [InstalledCertificate] = []
             for declaration in role.certificates {
                 guard let store = declaration.store,
-                      let reference = roleConfiguration.certificates.first(where: { $0.name == declaration.name }),
-                      let thumbprint = reference.thumbprint,
-                      let upload = byThumbprint[thumbprint] else { continue }
+                    let reference = roleConfiguration.certificates.first(where: { $0.name == declaration.name }),
+                    let thumbprint = reference.thumbprint,
+                    let upload = byThumbprint[thumbprint]
+                else { continue }
                 do {
                     installed.append(InstalledCertificate(name: declaration.name, store: store, bundle: try bundle(of: upload, masterKey: masterKey)))
                 } catch {
@@ -59,11 +63,14 @@ public struct DeploymentPlan: Sendable {
                 do {
                     try LocalRoleInstance.checkServable(certificate.bundle)
                 } catch {
-                    problems.append("Certificate with thumbprint \(certificate.bundle.thumbprint) cannot be served on HTTPS input endpoint \(endpoint.name): \(error)")
+                    problems.append(
+                        "Certificate with thumbprint \(certificate.bundle.thumbprint) cannot be served on HTTPS input endpoint \(endpoint.name): \(error)")
                 }
             }
-            roles.append(Role(name: role.name, size: role.vmSize, instanceCount: roleConfiguration.instanceCount ?? 1,
-                              certificates: installed, endpoints: endpoints))
+            roles.append(
+                Role(
+                    name: role.name, size: role.vmSize, instanceCount: roleConfiguration.instanceCount ?? 1,
+                    certificates: installed, endpoints: endpoints))
         }
         guard problems.isEmpty else { throw .invalid(problems) }
         return DeploymentPlan(roles: roles)
@@ -78,7 +85,8 @@ public struct DeploymentPlan: Sendable {
     static func bundle(of upload: ServiceCertificate, masterKey: MasterKey) throws -> CertificateBundle {
         let certificate = try CertificateDetails(der: upload.certificate)
         guard let sealed = upload.sealedPrivateKey else { return try CertificateBundle(certificate: certificate, privateKey: nil) }
-        let pkcs8 = try KeyEnvelope.open(sealed, context: ServiceCertificate.sealingContext(service: upload.service, thumbprint: upload.thumbprint), with: masterKey)
+        let pkcs8 = try KeyEnvelope.open(
+            sealed, context: ServiceCertificate.sealingContext(service: upload.service, thumbprint: upload.thumbprint), with: masterKey)
         return try CertificateBundle(certificate: certificate, privateKey: try CertificatePrivateKey(pkcs8: pkcs8))
     }
 }

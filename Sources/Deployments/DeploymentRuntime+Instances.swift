@@ -25,14 +25,18 @@ extension DeploymentRuntime {
                         publicPort: state.balancers[instance.role + "/" + served.name]?.port ?? 0,
                         localPort: served.localPort, thumbprint: served.thumbprint)
                 }
-                instances.append(.init(role: instance.role, name: instance.name, status: await instance.agent.status(),
-                                       upgradeDomain: instance.index % 5, faultDomain: instance.index % 2, size: instance.size, endpoints: endpoints))
+                instances.append(
+                    .init(
+                        role: instance.role, name: instance.name, status: await instance.agent.status(),
+                        upgradeDomain: instance.index % 5, faultDomain: instance.index % 2, size: instance.size, endpoints: endpoints))
             }
         } else {
             for role in plan?.roles ?? [] {
                 for index in 0..<role.instanceCount {
-                    instances.append(.init(role: role.name, name: Self.instanceName(role.name, index), status: .stoppedVM,
-                                           upgradeDomain: index % 5, faultDomain: index % 2, size: role.size, endpoints: []))
+                    instances.append(
+                        .init(
+                            role: role.name, name: Self.instanceName(role.name, index), status: .stoppedVM,
+                            upgradeDomain: index % 5, faultDomain: index % 2, size: role.size, endpoints: []))
                 }
             }
         }
@@ -64,7 +68,8 @@ extension DeploymentRuntime {
                 let agent = existing[name]?.agent ?? makeAgent(instanceFolder(deployment, instance: name))
                 let assignment = RoleAssignment(
                     deploymentID: deployment.privateID, role: role.name, instance: name, certificates: role.certificates,
-                    endpoints: role.endpoints, staticFiles: deployment.packageFolder.map { $0 + "/" + role.name }
+                    endpoints: role.endpoints,
+                    staticFiles: deployment.packageFolder.map { $0 + "/" + role.name }
                         .flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil })
                 wanted.append((RunningInstance(role: role.name, name: name, index: index, size: role.size, agent: agent, served: []), assignment))
             }
@@ -157,8 +162,9 @@ extension DeploymentRuntime {
             throw DeploymentError.package("the stored service definition cannot be read: \(error)")
         }
         let uploaded = try await store.serviceCertificates(of: deployment.service, in: deployment.subscription)
-        return try DeploymentPlan.make(definition: definition, configuration: try Self.configuration(bytes), uploaded: uploaded,
-                                       service: deployment.service, masterKey: masterKey)
+        return try DeploymentPlan.make(
+            definition: definition, configuration: try Self.configuration(bytes), uploaded: uploaded,
+            service: deployment.service, masterKey: masterKey)
     }
 
     static func configuration(_ bytes: [UInt8]) throws(DeploymentError) -> ServiceConfiguration {

@@ -29,8 +29,10 @@ public actor DeploymentRuntime {
         public var extendedProperties: [ExtendedProperty]
 
         /// A request from its parts.
-        public init(subscription: SubscriptionID, service: String, slot: DeploymentSlot, name: String, packageURL: String, label: String,
-                    configuration: [UInt8], start: Bool, extendedProperties: [ExtendedProperty]) {
+        public init(
+            subscription: SubscriptionID, service: String, slot: DeploymentSlot, name: String, packageURL: String, label: String,
+            configuration: [UInt8], start: Bool, extendedProperties: [ExtendedProperty]
+        ) {
             self.subscription = subscription
             self.service = service
             self.slot = slot
@@ -82,11 +84,13 @@ public actor DeploymentRuntime {
 
     /// A runtime keeping its files in `folder` and reading packages from `packagesDirectory`;
     /// its load balancers and instance endpoints keep to `limits`.
-    public init(store: any ManagementStore, masterKey: MasterKey, folder: String, packagesDirectory: String,
-                limits: ConnectionLimits = .defaults, quota: SubscriptionQuota = .standard,
-                group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger,
-                pause: @escaping @Sendable (String) async -> Void = PausePoint.reach,
-                makeAgent: (@Sendable (String) -> any RoleInstanceAgent)? = nil) {
+    public init(
+        store: any ManagementStore, masterKey: MasterKey, folder: String, packagesDirectory: String,
+        limits: ConnectionLimits = .defaults, quota: SubscriptionQuota = .standard,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger,
+        pause: @escaping @Sendable (String) async -> Void = PausePoint.reach,
+        makeAgent: (@Sendable (String) -> any RoleInstanceAgent)? = nil
+    ) {
         self.pause = pause
         self.makeAgent = makeAgent ?? { [limits, group] folder in LocalRoleInstance(folder: folder, sealing: masterKey, limits: limits, group: group) }
         self.limits = limits
@@ -115,11 +119,13 @@ public actor DeploymentRuntime {
             try home.create()
             let package = try await home.openPackage(request.packageURL, packagesDirectory: packagesDirectory)
             let configuration = try Self.configuration(request.configuration)
-            let plan = try DeploymentPlan.make(definition: package.definition, configuration: configuration,
-                                               uploaded: try await store.serviceCertificates(of: request.service, in: request.subscription),
-                                               service: request.service, masterKey: masterKey)
-            try await CoreUsage(store: store).check(VirtualMachineSize.cores(definition: package.definition, configuration: configuration),
-                                              subscription: request.subscription, replacing: nil, quota: quota)
+            let plan = try DeploymentPlan.make(
+                definition: package.definition, configuration: configuration,
+                uploaded: try await store.serviceCertificates(of: request.service, in: request.subscription),
+                service: request.service, masterKey: masterKey)
+            try await CoreUsage(store: store).check(
+                VirtualMachineSize.cores(definition: package.definition, configuration: configuration),
+                subscription: request.subscription, replacing: nil, quota: quota)
             var packageFolder: String?
             for role in package.definition.roles where !package.files(ofRole: role.name).isEmpty {
                 packageFolder = home.roles
@@ -127,7 +133,8 @@ public actor DeploymentRuntime {
             }
             await pause("deployment-create")
             let deployment = Deployment(
-                subscription: request.subscription, service: request.service, name: request.name, slot: request.slot, privateID: privateID, label: request.label,
+                subscription: request.subscription, service: request.service, name: request.name, slot: request.slot, privateID: privateID,
+                label: request.label,
                 status: request.start ? .running : .suspended, configuration: request.configuration,
                 definition: package.definitionXML, packageFolder: packageFolder, extendedProperties: request.extendedProperties,
                 created: now, modified: now
@@ -154,15 +161,19 @@ public actor DeploymentRuntime {
     /// Validates a new configuration in full, then applies it: new certificates are installed in
     /// every instance's stores and served to new connections, instances are added or removed to
     /// match the counts. When validation fails nothing changes.
-    public func changeConfiguration(of deployment: Deployment, in subscription: SubscriptionID, to configurationBytes: [UInt8],
-                                    now: Date) async throws -> Deployment {
+    public func changeConfiguration(
+        of deployment: Deployment, in subscription: SubscriptionID, to configurationBytes: [UInt8],
+        now: Date
+    ) async throws -> Deployment {
         try await inTurn(of: deployment.service) {
             try await changeConfigurationInTurn(of: try await current(deployment), in: subscription, to: configurationBytes, now: now)
         }
     }
 
-    private func changeConfigurationInTurn(of deployment: Deployment, in subscription: SubscriptionID, to configurationBytes: [UInt8],
-                                           now: Date) async throws -> Deployment {
+    private func changeConfigurationInTurn(
+        of deployment: Deployment, in subscription: SubscriptionID, to configurationBytes: [UInt8],
+        now: Date
+    ) async throws -> Deployment {
         let plan = try await makePlan(deployment, configuration: configurationBytes)
         let cores = plan.roles.reduce(0) { $0 + $1.instanceCount * VirtualMachineSize.cores(of: $1.size) }
         try await CoreUsage(store: store).check(cores, subscription: subscription, replacing: deployment.privateID, quota: quota)
@@ -306,7 +317,8 @@ public actor DeploymentRuntime {
                 running[deployment.privateID] = Running(plan: try await makePlan(deployment, configuration: deployment.configuration))
                 if deployment.status == .running { try await startInstances(of: deployment) }
             } catch {
-                logger.error("could not restart a deployment", metadata: ["service": "\(deployment.service)", "deployment": "\(deployment.name)", "error": "\(error)"])
+                logger.error(
+                    "could not restart a deployment", metadata: ["service": "\(deployment.service)", "deployment": "\(deployment.name)", "error": "\(error)"])
             }
         }
     }
@@ -332,7 +344,9 @@ public actor DeploymentRuntime {
     /// The deployment as stored now (its slot, status and configuration may have changed since
     /// the caller read it); `DeploymentError.gone` when it was deleted meanwhile.
     private func current(_ deployment: Deployment) async throws -> Deployment {
-        guard let stored = try await store.deployments(of: deployment.service, in: deployment.subscription).first(where: { $0.privateID == deployment.privateID }) else {
+        guard
+            let stored = try await store.deployments(of: deployment.service, in: deployment.subscription).first(where: { $0.privateID == deployment.privateID })
+        else {
             throw DeploymentError.gone(deployment.name)
         }
         return stored

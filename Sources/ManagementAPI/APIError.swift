@@ -1,7 +1,7 @@
 import HTTPTypes
 import Hummingbird
-import WireFormat
 import NIOCore
+import WireFormat
 
 /// An error as the Service Management API reports it: an HTTP status, a code and a message,
 /// sent as `<Error><Code>…</Code><Message>…</Message></Error>`. Routes throw it, or any other
@@ -54,8 +54,9 @@ public struct APIError: Error, Sendable, Equatable, HTTPResponseError {
     }
 
     /// 500 InternalError, saying nothing of the cause (the log has it).
-    public static let unexpected = APIError(status: .internalServerError, code: "InternalError",
-                                               message: "The server encountered an internal error.")
+    public static let unexpected = APIError(
+        status: .internalServerError, code: "InternalError",
+        message: "The server encountered an internal error.")
 
     /// The error as the API sends it: the status and the XML body.
     public func response(from request: Request, context: some RequestContext) throws -> Response {
@@ -68,7 +69,8 @@ public struct APIError: Error, Sendable, Equatable, HTTPResponseError {
             xml.element("Code", code)
             xml.element("Message", message)
         }
-        return Response(status: status, headers: [.contentType: "application/xml; charset=utf-8"],
-                        body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+        return Response(
+            status: status, headers: [.contentType: "application/xml; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
     }
 }

@@ -1,10 +1,11 @@
 import Certificates
 import Storage
 import WireFormat
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// What administrators do, from the `admin` commands and the first-run setup: users,
@@ -58,8 +59,10 @@ public struct Administration: Sendable {
 
     /// Records an administrative action: no caller certificate, the operator of the admin commands.
     private func audit(_ operation: String, target: String, subscription: SubscriptionID?) async {
-        try? await store.appendAudit(AuditEntry(time: now(), subscription: subscription, callerThumbprint: nil, user: nil,
-                                          operation: operation, target: target, outcome: "Succeeded"))
+        try? await store.appendAudit(
+            AuditEntry(
+                time: now(), subscription: subscription, callerThumbprint: nil, user: nil,
+                operation: operation, target: target, outcome: "Succeeded"))
     }
 
     /// A new management certificate for `user`, registered on every subscription the user
@@ -71,18 +74,20 @@ public struct Administration: Sendable {
         guard !subscriptions.isEmpty else {
             throw AdministrationError.noSubscriptions(user.rawValue)
         }
-        let bundle = try CertificateFactory(now: now).makeCertificate(CertificateRequest(
-            dnsNames: [], keyAlgorithm: .rsa2048, validDays: 365, commonName: "Thumbprint management certificate for \(user.rawValue)"
-        ))
+        let bundle = try CertificateFactory(now: now).makeCertificate(
+            CertificateRequest(
+                dnsNames: [], keyAlgorithm: .rsa2048, validDays: 365, commonName: "Thumbprint management certificate for \(user.rawValue)"
+            ))
         let data = Data(bundle.cerBytes).base64EncodedString()
         let publicKey = Data(bundle.certificate.publicKey.keyBytes).base64EncodedString()
         var registered: [SubscriptionID] = []
         do {
             for subscription in subscriptions {
-                try await store.addManagementCertificate(ManagementCertificate(
-                    subscription: subscription.id, thumbprint: bundle.thumbprint, publicKey: publicKey, data: data,
-                    created: now(), notAfter: bundle.certificate.notAfter, addedBy: user
-                ), limits: limits)
+                try await store.addManagementCertificate(
+                    ManagementCertificate(
+                        subscription: subscription.id, thumbprint: bundle.thumbprint, publicKey: publicKey, data: data,
+                        created: now(), notAfter: bundle.certificate.notAfter, addedBy: user
+                    ), limits: limits)
                 registered.append(subscription.id)
             }
         } catch {
@@ -95,8 +100,10 @@ public struct Administration: Sendable {
             PublishSettings.Entry(serviceManagementURL: serviceManagementURL, id: $0.id.rawValue, name: $0.name, managementCertificate: pfx)
         }
         for subscription in subscriptions {
-            try? await store.appendAudit(AuditEntry(time: now(), subscription: subscription.id, callerThumbprint: nil, user: user.rawValue,
-                                              operation: "IssuePublishSettings", target: "certificates/\(bundle.thumbprint)", outcome: "Succeeded"))
+            try? await store.appendAudit(
+                AuditEntry(
+                    time: now(), subscription: subscription.id, callerThumbprint: nil, user: user.rawValue,
+                    operation: "IssuePublishSettings", target: "certificates/\(bundle.thumbprint)", outcome: "Succeeded"))
         }
         return (PublishSettings(entries: entries), bundle.thumbprint)
     }

@@ -1,9 +1,10 @@
 import Hummingbird
 import Storage
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// Long-running requests: each is recorded as an operation in progress, answered 202 at once,
@@ -16,13 +17,16 @@ struct AsyncOperations: Sendable {
     let now: @Sendable () -> Date
 
     /// Starts `work` and answers 202; 503 when the server is stopping.
-    func start(_ request: Request, context: ManagementRequestContext, caller: Caller,
-               _ work: @escaping @Sendable () async throws -> Void) async throws -> Response {
+    func start(
+        _ request: Request, context: ManagementRequestContext, caller: Caller,
+        _ work: @escaping @Sendable () async throws -> Void
+    ) async throws -> Response {
         let operation = OperationRecord(id: try context.operationID(), subscription: caller.subscription, status: .inProgress)
         try await store.saveOperation(operation)
         let (store, now, logger) = (self.store, self.now, context.logger)
-        let accepted = AuditMiddleware.entry(for: request, subscription: caller.subscription, thumbprint: caller.thumbprint,
-                                          user: caller.user, time: now(), outcome: "")
+        let accepted = AuditMiddleware.entry(
+            for: request, subscription: caller.subscription, thumbprint: caller.thumbprint,
+            user: caller.user, time: now(), outcome: "")
         let started = running.start(operation.id) {
             var finished = operation
             var audit = accepted
@@ -64,6 +68,7 @@ struct AsyncOperations: Sendable {
 
 extension APIError {
     /// 503: the server is stopping and starts no new operation.
-    static let shuttingDown = APIError(status: .serviceUnavailable, code: "ServerBusy",
-                                       message: "The server is shutting down and accepts no new operations; send the request again when it is back.")
+    static let shuttingDown = APIError(
+        status: .serviceUnavailable, code: "ServerBusy",
+        message: "The server is shutting down and accepts no new operations; send the request again when it is back.")
 }

@@ -3,10 +3,11 @@ import Hummingbird
 import NIOCore
 import NIOSSL
 import Storage
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// Records every mutating request (anything but GET and HEAD) in the audit log: time,
@@ -53,12 +54,15 @@ struct AuditMiddleware: RouterMiddleware {
 
     /// The entry for `request` made by the given caller: the one place that names the operation
     /// and its target, for the middleware and for operations that end later (`AsyncOperation`).
-    static func entry(for request: Request, subscription: SubscriptionID?, thumbprint: Thumbprint?, user: EmailAddress?,
-                      time: Date, outcome: String) -> AuditEntry {
+    static func entry(
+        for request: Request, subscription: SubscriptionID?, thumbprint: Thumbprint?, user: EmailAddress?,
+        time: Date, outcome: String
+    ) -> AuditEntry {
         let segments = request.uri.path.split(separator: "/").map(String.init)
-        return AuditEntry(time: time, subscription: subscription, callerThumbprint: thumbprint?.description, user: user?.rawValue,
-                          operation: operationName(method: request.method, segments: segments, component: request.uri.queryParameters.get("comp")),
-                          target: segments.dropFirst().joined(separator: "/"), outcome: outcome)
+        return AuditEntry(
+            time: time, subscription: subscription, callerThumbprint: thumbprint?.description, user: user?.rawValue,
+            operation: operationName(method: request.method, segments: segments, component: request.uri.queryParameters.get("comp")),
+            target: segments.dropFirst().joined(separator: "/"), outcome: outcome)
     }
 
     /// Appends `entry`, logging (never failing the request) when the log cannot be written.

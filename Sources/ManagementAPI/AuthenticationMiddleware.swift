@@ -4,10 +4,11 @@ import NIOCore
 import NIOSSL
 import Storage
 import Synchronization
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// Authorises a request by the client certificate of its TLS connection.
@@ -30,8 +31,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let segment = request.uri.path.split(separator: "/").first,
-              let subscription = SubscriptionID(String(segment)),
-              let presented = await context.presented()
+            let subscription = SubscriptionID(String(segment)),
+            let presented = await context.presented()
         else { throw APIError.forbidden }
         let (der, thumbprint) = (presented.der, presented.thumbprint)
         guard let caller = try await store.caller(thumbprint: thumbprint, subscription: subscription) else {
@@ -39,7 +40,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
         }
         let instant = now()
         guard let validity = validityCache.validity(of: thumbprint, der: der),
-              validity.notBefore <= instant, instant <= validity.notAfter, caller.notAfter >= instant
+            validity.notBefore <= instant, instant <= validity.notAfter, caller.notAfter >= instant
         else { throw APIError.forbidden }
         var context = context
         context.caller = caller

@@ -4,10 +4,11 @@ import Hummingbird
 import ServiceModel
 import Storage
 import WireFormat
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// Cloud services (hosted services): Check Name Availability, Create, List, Get, Update, Delete
@@ -34,10 +35,11 @@ struct CloudServiceRoutes: Sendable {
         _ = try context.requireCaller()
         let name = try context.parameters.require("service")
         let available = try await store.isCloudServiceNameAvailable(name)
-        return xmlResponse(AzureXML.document("AvailabilityResponse") { xml in
-            xml.element("Result", available ? "true" : "false")
-            if !available { xml.element("Reason", "A hosted service with the specified name already exists.") }
-        })
+        return xmlResponse(
+            AzureXML.document("AvailabilityResponse") { xml in
+                xml.element("Result", available ? "true" : "false")
+                if !available { xml.element("Reason", "A hosted service with the specified name already exists.") }
+            })
     }
 
     func create(_ request: Request, context: ManagementRequestContext) async throws -> Response {
@@ -55,22 +57,26 @@ struct CloudServiceRoutes: Sendable {
             throw APIError.badRequest("Give exactly one of Location and AffinityGroup.")
         }
         let instant = now()
-        try await store.createCloudService(CloudService(
-            subscription: caller.subscription, name: name, label: label, description: try body.description(),
-            location: location, affinityGroup: affinityGroup, extendedProperties: try body.extendedProperties(), created: instant, modified: instant
-        ), limit: quota.maximumCloudServices)
-        try await store.saveOperation(OperationRecord(id: try context.operationID(), subscription: caller.subscription, status: .succeeded, httpStatusCode: 200))
-        return Response(status: .created, headers: [.location: "\(ManagementServer.publicBaseURL(request))/subscriptions/\(caller.subscription)/compute/\(name)"])
+        try await store.createCloudService(
+            CloudService(
+                subscription: caller.subscription, name: name, label: label, description: try body.description(),
+                location: location, affinityGroup: affinityGroup, extendedProperties: try body.extendedProperties(), created: instant, modified: instant
+            ), limit: quota.maximumCloudServices)
+        try await store.saveOperation(
+            OperationRecord(id: try context.operationID(), subscription: caller.subscription, status: .succeeded, httpStatusCode: 200))
+        return Response(
+            status: .created, headers: [.location: "\(ManagementServer.publicBaseURL(request))/subscriptions/\(caller.subscription)/compute/\(name)"])
     }
 
     func list(_ request: Request, context: ManagementRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
         let services = try await store.cloudServices(in: caller.subscription)
-        return xmlResponse(AzureXML.document("HostedServices") { xml in
-            for service in services {
-                xml.element("HostedService") { Self.write(service, request: request, into: &$0) }
-            }
-        })
+        return xmlResponse(
+            AzureXML.document("HostedServices") { xml in
+                for service in services {
+                    xml.element("HostedService") { Self.write(service, request: request, into: &$0) }
+                }
+            })
     }
 
     func get(_ request: Request, context: ManagementRequestContext) async throws -> Response {
@@ -82,12 +88,13 @@ struct CloudServiceRoutes: Sendable {
         }
         var views: [DeploymentView] = []
         for deployment in try await store.deployments(of: service.name, in: service.subscription) { views.append(await runtime.view(of: deployment)) }
-        return xmlResponse(AzureXML.document("HostedService") { xml in
-            Self.write(service, request: request, into: &xml)
-            xml.element("Deployments") { list in
-                for view in views { list.element("Deployment") { DeploymentXML.write(view, into: &$0) } }
-            }
-        })
+        return xmlResponse(
+            AzureXML.document("HostedService") { xml in
+                Self.write(service, request: request, into: &xml)
+                xml.element("Deployments") { list in
+                    for view in views { list.element("Deployment") { DeploymentXML.write(view, into: &$0) } }
+                }
+            })
     }
 
     func update(_ request: Request, context: ManagementRequestContext) async throws -> Response {
@@ -138,11 +145,14 @@ struct CloudServiceRoutes: Sendable {
         let caller = try context.requireCaller()
         let name = try context.parameters.require("service")
         if let deployment = try await store.deployments(of: name, in: caller.subscription).first {
-            throw APIError(status: .conflict, code: "ConflictError",
-                           message: "The cloud service \(name) still has deployment \(deployment.name) in the \(deployment.slot.rawValue) slot; delete its deployments first.")
+            throw APIError(
+                status: .conflict, code: "ConflictError",
+                message:
+                    "The cloud service \(name) still has deployment \(deployment.name) in the \(deployment.slot.rawValue) slot; delete its deployments first.")
         }
         guard try await store.deleteCloudService(name, in: caller.subscription) else { throw APIError.notFound("The hosted service does not exist.") }
-        try await store.saveOperation(OperationRecord(id: try context.operationID(), subscription: caller.subscription, status: .succeeded, httpStatusCode: 200))
+        try await store.saveOperation(
+            OperationRecord(id: try context.operationID(), subscription: caller.subscription, status: .succeeded, httpStatusCode: 200))
         return Response(status: .ok)
     }
 

@@ -4,10 +4,11 @@ import Hummingbird
 import ServicePackages
 import Storage
 import WireFormat
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// Deployments of a cloud service: Create (by slot), Get (by slot or name), Change Configuration,
@@ -51,11 +52,14 @@ struct DeploymentRoutes: Sendable {
         let label = try body.required("Label")
         try CloudServiceRoutes.checkLabel(label)
         let configuration = try Self.decodeConfiguration(try body.required("Configuration"))
-        if let occupant = try await store.deployments(of: service.name, in: caller.subscription).first(where: { $0.slot == slot || $0.name.lowercased() == name.lowercased() }) {
-            throw APIError(status: .conflict, code: "ConflictError",
-                           message: occupant.slot == slot
-                               ? "The \(slot.rawValue) slot of \(service.name) already holds deployment \(occupant.name); delete it first."
-                               : "The cloud service \(service.name) already has a deployment named \(name).")
+        if let occupant = try await store.deployments(of: service.name, in: caller.subscription).first(where: {
+            $0.slot == slot || $0.name.lowercased() == name.lowercased()
+        }) {
+            throw APIError(
+                status: .conflict, code: "ConflictError",
+                message: occupant.slot == slot
+                    ? "The \(slot.rawValue) slot of \(service.name) already holds deployment \(occupant.name); delete it first."
+                    : "The cloud service \(service.name) already has a deployment named \(name).")
         }
         let start = body.optional("StartDeployment")?.lowercased() == "true"
         let createRequest = DeploymentRuntime.CreateRequest(
@@ -115,8 +119,10 @@ struct DeploymentRoutes: Sendable {
     // MARK: Helpers
 
     /// Answers 202 and runs `work` as an operation; a refusal reports what to change.
-    private func runOperation(_ request: Request, context: ManagementRequestContext, caller: Caller,
-                              _ work: @escaping @Sendable () async throws -> Void) async throws -> Response {
+    private func runOperation(
+        _ request: Request, context: ManagementRequestContext, caller: Caller,
+        _ work: @escaping @Sendable () async throws -> Void
+    ) async throws -> Response {
         try await operations.start(request, context: context, caller: caller, work)
     }
 
@@ -127,11 +133,11 @@ struct DeploymentRoutes: Sendable {
         return [UInt8](data)
     }
 
-
     private func bySlot(_ context: ManagementRequestContext) async throws -> Deployment {
         let (caller, service) = try await store.requestedService(context)
         guard let slot = DeploymentSlot(path: try context.parameters.require("slot")),
-              let deployment = try await store.deployments(of: service.name, in: caller.subscription).first(where: { $0.slot == slot }) else {
+            let deployment = try await store.deployments(of: service.name, in: caller.subscription).first(where: { $0.slot == slot })
+        else {
             throw APIError.notFound("No deployments were found.")
         }
         return deployment
@@ -140,7 +146,9 @@ struct DeploymentRoutes: Sendable {
     private func byName(_ context: ManagementRequestContext) async throws -> Deployment {
         let (caller, service) = try await store.requestedService(context)
         let name = try context.parameters.require("deployment")
-        guard let deployment = try await store.deployments(of: service.name, in: caller.subscription).first(where: { $0.name.lowercased() == name.lowercased() }) else {
+        guard
+            let deployment = try await store.deployments(of: service.name, in: caller.subscription).first(where: { $0.name.lowercased() == name.lowercased() })
+        else {
             throw APIError.notFound("No deployments were found.")
         }
         return deployment

@@ -2,10 +2,11 @@ import Certificates
 import Deployments
 import Storage
 import WireFormat
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// The `Deployment` document (spec §7.3, §7.4), in the real service's element order.

@@ -4,10 +4,11 @@ import NIOCore
 import ServiceModel
 import Storage
 import WireFormat
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// Add, List, Get and Delete Management Certificate: `/<subscription>/certificates[/<thumbprint>]`.
@@ -30,7 +31,9 @@ struct ManagementCertificateRoutes: Sendable {
         let instant = now()
         // It could never authenticate: say so now rather than with a 403 on first use.
         guard upload.certificate.notAfter > instant else {
-            throw APIError.badRequest("The certificate \(upload.thumbprint) expired on \(UTCCalendar.iso8601(upload.certificate.notAfter)); make a new one (`thumbprint cert new`) and add that.")
+            throw APIError.badRequest(
+                "The certificate \(upload.thumbprint) expired on \(UTCCalendar.iso8601(upload.certificate.notAfter)); make a new one (`thumbprint cert new`) and add that."
+            )
         }
         let registration = ManagementCertificate(
             subscription: caller.subscription, thumbprint: upload.thumbprint, thumbprintAsUploaded: upload.thumbprintText,

@@ -1,9 +1,10 @@
 import Certificates
 import ServiceModel
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// The body of Add Management Certificate, checked: the data is an X.509 certificate, the
@@ -41,7 +42,9 @@ struct ManagementCertificateUpload {
             throw APIError.badRequest("SubscriptionCertificateThumbprint is not a SHA-1 thumbprint (40 hex digits).")
         }
         guard given == thumbprint else {
-            throw APIError.badRequest("SubscriptionCertificateThumbprint \(thumbprintText) does not match the certificate in SubscriptionCertificateData, whose thumbprint is \(thumbprint).")
+            throw APIError.badRequest(
+                "SubscriptionCertificateThumbprint \(thumbprintText) does not match the certificate in SubscriptionCertificateData, whose thumbprint is \(thumbprint)."
+            )
         }
         guard let publicKey = Data(base64Encoded: publicKeyText, options: .ignoreUnknownCharacters) else {
             throw APIError.badRequest("SubscriptionCertificatePublicKey is not valid base64.")

@@ -9,10 +9,11 @@ import NIOCore
 import NIOHTTPTypes
 import NIOSSL
 import Storage
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// The Service Management API server: HTTPS only, every client asked for a certificate.
@@ -46,10 +47,12 @@ public struct ManagementServer: Sendable {
     public var operations: RunningOperations
 
     /// A server from its parts.
-    public init(host: String, port: Int, store: any ManagementStore, identity: CertificateBundle,
-                limits: CertificateLimits = .standard, now: @escaping @Sendable () -> Date = { Date() }, masterKey: MasterKey,
-                deployments: DeploymentRuntime, connectionLimits: ConnectionLimits = .defaults, quota: SubscriptionQuota = .standard,
-                operations: RunningOperations = RunningOperations(), logger: Logger) {
+    public init(
+        host: String, port: Int, store: any ManagementStore, identity: CertificateBundle,
+        limits: CertificateLimits = .standard, now: @escaping @Sendable () -> Date = { Date() }, masterKey: MasterKey,
+        deployments: DeploymentRuntime, connectionLimits: ConnectionLimits = .defaults, quota: SubscriptionQuota = .standard,
+        operations: RunningOperations = RunningOperations(), logger: Logger
+    ) {
         self.operations = operations
         self.quota = quota
         self.connectionLimits = connectionLimits
@@ -107,8 +110,9 @@ public struct ManagementServer: Sendable {
         return Application(
             router: router(),
             server: try .tls(.http1(configuration: http), configuration: tlsConfiguration()),
-            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Thumbprint", backlog: 4096,
-                                                    availableConnectionsDelegate: RegistryAvailability(registry: registry)),
+            configuration: ApplicationConfiguration(
+                address: .hostname(host, port: port), serverName: "Thumbprint", backlog: 4096,
+                availableConnectionsDelegate: RegistryAvailability(registry: registry)),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: logger
         )

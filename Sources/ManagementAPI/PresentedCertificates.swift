@@ -51,7 +51,8 @@ final class PresentedCertificateHandler: ChannelInboundHandler, RemovableChannel
         if !recorded {
             recorded = true
             if let certificate = try? context.pipeline.syncOperations.nioSSL_peerCertificate(),
-               let der = try? certificate.toDERBytes() {
+                let der = try? certificate.toDERBytes()
+            {
                 registry.record(.init(der: der, thumbprint: Thumbprint(certificateDER: der)), for: context.channel)
             }
         }

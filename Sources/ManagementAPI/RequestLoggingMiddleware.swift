@@ -1,7 +1,7 @@
 import HTTPTypes
 import Hummingbird
-import WireFormat
 import Logging
+import WireFormat
 
 /// The outermost middleware: refuses requests without a valid `x-ms-version`, gives every
 /// response its `x-ms-request-id`, turns every error into the API's XML error body (through
@@ -23,9 +23,11 @@ struct RequestLoggingMiddleware: RouterMiddleware {
         }
         response.headers[.requestID] = context.requestID.rawValue
         // The caller is set further in, on a copy of the context; the audit log records it.
-        context.logger.info("\(request.method) \(request.uri.path) \(response.status.code)", metadata: [
-            "request-id": "\(context.requestID)",
-        ])
+        context.logger.info(
+            "\(request.method) \(request.uri.path) \(response.status.code)",
+            metadata: [
+                "request-id": "\(context.requestID)"
+            ])
         return response
     }
 }

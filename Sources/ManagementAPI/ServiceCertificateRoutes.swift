@@ -3,10 +3,11 @@ import Deployments
 import Hummingbird
 import Storage
 import WireFormat
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// Service certificates: Add (asynchronous), List, Get and Delete under
@@ -48,8 +49,10 @@ struct ServiceCertificateRoutes: Sendable {
     }
 
     /// Opens an upload: a .pfx must hold exactly one private key, matching its certificate; the key is sealed at once.
-    static func open(_ bytes: [UInt8], format: String, password: String, service: String, in subscription: SubscriptionID,
-                     masterKey: MasterKey, now: Date) throws -> ServiceCertificate {
+    static func open(
+        _ bytes: [UInt8], format: String, password: String, service: String, in subscription: SubscriptionID,
+        masterKey: MasterKey, now: Date
+    ) throws -> ServiceCertificate {
         let bundle: CertificateBundle
         if format == "pfx" {
             bundle = try PKCS12Reader.read(bytes, password: password)
@@ -60,23 +63,25 @@ struct ServiceCertificateRoutes: Sendable {
         let sealed = try bundle.privateKey.map { key in
             try KeyEnvelope.seal(key.pkcs8, context: ServiceCertificate.sealingContext(service: service, thumbprint: bundle.thumbprint), with: masterKey)
         }
-        return ServiceCertificate(subscription: subscription, service: service, thumbprint: bundle.thumbprint, certificate: bundle.cerBytes, sealedPrivateKey: sealed, created: now)
+        return ServiceCertificate(
+            subscription: subscription, service: service, thumbprint: bundle.thumbprint, certificate: bundle.cerBytes, sealedPrivateKey: sealed, created: now)
     }
 
     func list(_ request: Request, context: ManagementRequestContext) async throws -> Response {
         let (caller, service) = try await store.requestedService(context)
         let certificates = try await store.serviceCertificates(of: service.name, in: caller.subscription)
         let base = "\(ManagementServer.publicBaseURL(request))/\(caller.subscription)/services/hostedservices/\(service.name)/certificates"
-        return xmlResponse(AzureXML.document("Certificates") { xml in
-            for certificate in certificates {
-                xml.element("Certificate") { entry in
-                    entry.element("CertificateUrl", "\(base)/sha1-\(certificate.thumbprint)")
-                    entry.element("Thumbprint", certificate.thumbprint.description)
-                    entry.element("ThumbprintAlgorithm", "sha1")
-                    entry.element("Data", Data(certificate.certificate).base64EncodedString())
+        return xmlResponse(
+            AzureXML.document("Certificates") { xml in
+                for certificate in certificates {
+                    xml.element("Certificate") { entry in
+                        entry.element("CertificateUrl", "\(base)/sha1-\(certificate.thumbprint)")
+                        entry.element("Thumbprint", certificate.thumbprint.description)
+                        entry.element("ThumbprintAlgorithm", "sha1")
+                        entry.element("Data", Data(certificate.certificate).base64EncodedString())
+                    }
                 }
-            }
-        })
+            })
     }
 
     /// Only `Data`, as the real service answers.

@@ -49,9 +49,10 @@ struct SubscriptionRoutes: Sendable {
             ("MaxRouteTables", "100"),
             ("MaxRoutesPerRouteTable", "100"),
         ]
-        return xmlResponse(AzureXML.document("Subscription") { xml in
-            for (name, value) in fields { xml.element(name, value) }
-        })
+        return xmlResponse(
+            AzureXML.document("Subscription") { xml in
+                for (name, value) in fields { xml.element(name, value) }
+            })
     }
 
     func operation(context: ManagementRequestContext) async throws -> Response {
@@ -60,18 +61,19 @@ struct SubscriptionRoutes: Sendable {
         guard let id = OperationID(text), let operation = try await store.operation(id, in: caller.subscription) else {
             throw APIError.notFound("The operation \(text) was not found.")
         }
-        return xmlResponse(AzureXML.document("Operation") { xml in
-            xml.element("ID", id.dashed)
-            xml.element("Status", operation.status.rawValue)
-            if operation.status != .inProgress {
-                xml.element("HttpStatusCode", String(operation.httpStatusCode ?? (operation.status == .succeeded ? 200 : 400)))
-            }
-            if operation.status == .failed {
-                xml.element("Error") { error in
-                    error.element("Code", operation.errorCode ?? "BadRequest")
-                    error.element("Message", operation.errorMessage ?? "The operation failed.")
+        return xmlResponse(
+            AzureXML.document("Operation") { xml in
+                xml.element("ID", id.dashed)
+                xml.element("Status", operation.status.rawValue)
+                if operation.status != .inProgress {
+                    xml.element("HttpStatusCode", String(operation.httpStatusCode ?? (operation.status == .succeeded ? 200 : 400)))
                 }
-            }
-        })
+                if operation.status == .failed {
+                    xml.element("Error") { error in
+                        error.element("Code", operation.errorCode ?? "BadRequest")
+                        error.element("Message", operation.errorMessage ?? "The operation failed.")
+                    }
+                }
+            })
     }
 }

@@ -31,10 +31,11 @@ struct XMLBody {
 
     /// The `ExtendedProperties` given, within the bounds every resource keeps.
     func extendedProperties() throws -> [ExtendedProperty] {
-        let properties = root.child("ExtendedProperties")?.children("ExtendedProperty").compactMap { element -> ExtendedProperty? in
-            guard let name = element.child("Name")?.text, !name.isEmpty else { return nil }
-            return ExtendedProperty(name: name, value: element.child("Value")?.text ?? "")
-        } ?? []
+        let properties =
+            root.child("ExtendedProperties")?.children("ExtendedProperty").compactMap { element -> ExtendedProperty? in
+                guard let name = element.child("Name")?.text, !name.isEmpty else { return nil }
+                return ExtendedProperty(name: name, value: element.child("Value")?.text ?? "")
+            } ?? []
         if let problem = ExtendedProperty.problem(with: properties) { throw APIError.badRequest(problem) }
         return properties
     }

@@ -74,9 +74,10 @@ struct InstancePage: Sendable {
 
     static func read(_ path: String) -> [UInt8]? {
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-              attributes[.type] as? FileAttributeType == .typeRegular,
-              ((attributes[.size] as? NSNumber)?.intValue ?? .max) <= fileLimit,
-              let data = FileManager.default.contents(atPath: path) else { return nil }
+            attributes[.type] as? FileAttributeType == .typeRegular,
+            ((attributes[.size] as? NSNumber)?.intValue ?? .max) <= fileLimit,
+            let data = FileManager.default.contents(atPath: path)
+        else { return nil }
         return [UInt8](data)
     }
 

@@ -22,8 +22,10 @@ public final class LoadBalancer: Sendable {
     /// endpoint had before a restart) or else a free port, passing connections to `ports`.
     /// A connection with no bytes either way for the idle timeout is closed, and at the
     /// per-endpoint connection cap the longest-waiting connection that has sent nothing is.
-    public static func start(ports: [Int], preferredPort: Int? = nil, limits: ConnectionLimits = .defaults,
-                             group: any EventLoopGroup) async throws -> LoadBalancer {
+    public static func start(
+        ports: [Int], preferredPort: Int? = nil, limits: ConnectionLimits = .defaults,
+        group: any EventLoopGroup
+    ) async throws -> LoadBalancer {
         let backends = NIOLockedValueBox((ports: ports, next: 0))
         let registry = ConnectionRegistry(maximum: limits.maximumConnectionsPerEndpoint)
         let bootstrap = ServerBootstrap(group: group)

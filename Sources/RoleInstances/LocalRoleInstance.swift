@@ -1,8 +1,8 @@
 import Certificates
 import ConnectionLimits
 import NIOCore
-import NIOSSL
 import NIOPosix
+import NIOSSL
 
 /// A role instance that runs inside the server process: a simulated VM whose certificate
 /// stores are a folder (`<folder>/stores/<Location>/<Store>/<THUMBPRINT>.cer`, keys 0600) and
@@ -36,8 +36,10 @@ public actor LocalRoleInstance: RoleInstanceAgent {
 
     /// An instance keeping its stores in `folder` (keys sealed with `sealing`: in memory only in
     /// plaintext), serving on `group`'s event loops within `limits`.
-    public init(folder: String, sealing: (any PrivateKeySealing)?, limits: ConnectionLimits = .defaults,
-                group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+    public init(
+        folder: String, sealing: (any PrivateKeySealing)?, limits: ConnectionLimits = .defaults,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) {
         self.folder = folder
         self.sealing = sealing
         self.limits = limits
@@ -65,16 +67,19 @@ public actor LocalRoleInstance: RoleInstanceAgent {
                 var tls: NIOSSLContext?
                 if endpoint.protocolName == "https" {
                     guard let installed = assignment.certificates.first(where: { $0.name == endpoint.certificate }),
-                          installed.bundle.privateKey != nil else {
+                        installed.bundle.privateKey != nil
+                    else {
                         throw Failure.noCertificateForEndpoint(endpoint: endpoint.name, certificate: endpoint.certificate)
                     }
                     tls = try InstanceEndpoint.tlsContext(for: installed.bundle)
                     thumbprint = installed.bundle.thumbprint.description
                 }
-                let serving = InstanceEndpoint.Serving(tls: tls, page: InstancePage(
-                    deployment: assignment.deploymentID, role: assignment.role, instance: assignment.instance, endpoint: endpoint.name,
-                    thumbprint: thumbprint, staticFiles: assignment.staticFiles
-                ))
+                let serving = InstanceEndpoint.Serving(
+                    tls: tls,
+                    page: InstancePage(
+                        deployment: assignment.deploymentID, role: assignment.role, instance: assignment.instance, endpoint: endpoint.name,
+                        thumbprint: thumbprint, staticFiles: assignment.staticFiles
+                    ))
                 let server: InstanceEndpoint
                 if let running = endpoints[endpoint.name] {
                     running.update(serving)

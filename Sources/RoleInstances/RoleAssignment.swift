@@ -17,8 +17,10 @@ public struct RoleAssignment: Sendable, Equatable {
     public var staticFiles: String?
 
     /// An assignment from its parts.
-    public init(deploymentID: String, role: String, instance: String, certificates: [InstalledCertificate],
-                endpoints: [EndpointAssignment], staticFiles: String?) {
+    public init(
+        deploymentID: String, role: String, instance: String, certificates: [InstalledCertificate],
+        endpoints: [EndpointAssignment], staticFiles: String?
+    ) {
         self.deploymentID = deploymentID
         self.role = role
         self.instance = instance

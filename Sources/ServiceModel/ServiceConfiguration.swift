@@ -1,4 +1,5 @@
 import Certificates
+
 /// A service configuration (`.cscfg`): per role, the instance count, setting values and the
 /// thumbprint of each certificate the definition names.
 public struct ServiceConfiguration: Sendable, Equatable {

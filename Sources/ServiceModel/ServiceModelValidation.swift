@@ -56,13 +56,17 @@ public struct ServiceModelValidator: Sendable {
         let defined = Set(definition.roles.map(\.name))
 
         if configuration.serviceName != definition.name {
-            issues.append(ValidationIssue(file: .configuration, role: nil, certificate: nil, line: 1,
-                message: "serviceName is \"\(configuration.serviceName)\" but the definition's name is \"\(definition.name)\"; they must be the same"))
+            issues.append(
+                ValidationIssue(
+                    file: .configuration, role: nil, certificate: nil, line: 1,
+                    message: "serviceName is \"\(configuration.serviceName)\" but the definition's name is \"\(definition.name)\"; they must be the same"))
         }
         for role in definition.roles {
             guard let roleConfiguration = configured[role.name] else {
-                issues.append(ValidationIssue(file: .definition, role: role.name, certificate: nil, line: role.line,
-                    message: "the role is not in the configuration; add a <Role name=\"\(role.name)\"> to the .cscfg"))
+                issues.append(
+                    ValidationIssue(
+                        file: .definition, role: role.name, certificate: nil, line: role.line,
+                        message: "the role is not in the configuration; add a <Role name=\"\(role.name)\"> to the .cscfg"))
                 continue
             }
             issues += validateEndpoints(of: role, against: roleConfiguration)
@@ -70,19 +74,25 @@ public struct ServiceModelValidator: Sendable {
         }
         for role in configuration.roles {
             if !defined.contains(role.name) {
-                issues.append(ValidationIssue(file: .configuration, role: role.name, certificate: nil, line: role.line,
-                    message: "the role is not in the definition; remove it or add it to the .csdef"))
+                issues.append(
+                    ValidationIssue(
+                        file: .configuration, role: role.name, certificate: nil, line: role.line,
+                        message: "the role is not in the definition; remove it or add it to the .csdef"))
                 continue
             }
             if let count = role.instanceCount {
                 if !Self.instanceCounts.contains(count) {
-                    issues.append(ValidationIssue(file: .configuration, role: role.name, certificate: nil, line: role.instancesLine,
-                        message: "the instance count is \(count); it must be between 1 and 100"))
+                    issues.append(
+                        ValidationIssue(
+                            file: .configuration, role: role.name, certificate: nil, line: role.instancesLine,
+                            message: "the instance count is \(count); it must be between 1 and 100"))
                 }
             } else {
-                issues.append(ValidationIssue(file: .configuration, role: role.name, certificate: nil, line: role.instancesLine,
-                    message: role.instanceCountText.map { "the instance count \"\($0)\" is not a whole number" }
-                        ?? "there is no <Instances count=\"…\"/>; give the number of instances (1 to 100)"))
+                issues.append(
+                    ValidationIssue(
+                        file: .configuration, role: role.name, certificate: nil, line: role.instancesLine,
+                        message: role.instanceCountText.map { "the instance count \"\($0)\" is not a whole number" }
+                            ?? "there is no <Instances count=\"…\"/>; give the number of instances (1 to 100)"))
             }
         }
         return issues
@@ -94,17 +104,26 @@ public struct ServiceModelValidator: Sendable {
         let declared = Set(role.certificates.map(\.name))
         return role.inputEndpoints.filter { $0.protocolName == "https" }.compactMap { endpoint in
             guard let name = endpoint.certificate, !name.isEmpty else {
-                return ValidationIssue(file: .definition, role: role.name, certificate: nil, line: endpoint.line,
-                    message: "the https endpoint \(endpoint.name) names no certificate; add certificate=\"NAME\" naming one of the role's <Certificate> elements")
+                return ValidationIssue(
+                    file: .definition, role: role.name, certificate: nil, line: endpoint.line,
+                    message:
+                        "the https endpoint \(endpoint.name) names no certificate; add certificate=\"NAME\" naming one of the role's <Certificate> elements")
             }
             guard declared.contains(name) else {
-                return ValidationIssue(file: .definition, role: role.name, certificate: name, line: endpoint.line,
-                    message: "the https endpoint \(endpoint.name) names a certificate the role does not declare\(declared.isEmpty ? "" : " (it declares \(declared.sorted().joined(separator: ", ")))"); add it under <Certificates>")
+                return ValidationIssue(
+                    file: .definition, role: role.name, certificate: name, line: endpoint.line,
+                    message:
+                        "the https endpoint \(endpoint.name) names a certificate the role does not declare\(declared.isEmpty ? "" : " (it declares \(declared.sorted().joined(separator: ", ")))"); add it under <Certificates>"
+                )
             }
             guard let reference = configuration.certificates.first(where: { $0.name == name }), let thumbprint = reference.thumbprint,
-                  uploaded?[thumbprint]?.hasPrivateKey == false else { return nil }
-            return ValidationIssue(file: .configuration, role: role.name, certificate: name, line: reference.line,
-                message: "Certificate with thumbprint \(thumbprint) associated with HTTPS input endpoint \(endpoint.name) does not contain private key; upload it as a .pfx")
+                uploaded?[thumbprint]?.hasPrivateKey == false
+            else { return nil }
+            return ValidationIssue(
+                file: .configuration, role: role.name, certificate: name, line: reference.line,
+                message:
+                    "Certificate with thumbprint \(thumbprint) associated with HTTPS input endpoint \(endpoint.name) does not contain private key; upload it as a .pfx"
+            )
         }
     }
 
@@ -117,40 +136,59 @@ public struct ServiceModelValidator: Sendable {
             .map { CertificateDeclaration(pluginCertificate: $0.name, line: role.line) }
         let declarations = role.certificates + pluginCertificates.filter { plugin in !role.certificates.contains { $0.name == plugin.name } }
         for declaration in role.certificates where declaration.store == nil {
-            issues.append(ValidationIssue(file: .definition, role: role.name, certificate: declaration.name, line: declaration.line,
-                message: "storeLocation \"\(declaration.storeLocationText)\" / storeName \"\(declaration.storeNameText)\" is not a store; use LocalMachine or CurrentUser and a store name such as My"))
+            issues.append(
+                ValidationIssue(
+                    file: .definition, role: role.name, certificate: declaration.name, line: declaration.line,
+                    message:
+                        "storeLocation \"\(declaration.storeLocationText)\" / storeName \"\(declaration.storeNameText)\" is not a store; use LocalMachine or CurrentUser and a store name such as My"
+                ))
         }
         let references = Dictionary(configuration.certificates.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         for declaration in declarations {
             guard let reference = references[declaration.name] else {
-                issues.append(ValidationIssue(file: .configuration, role: role.name, certificate: declaration.name, line: configuration.line,
-                    message: "the definition names this certificate but the configuration gives no thumbprint for it; add <Certificate name=\"\(declaration.name)\" thumbprint=\"…\" thumbprintAlgorithm=\"sha1\"/>"))
+                issues.append(
+                    ValidationIssue(
+                        file: .configuration, role: role.name, certificate: declaration.name, line: configuration.line,
+                        message:
+                            "the definition names this certificate but the configuration gives no thumbprint for it; add <Certificate name=\"\(declaration.name)\" thumbprint=\"…\" thumbprintAlgorithm=\"sha1\"/>"
+                    ))
                 continue
             }
             guard reference.algorithm.lowercased() == "sha1" else {
-                issues.append(ValidationIssue(file: .configuration, role: role.name, certificate: declaration.name, line: reference.line,
-                    message: "thumbprintAlgorithm \"\(reference.algorithm)\" is not supported; use sha1"))
+                issues.append(
+                    ValidationIssue(
+                        file: .configuration, role: role.name, certificate: declaration.name, line: reference.line,
+                        message: "thumbprintAlgorithm \"\(reference.algorithm)\" is not supported; use sha1"))
                 continue
             }
             guard !reference.thumbprintText.isEmpty else {
-                issues.append(ValidationIssue(file: .configuration, role: role.name, certificate: declaration.name, line: reference.line,
-                    message: "the thumbprint is empty; give the 40-digit SHA-1 thumbprint of the uploaded certificate"))
+                issues.append(
+                    ValidationIssue(
+                        file: .configuration, role: role.name, certificate: declaration.name, line: reference.line,
+                        message: "the thumbprint is empty; give the 40-digit SHA-1 thumbprint of the uploaded certificate"))
                 continue
             }
             guard let thumbprint = reference.thumbprint else {
-                issues.append(ValidationIssue(file: .configuration, role: role.name, certificate: declaration.name, line: reference.line,
-                    message: "\"\(reference.thumbprintText)\" is not a SHA-1 thumbprint (40 hex digits); a placeholder left in place?"))
+                issues.append(
+                    ValidationIssue(
+                        file: .configuration, role: role.name, certificate: declaration.name, line: reference.line,
+                        message: "\"\(reference.thumbprintText)\" is not a SHA-1 thumbprint (40 hex digits); a placeholder left in place?"))
                 continue
             }
             if let uploaded, uploaded[thumbprint] == nil {
-                issues.append(ValidationIssue(file: .configuration, role: role.name, certificate: declaration.name, line: reference.line,
-                    message: "the certificate with thumbprint \(thumbprint) was not found on the cloud service; upload it first (thumbprint service cert add)"))
+                issues.append(
+                    ValidationIssue(
+                        file: .configuration, role: role.name, certificate: declaration.name, line: reference.line,
+                        message:
+                            "the certificate with thumbprint \(thumbprint) was not found on the cloud service; upload it first (thumbprint service cert add)"))
             }
         }
         let declared = Set(declarations.map(\.name))
         for reference in configuration.certificates where !declared.contains(reference.name) {
-            issues.append(ValidationIssue(file: .configuration, role: role.name, certificate: reference.name, line: reference.line,
-                message: "the configuration gives a thumbprint for a certificate the definition does not declare; declare it in the .csdef or remove it"))
+            issues.append(
+                ValidationIssue(
+                    file: .configuration, role: role.name, certificate: reference.name, line: reference.line,
+                    message: "the configuration gives a thumbprint for a certificate the definition does not declare; declare it in the .csdef or remove it"))
         }
         return issues
     }

@@ -1,7 +1,8 @@
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 import Foundation
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
 
 /// An element of an XML document read from outside: its local name, namespace, attributes,
 /// text and children, with the line it started on (for messages a person can act on).
@@ -70,8 +71,10 @@ public enum XMLReadError: Error, Sendable, Equatable, CustomStringConvertible {
 /// root element.
 public enum XMLDocumentReader {
     /// Parses `bytes` into its root element.
-    public static func parse(_ bytes: [UInt8], limit: Int = 4 << 20, maximumDepth: Int = 64,
-                             preflight: XMLPreflight = XMLPreflight()) throws(XMLReadError) -> XMLElement {
+    public static func parse(
+        _ bytes: [UInt8], limit: Int = 4 << 20, maximumDepth: Int = 64,
+        preflight: XMLPreflight = XMLPreflight()
+    ) throws(XMLReadError) -> XMLElement {
         guard bytes.count <= limit else { throw .tooLarge(size: bytes.count, limit: limit) }
         let utf8 = try preflight.check(bytes)
         // Belt and braces: the preflight refuses every `<!` but comments and CDATA already.
@@ -124,7 +127,8 @@ private final class TreeBuilder: NSObject, XMLParserDelegate {
         for (key, value) in attributes {
             localAttributes[String(key.split(separator: ":").last ?? Substring(key))] = value
         }
-        openElements.append(XMLElement(name: elementName, namespace: namespaceURI ?? "", attributes: localAttributes, text: "", children: [], line: parser.lineNumber))
+        openElements.append(
+            XMLElement(name: elementName, namespace: namespaceURI ?? "", attributes: localAttributes, text: "", children: [], line: parser.lineNumber))
     }
 
     func parser(_ parser: XMLParser, foundCharacters string: String) {

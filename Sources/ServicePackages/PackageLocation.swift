@@ -11,21 +11,25 @@ public enum PackageLocation: Sendable, Equatable {
     /// Checks a `PackageUrl` against the rules, or says why it is refused.
     public static func resolve(_ packageURL: String, packagesDirectory: String) throws -> PackageLocation {
         guard let url = URL(string: packageURL), let scheme = url.scheme?.lowercased() else {
-            throw ServicePackageError.refusedLocation(url: packageURL, reason: "it is not a URL; give file:///… inside the packages folder or http(s)://127.0.0.1/…")
+            throw ServicePackageError.refusedLocation(
+                url: packageURL, reason: "it is not a URL; give file:///… inside the packages folder or http(s)://127.0.0.1/…")
         }
         switch scheme {
         case "file":
             return try resolveFile(url, original: packageURL, packagesDirectory: packagesDirectory)
         case "http", "https":
             guard let host = url.host, isLoopback(host) else {
-                throw ServicePackageError.refusedLocation(url: packageURL, reason: "only http(s) URLs on loopback (127.0.0.1, ::1, localhost) are fetched; put the package in the packages folder instead")
+                throw ServicePackageError.refusedLocation(
+                    url: packageURL,
+                    reason: "only http(s) URLs on loopback (127.0.0.1, ::1, localhost) are fetched; put the package in the packages folder instead")
             }
             guard url.user == nil, url.password == nil else {
                 throw ServicePackageError.refusedLocation(url: packageURL, reason: "credentials in the URL are not accepted")
             }
             return .loopback(url: packageURL)
         default:
-            throw ServicePackageError.refusedLocation(url: packageURL, reason: "the scheme \(scheme) is not supported; use file:// inside the packages folder or http(s) on loopback")
+            throw ServicePackageError.refusedLocation(
+                url: packageURL, reason: "the scheme \(scheme) is not supported; use file:// inside the packages folder or http(s) on loopback")
         }
     }
 

@@ -140,7 +140,9 @@ public struct ServicePackage: Sendable {
         var bytes: [UInt8] = []
         do {
             _ = try archive.extract(entry) { chunk in
-                guard bytes.count + chunk.count <= limit else { throw ServicePackageError.tooMuchContent(package: name, reason: "has \(file.path) larger than it declares") }
+                guard bytes.count + chunk.count <= limit else {
+                    throw ServicePackageError.tooMuchContent(package: name, reason: "has \(file.path) larger than it declares")
+                }
                 bytes += chunk
             }
         } catch let error as ServicePackageError {

@@ -32,7 +32,8 @@ public enum ServicePackageError: Error, Sendable, Equatable, CustomStringConvert
         case .unreadable(let package, let reason):
             return "The service package \(package) cannot be read: \(reason)."
         case .unsafeEntryPath(let package, let entry):
-            return "The file provided is not a valid service package: \(package) has an entry \"\(entry)\" with an absolute path or `..`; package paths must stay inside the package."
+            return
+                "The file provided is not a valid service package: \(package) has an entry \"\(entry)\" with an absolute path or `..`; package paths must stay inside the package."
         case .symbolicLink(let package, let entry):
             return "The file provided is not a valid service package: \(package) has a symbolic link \"\(entry)\"; packages may hold files and folders only."
         case .tooMuchContent(let package, let reason):
@@ -40,7 +41,8 @@ public enum ServicePackageError: Error, Sendable, Equatable, CustomStringConvert
         case .missingDefinition(let package):
             return "The file provided is not a valid service package: \(package) has no ServiceDefinition.csdef."
         case .ambiguousDefinition(let package, let entries):
-            return "The file provided is not a valid service package: \(package) has several ServiceDefinition.csdef at the same depth (\(entries.joined(separator: ", "))); keep one."
+            return
+                "The file provided is not a valid service package: \(package) has several ServiceDefinition.csdef at the same depth (\(entries.joined(separator: ", "))); keep one."
         case .unreadableDefinition(let package, let entry, let reason):
             return "The service definition \(entry) in \(package) cannot be read: \(reason)"
         case .refusedLocation(let url, let reason):

@@ -1,8 +1,9 @@
 import Certificates
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// A cloud service (hosted service): the named container of deployments and service certificates.
@@ -27,8 +28,10 @@ public struct CloudService: Sendable, Equatable {
     public var modified: Date
 
     /// A cloud service from its parts.
-    public init(subscription: SubscriptionID, name: String, label: String, description: String?, location: String?,
-                affinityGroup: String?, extendedProperties: [ExtendedProperty], created: Date, modified: Date) {
+    public init(
+        subscription: SubscriptionID, name: String, label: String, description: String?, location: String?,
+        affinityGroup: String?, extendedProperties: [ExtendedProperty], created: Date, modified: Date
+    ) {
         self.subscription = subscription
         self.name = name
         self.label = label
@@ -111,8 +114,10 @@ public struct ServiceCertificate: Sendable, Equatable {
     public var created: Date
 
     /// A service certificate from its parts.
-    public init(subscription: SubscriptionID, service: String, thumbprint: Thumbprint, certificate: [UInt8], sealedPrivateKey: [UInt8]?,
-                created: Date) {
+    public init(
+        subscription: SubscriptionID, service: String, thumbprint: Thumbprint, certificate: [UInt8], sealedPrivateKey: [UInt8]?,
+        created: Date
+    ) {
         self.subscription = subscription
         self.service = service
         self.thumbprint = thumbprint

@@ -26,7 +26,8 @@ final class DatabaseChangeWatch: Sendable {
         var database: OpaquePointer?
         var statement: OpaquePointer?
         if sqlite3_open_v2(path, &database, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK, let database,
-           sqlite3_prepare_v2(database, "PRAGMA data_version", -1, &statement, nil) == SQLITE_OK, let statement {
+            sqlite3_prepare_v2(database, "PRAGMA data_version", -1, &statement, nil) == SQLITE_OK, let statement
+        {
             connection = Mutex(Connection(database: database, statement: statement))
         } else {
             sqlite3_close_v2(database)

@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// The two places a cloud service can hold a deployment.
@@ -52,9 +52,11 @@ public struct Deployment: Sendable, Equatable {
     public var modified: Date
 
     /// A deployment from its parts.
-    public init(subscription: SubscriptionID, service: String, name: String, slot: DeploymentSlot, privateID: String, label: String, status: DeploymentStatus,
-                configuration: [UInt8], definition: [UInt8], packageFolder: String?, extendedProperties: [ExtendedProperty],
-                created: Date, modified: Date) {
+    public init(
+        subscription: SubscriptionID, service: String, name: String, slot: DeploymentSlot, privateID: String, label: String, status: DeploymentStatus,
+        configuration: [UInt8], definition: [UInt8], packageFolder: String?, extendedProperties: [ExtendedProperty],
+        created: Date, modified: Date
+    ) {
         self.subscription = subscription
         self.service = service
         self.name = name

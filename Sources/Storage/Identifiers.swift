@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// A subscription's id: a GUID, written lowercase as the Service Management API does.
@@ -50,7 +50,7 @@ public struct EmailAddress: Hashable, Sendable, Codable, CustomStringConvertible
         let trimmed = text.lowercased()
         let parts = trimmed.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, trimmed.count <= 254,
-              !trimmed.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0 == "<" || $0 == ">" })
+            !trimmed.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0 == "<" || $0 == ">" })
         else { return nil }
         rawValue = trimmed
     }

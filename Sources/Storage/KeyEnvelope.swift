@@ -1,8 +1,9 @@
 import Crypto
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// Envelope encryption of private keys at rest: each key is sealed with AES-256-GCM under a

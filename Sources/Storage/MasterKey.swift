@@ -1,9 +1,10 @@
 import Certificates
 import Crypto
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// The key that wraps every data key of private keys stored at rest: 256 bits, from
@@ -79,7 +80,9 @@ extension ManagementStore {
             return
         }
         guard recorded == master.checkValue else {
-            throw .masterKey("this data folder's private keys were sealed with another master key. Start with the master key it was made with (\(MasterKey.environmentVariable) or master.key in the data folder); nothing was changed")
+            throw .masterKey(
+                "this data folder's private keys were sealed with another master key. Start with the master key it was made with (\(MasterKey.environmentVariable) or master.key in the data folder); nothing was changed"
+            )
         }
     }
 }

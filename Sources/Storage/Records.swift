@@ -1,8 +1,9 @@
 import Certificates
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// A subscription: what management certificates are registered on.
@@ -45,7 +46,10 @@ public struct ManagementCertificate: Sendable, Equatable, Codable {
     public var addedBy: EmailAddress
 
     /// A registration from its parts.
-    public init(subscription: SubscriptionID, thumbprint: Thumbprint, thumbprintAsUploaded: String? = nil, publicKey: String, data: String, created: Date, notAfter: Date, addedBy: EmailAddress) {
+    public init(
+        subscription: SubscriptionID, thumbprint: Thumbprint, thumbprintAsUploaded: String? = nil, publicKey: String, data: String, created: Date,
+        notAfter: Date, addedBy: EmailAddress
+    ) {
         self.subscription = subscription
         self.thumbprint = thumbprint
         self.thumbprintAsUploaded = thumbprintAsUploaded ?? thumbprint.description
@@ -119,7 +123,9 @@ public struct AuditEntry: Sendable, Equatable, Codable {
 public struct OperationRecord: Sendable, Equatable, Codable {
     /// Where the operation stands.
     public enum Status: String, Sendable, Codable {
-        case inProgress = "InProgress", succeeded = "Succeeded", failed = "Failed"
+        case inProgress = "InProgress"
+        case succeeded = "Succeeded"
+        case failed = "Failed"
     }
 
     /// The request id that started it.
@@ -136,7 +142,9 @@ public struct OperationRecord: Sendable, Equatable, Codable {
     public var errorMessage: String?
 
     /// An operation from its parts.
-    public init(id: OperationID, subscription: SubscriptionID, status: Status, httpStatusCode: Int? = nil, errorCode: String? = nil, errorMessage: String? = nil) {
+    public init(
+        id: OperationID, subscription: SubscriptionID, status: Status, httpStatusCode: Int? = nil, errorCode: String? = nil, errorMessage: String? = nil
+    ) {
         self.id = id
         self.subscription = subscription
         self.status = status

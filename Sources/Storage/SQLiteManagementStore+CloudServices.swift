@@ -1,8 +1,9 @@
 import GRDB
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 extension SQLiteManagementStore {
@@ -11,31 +12,41 @@ extension SQLiteManagementStore {
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM cloud_services WHERE name = ?", arguments: [service.name]) == true {
                 throw StorageError.cloudServiceExists(service.name)
             }
-            let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM cloud_services WHERE subscription_id = ?",
-                                         arguments: [service.subscription.rawValue]) ?? 0
+            let count =
+                try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM cloud_services WHERE subscription_id = ?",
+                    arguments: [service.subscription.rawValue]) ?? 0
             guard count < limit else {
                 throw StorageError.cloudServiceLimitReached(subscription: service.subscription.rawValue, limit: limit)
             }
-            try db.execute(sql: """
-                INSERT INTO cloud_services (name, subscription_id, label, description, location, affinity_group, extended_properties, created_at, modified_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [service.name, service.subscription.rawValue, service.label, service.description, service.location,
-                                 service.affinityGroup, try Self.encode(service.extendedProperties),
-                                 Self.timestamp(service.created), Self.timestamp(service.modified)])
+            try db.execute(
+                sql: """
+                    INSERT INTO cloud_services (name, subscription_id, label, description, location, affinity_group, extended_properties, created_at, modified_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    service.name, service.subscription.rawValue, service.label, service.description, service.location,
+                    service.affinityGroup, try Self.encode(service.extendedProperties),
+                    Self.timestamp(service.created), Self.timestamp(service.modified),
+                ])
         }
     }
 
     public func cloudService(_ name: String, in subscription: SubscriptionID) async throws(StorageError) -> CloudService? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM cloud_services WHERE name = ? AND subscription_id = ?",
-                             arguments: [name, subscription.rawValue]).map(Self.cloudService(from:))
+            try Row.fetchOne(
+                db, sql: "SELECT * FROM cloud_services WHERE name = ? AND subscription_id = ?",
+                arguments: [name, subscription.rawValue]
+            ).map(Self.cloudService(from:))
         }
     }
 
     public func cloudServices(in subscription: SubscriptionID) async throws(StorageError) -> [CloudService] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM cloud_services WHERE subscription_id = ? ORDER BY name",
-                             arguments: [subscription.rawValue]).map(Self.cloudService(from:))
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM cloud_services WHERE subscription_id = ? ORDER BY name",
+                arguments: [subscription.rawValue]
+            ).map(Self.cloudService(from:))
         }
     }
 
@@ -45,11 +56,15 @@ extension SQLiteManagementStore {
 
     public func updateCloudService(_ service: CloudService) async throws(StorageError) {
         try await write { db in
-            try db.execute(sql: """
-                UPDATE cloud_services SET label = ?, description = ?, extended_properties = ?, modified_at = ?
-                WHERE name = ? AND subscription_id = ?
-                """, arguments: [service.label, service.description, try Self.encode(service.extendedProperties),
-                                 Self.timestamp(service.modified), service.name, service.subscription.rawValue])
+            try db.execute(
+                sql: """
+                    UPDATE cloud_services SET label = ?, description = ?, extended_properties = ?, modified_at = ?
+                    WHERE name = ? AND subscription_id = ?
+                    """,
+                arguments: [
+                    service.label, service.description, try Self.encode(service.extendedProperties),
+                    Self.timestamp(service.modified), service.name, service.subscription.rawValue,
+                ])
         }
     }
 

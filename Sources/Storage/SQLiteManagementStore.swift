@@ -1,9 +1,10 @@
 import Certificates
 import GRDB
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// The SQLite store: one file in the data folder, in WAL mode, with versioned migrations.
@@ -77,11 +78,14 @@ public final class SQLiteManagementStore: ManagementStore, Sendable {
 
     public func subscriptions(administeredBy user: EmailAddress) async throws(StorageError) -> [Subscription] {
         try await read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT * FROM subscriptions WHERE service_admin = ?1
-                   OR id IN (SELECT subscription_id FROM co_administrators WHERE email = ?1)
-                ORDER BY name, id
-                """, arguments: [user.rawValue]).map(Self.subscription(from:))
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM subscriptions WHERE service_admin = ?1
+                       OR id IN (SELECT subscription_id FROM co_administrators WHERE email = ?1)
+                    ORDER BY name, id
+                    """, arguments: [user.rawValue]
+            ).map(Self.subscription(from:))
         }
     }
 
@@ -89,24 +93,28 @@ public final class SQLiteManagementStore: ManagementStore, Sendable {
         try await write { db in
             try Self.requireUser(user, db)
             try Self.requireSubscription(subscription, db)
-            try db.execute(sql: "INSERT OR IGNORE INTO co_administrators (subscription_id, email) VALUES (?, ?)",
-                           arguments: [subscription.rawValue, user.rawValue])
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO co_administrators (subscription_id, email) VALUES (?, ?)",
+                arguments: [subscription.rawValue, user.rawValue])
         }
     }
 
     public func removeCoAdministrator(_ user: EmailAddress, from subscription: SubscriptionID) async throws(StorageError) -> Bool {
         try await write { db in
             try Self.requireSubscription(subscription, db)
-            try db.execute(sql: "DELETE FROM co_administrators WHERE subscription_id = ? AND email = ?",
-                           arguments: [subscription.rawValue, user.rawValue])
+            try db.execute(
+                sql: "DELETE FROM co_administrators WHERE subscription_id = ? AND email = ?",
+                arguments: [subscription.rawValue, user.rawValue])
             return db.changesCount > 0
         }
     }
 
     public func coAdministrators(of subscription: SubscriptionID) async throws(StorageError) -> [EmailAddress] {
         try await read { db in
-            try String.fetchAll(db, sql: "SELECT email FROM co_administrators WHERE subscription_id = ? ORDER BY email",
-                                arguments: [subscription.rawValue]).map(EmailAddress.init(uncheckedRawValue:))
+            try String.fetchAll(
+                db, sql: "SELECT email FROM co_administrators WHERE subscription_id = ? ORDER BY email",
+                arguments: [subscription.rawValue]
+            ).map(EmailAddress.init(uncheckedRawValue:))
         }
     }
 
@@ -117,25 +125,35 @@ public final class SQLiteManagementStore: ManagementStore, Sendable {
             try Self.requireSubscription(certificate.subscription, db)
             let subscription = certificate.subscription.rawValue
             let thumbprint = certificate.thumbprint.description
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM management_certificates WHERE subscription_id = ? AND thumbprint = ?",
-                                 arguments: [subscription, thumbprint]) == true {
+            if try Bool.fetchOne(
+                db, sql: "SELECT 1 FROM management_certificates WHERE subscription_id = ? AND thumbprint = ?",
+                arguments: [subscription, thumbprint]) == true
+            {
                 throw StorageError.duplicateCertificate(thumbprint: thumbprint)
             }
-            let onSubscription = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM management_certificates WHERE subscription_id = ?",
-                                                  arguments: [subscription]) ?? 0
+            let onSubscription =
+                try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM management_certificates WHERE subscription_id = ?",
+                    arguments: [subscription]) ?? 0
             if onSubscription >= limits.perSubscription {
                 throw StorageError.subscriptionLimitReached(subscription: subscription, limit: limits.perSubscription)
             }
-            let byUser = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM management_certificates WHERE added_by = ?",
-                                          arguments: [certificate.addedBy.rawValue]) ?? 0
+            let byUser =
+                try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM management_certificates WHERE added_by = ?",
+                    arguments: [certificate.addedBy.rawValue]) ?? 0
             if byUser >= limits.perUser {
                 throw StorageError.userLimitReached(user: certificate.addedBy.rawValue, limit: limits.perUser)
             }
-            try db.execute(sql: """
-                INSERT INTO management_certificates (subscription_id, thumbprint, thumbprint_as_uploaded, public_key, data, created_at, not_after, added_by)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [subscription, thumbprint, certificate.thumbprintAsUploaded, certificate.publicKey, certificate.data,
-                                 Self.timestamp(certificate.created), Self.timestamp(certificate.notAfter), certificate.addedBy.rawValue])
+            try db.execute(
+                sql: """
+                    INSERT INTO management_certificates (subscription_id, thumbprint, thumbprint_as_uploaded, public_key, data, created_at, not_after, added_by)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    subscription, thumbprint, certificate.thumbprintAsUploaded, certificate.publicKey, certificate.data,
+                    Self.timestamp(certificate.created), Self.timestamp(certificate.notAfter), certificate.addedBy.rawValue,
+                ])
         }
     }
 
@@ -154,15 +172,18 @@ public final class SQLiteManagementStore: ManagementStore, Sendable {
 
     public func managementCertificate(_ thumbprint: Thumbprint, in subscription: SubscriptionID) async throws(StorageError) -> ManagementCertificate? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM management_certificates WHERE subscription_id = ? AND thumbprint = ?",
-                             arguments: [subscription.rawValue, thumbprint.description]).map(Self.certificate(from:))
+            try Row.fetchOne(
+                db, sql: "SELECT * FROM management_certificates WHERE subscription_id = ? AND thumbprint = ?",
+                arguments: [subscription.rawValue, thumbprint.description]
+            ).map(Self.certificate(from:))
         }
     }
 
     public func deleteManagementCertificate(_ thumbprint: Thumbprint, in subscription: SubscriptionID) async throws(StorageError) -> Bool {
         try await write { db in
-            try db.execute(sql: "DELETE FROM management_certificates WHERE subscription_id = ? AND thumbprint = ?",
-                           arguments: [subscription.rawValue, thumbprint.description])
+            try db.execute(
+                sql: "DELETE FROM management_certificates WHERE subscription_id = ? AND thumbprint = ?",
+                arguments: [subscription.rawValue, thumbprint.description])
             return db.changesCount > 0
         }
     }
@@ -180,15 +201,17 @@ public final class SQLiteManagementStore: ManagementStore, Sendable {
             // Every request runs this: a cached statement skips parsing and authorising the SQL.
             // The certificate counts only while the user who added it still administers the
             // subscription: removing a co-administrator revokes the certificates they added.
-            let statement = try db.cachedStatement(sql: """
-                SELECT m.added_by, m.not_after FROM management_certificates m JOIN subscriptions s ON s.id = m.subscription_id
-                WHERE m.thumbprint = ? AND m.subscription_id = ?
-                  AND (m.added_by = s.service_admin
-                       OR EXISTS (SELECT 1 FROM co_administrators c WHERE c.subscription_id = s.id AND c.email = m.added_by))
-                """)
+            let statement = try db.cachedStatement(
+                sql: """
+                    SELECT m.added_by, m.not_after FROM management_certificates m JOIN subscriptions s ON s.id = m.subscription_id
+                    WHERE m.thumbprint = ? AND m.subscription_id = ?
+                      AND (m.added_by = s.service_admin
+                           OR EXISTS (SELECT 1 FROM co_administrators c WHERE c.subscription_id = s.id AND c.email = m.added_by))
+                    """)
             guard let row = try Row.fetchOne(statement, arguments: [thumbprint.description, subscription.rawValue]) else { return nil }
-            return Caller(thumbprint: thumbprint, user: EmailAddress(uncheckedRawValue: row[0]),
-                          subscription: subscription, notAfter: Self.date(row[1]))
+            return Caller(
+                thumbprint: thumbprint, user: EmailAddress(uncheckedRawValue: row[0]),
+                subscription: subscription, notAfter: Self.date(row[1]))
         }
     }
 
@@ -196,54 +219,69 @@ public final class SQLiteManagementStore: ManagementStore, Sendable {
 
     public func appendAudit(_ entry: AuditEntry) async throws(StorageError) {
         try await write { db in
-            try db.execute(sql: """
-                INSERT INTO audit_log (time, subscription_id, caller_thumbprint, user, operation, target, outcome)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [Self.timestamp(entry.time), entry.subscription?.rawValue, entry.callerThumbprint, entry.user,
-                                 entry.operation, entry.target, entry.outcome])
+            try db.execute(
+                sql: """
+                    INSERT INTO audit_log (time, subscription_id, caller_thumbprint, user, operation, target, outcome)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    Self.timestamp(entry.time), entry.subscription?.rawValue, entry.callerThumbprint, entry.user,
+                    entry.operation, entry.target, entry.outcome,
+                ])
         }
     }
 
     public func auditEntries(subscription: SubscriptionID?) async throws(StorageError) -> [AuditEntry] {
         try await read { db in
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT * FROM audit_log WHERE ?1 IS NULL OR subscription_id = ?1 ORDER BY id
-                """, arguments: [subscription?.rawValue])
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM audit_log WHERE ?1 IS NULL OR subscription_id = ?1 ORDER BY id
+                    """, arguments: [subscription?.rawValue])
             return rows.map { row in
-                AuditEntry(time: Self.date(row["time"]), subscription: (row["subscription_id"] as String?).flatMap(SubscriptionID.init),
-                           callerThumbprint: row["caller_thumbprint"], user: row["user"], operation: row["operation"],
-                           target: row["target"], outcome: row["outcome"])
+                AuditEntry(
+                    time: Self.date(row["time"]), subscription: (row["subscription_id"] as String?).flatMap(SubscriptionID.init),
+                    callerThumbprint: row["caller_thumbprint"], user: row["user"], operation: row["operation"],
+                    target: row["target"], outcome: row["outcome"])
             }
         }
     }
 
     public func saveOperation(_ operation: OperationRecord) async throws(StorageError) {
         try await write { db in
-            try db.execute(sql: """
-                INSERT OR REPLACE INTO operations (id, subscription_id, status, http_status, error_code, error_message)
-                VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [operation.id.rawValue, operation.subscription.rawValue, operation.status.rawValue,
-                                 operation.httpStatusCode, operation.errorCode, operation.errorMessage])
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO operations (id, subscription_id, status, http_status, error_code, error_message)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    operation.id.rawValue, operation.subscription.rawValue, operation.status.rawValue,
+                    operation.httpStatusCode, operation.errorCode, operation.errorMessage,
+                ])
         }
     }
 
     public func failInterruptedOperations(message: String) async throws(StorageError) -> Int {
         try await write { db in
-            try db.execute(sql: """
-                UPDATE operations SET status = ?, http_status = 500, error_code = 'InternalError', error_message = ?
-                WHERE status = ?
-                """, arguments: [OperationRecord.Status.failed.rawValue, message, OperationRecord.Status.inProgress.rawValue])
+            try db.execute(
+                sql: """
+                    UPDATE operations SET status = ?, http_status = 500, error_code = 'InternalError', error_message = ?
+                    WHERE status = ?
+                    """, arguments: [OperationRecord.Status.failed.rawValue, message, OperationRecord.Status.inProgress.rawValue])
             return db.changesCount
         }
     }
 
     public func operation(_ id: OperationID, in subscription: SubscriptionID) async throws(StorageError) -> OperationRecord? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM operations WHERE id = ? AND subscription_id = ?",
-                             arguments: [id.rawValue, subscription.rawValue]).map { row in
-                OperationRecord(id: id, subscription: subscription,
-                                status: OperationRecord.Status(rawValue: row["status"]) ?? .failed,
-                                httpStatusCode: row["http_status"], errorCode: row["error_code"], errorMessage: row["error_message"])
+            try Row.fetchOne(
+                db, sql: "SELECT * FROM operations WHERE id = ? AND subscription_id = ?",
+                arguments: [id.rawValue, subscription.rawValue]
+            ).map { row in
+                OperationRecord(
+                    id: id, subscription: subscription,
+                    status: OperationRecord.Status(rawValue: row["status"]) ?? .failed,
+                    httpStatusCode: row["http_status"], errorCode: row["error_code"], errorMessage: row["error_message"])
             }
         }
     }
@@ -319,8 +357,9 @@ public final class SQLiteManagementStore: ManagementStore, Sendable {
     }
 
     private static func subscription(from row: Row) -> Subscription {
-        Subscription(id: SubscriptionID(uncheckedRawValue: row["id"]), name: row["name"],
-                     serviceAdministrator: EmailAddress(uncheckedRawValue: row["service_admin"]), createdAt: date(row["created_at"]))
+        Subscription(
+            id: SubscriptionID(uncheckedRawValue: row["id"]), name: row["name"],
+            serviceAdministrator: EmailAddress(uncheckedRawValue: row["service_admin"]), createdAt: date(row["created_at"]))
     }
 
     private static func certificate(from row: Row) -> ManagementCertificate {

@@ -5,109 +5,113 @@ enum SQLiteMigrations {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: users, subscriptions, management certificates, audit, operations") { db in
-            try db.execute(sql: """
-                CREATE TABLE users (
-                    email TEXT PRIMARY KEY NOT NULL,
-                    created_at REAL NOT NULL
-                );
-                CREATE TABLE subscriptions (
-                    id TEXT PRIMARY KEY NOT NULL,
-                    name TEXT NOT NULL,
-                    service_admin TEXT NOT NULL REFERENCES users(email),
-                    created_at REAL NOT NULL
-                );
-                CREATE INDEX subscriptions_by_admin ON subscriptions(service_admin);
-                CREATE TABLE co_administrators (
-                    subscription_id TEXT NOT NULL REFERENCES subscriptions(id) ON DELETE CASCADE,
-                    email TEXT NOT NULL REFERENCES users(email),
-                    PRIMARY KEY (subscription_id, email)
-                );
-                CREATE INDEX co_administrators_by_email ON co_administrators(email);
-                CREATE TABLE management_certificates (
-                    subscription_id TEXT NOT NULL REFERENCES subscriptions(id) ON DELETE CASCADE,
-                    thumbprint TEXT NOT NULL,
-                    thumbprint_as_uploaded TEXT NOT NULL,
-                    public_key TEXT NOT NULL,
-                    data TEXT NOT NULL,
-                    created_at REAL NOT NULL,
-                    not_after REAL NOT NULL,
-                    added_by TEXT NOT NULL REFERENCES users(email),
-                    PRIMARY KEY (subscription_id, thumbprint)
-                );
-                CREATE INDEX management_certificates_by_thumbprint ON management_certificates(thumbprint, subscription_id);
-                CREATE INDEX management_certificates_by_user ON management_certificates(added_by);
-                CREATE TABLE audit_log (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    time REAL NOT NULL,
-                    subscription_id TEXT,
-                    caller_thumbprint TEXT,
-                    user TEXT,
-                    operation TEXT NOT NULL,
-                    target TEXT NOT NULL,
-                    outcome TEXT NOT NULL
-                );
-                CREATE INDEX audit_log_by_subscription ON audit_log(subscription_id, id);
-                CREATE TABLE settings (
-                    name TEXT PRIMARY KEY NOT NULL,
-                    value TEXT NOT NULL
-                );
-                CREATE TABLE operations (
-                    id TEXT PRIMARY KEY NOT NULL,
-                    subscription_id TEXT NOT NULL,
-                    status TEXT NOT NULL,
-                    http_status INTEGER,
-                    error_code TEXT,
-                    error_message TEXT
-                );
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE users (
+                        email TEXT PRIMARY KEY NOT NULL,
+                        created_at REAL NOT NULL
+                    );
+                    CREATE TABLE subscriptions (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        name TEXT NOT NULL,
+                        service_admin TEXT NOT NULL REFERENCES users(email),
+                        created_at REAL NOT NULL
+                    );
+                    CREATE INDEX subscriptions_by_admin ON subscriptions(service_admin);
+                    CREATE TABLE co_administrators (
+                        subscription_id TEXT NOT NULL REFERENCES subscriptions(id) ON DELETE CASCADE,
+                        email TEXT NOT NULL REFERENCES users(email),
+                        PRIMARY KEY (subscription_id, email)
+                    );
+                    CREATE INDEX co_administrators_by_email ON co_administrators(email);
+                    CREATE TABLE management_certificates (
+                        subscription_id TEXT NOT NULL REFERENCES subscriptions(id) ON DELETE CASCADE,
+                        thumbprint TEXT NOT NULL,
+                        thumbprint_as_uploaded TEXT NOT NULL,
+                        public_key TEXT NOT NULL,
+                        data TEXT NOT NULL,
+                        created_at REAL NOT NULL,
+                        not_after REAL NOT NULL,
+                        added_by TEXT NOT NULL REFERENCES users(email),
+                        PRIMARY KEY (subscription_id, thumbprint)
+                    );
+                    CREATE INDEX management_certificates_by_thumbprint ON management_certificates(thumbprint, subscription_id);
+                    CREATE INDEX management_certificates_by_user ON management_certificates(added_by);
+                    CREATE TABLE audit_log (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        time REAL NOT NULL,
+                        subscription_id TEXT,
+                        caller_thumbprint TEXT,
+                        user TEXT,
+                        operation TEXT NOT NULL,
+                        target TEXT NOT NULL,
+                        outcome TEXT NOT NULL
+                    );
+                    CREATE INDEX audit_log_by_subscription ON audit_log(subscription_id, id);
+                    CREATE TABLE settings (
+                        name TEXT PRIMARY KEY NOT NULL,
+                        value TEXT NOT NULL
+                    );
+                    CREATE TABLE operations (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        subscription_id TEXT NOT NULL,
+                        status TEXT NOT NULL,
+                        http_status INTEGER,
+                        error_code TEXT,
+                        error_message TEXT
+                    );
+                    """)
         }
         migrator.registerMigration("v2: cloud services") { db in
-            try db.execute(sql: """
-                CREATE TABLE cloud_services (
-                    name TEXT PRIMARY KEY NOT NULL COLLATE NOCASE,
-                    subscription_id TEXT NOT NULL REFERENCES subscriptions(id) ON DELETE CASCADE,
-                    label TEXT NOT NULL,
-                    description TEXT,
-                    location TEXT,
-                    affinity_group TEXT,
-                    extended_properties TEXT NOT NULL,
-                    created_at REAL NOT NULL,
-                    modified_at REAL NOT NULL
-                );
-                CREATE INDEX cloud_services_by_subscription ON cloud_services(subscription_id, name);
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE cloud_services (
+                        name TEXT PRIMARY KEY NOT NULL COLLATE NOCASE,
+                        subscription_id TEXT NOT NULL REFERENCES subscriptions(id) ON DELETE CASCADE,
+                        label TEXT NOT NULL,
+                        description TEXT,
+                        location TEXT,
+                        affinity_group TEXT,
+                        extended_properties TEXT NOT NULL,
+                        created_at REAL NOT NULL,
+                        modified_at REAL NOT NULL
+                    );
+                    CREATE INDEX cloud_services_by_subscription ON cloud_services(subscription_id, name);
+                    """)
         }
         migrator.registerMigration("v3: service certificates") { db in
-            try db.execute(sql: """
-                CREATE TABLE service_certificates (
-                    service_name TEXT NOT NULL COLLATE NOCASE REFERENCES cloud_services(name) ON DELETE CASCADE,
-                    thumbprint TEXT NOT NULL,
-                    certificate BLOB NOT NULL,
-                    sealed_private_key BLOB,
-                    created_at REAL NOT NULL,
-                    PRIMARY KEY (service_name, thumbprint)
-                );
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE service_certificates (
+                        service_name TEXT NOT NULL COLLATE NOCASE REFERENCES cloud_services(name) ON DELETE CASCADE,
+                        thumbprint TEXT NOT NULL,
+                        certificate BLOB NOT NULL,
+                        sealed_private_key BLOB,
+                        created_at REAL NOT NULL,
+                        PRIMARY KEY (service_name, thumbprint)
+                    );
+                    """)
         }
         migrator.registerMigration("v4: deployments") { db in
-            try db.execute(sql: """
-                CREATE TABLE deployments (
-                    service_name TEXT NOT NULL COLLATE NOCASE REFERENCES cloud_services(name) ON DELETE CASCADE,
-                    name TEXT NOT NULL COLLATE NOCASE,
-                    slot TEXT NOT NULL,
-                    private_id TEXT NOT NULL UNIQUE,
-                    label TEXT NOT NULL,
-                    status TEXT NOT NULL,
-                    configuration BLOB NOT NULL,
-                    definition BLOB NOT NULL,
-                    package_folder TEXT,
-                    extended_properties TEXT NOT NULL,
-                    created_at REAL NOT NULL,
-                    modified_at REAL NOT NULL,
-                    PRIMARY KEY (service_name, name),
-                    UNIQUE (service_name, slot)
-                );
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE deployments (
+                        service_name TEXT NOT NULL COLLATE NOCASE REFERENCES cloud_services(name) ON DELETE CASCADE,
+                        name TEXT NOT NULL COLLATE NOCASE,
+                        slot TEXT NOT NULL,
+                        private_id TEXT NOT NULL UNIQUE,
+                        label TEXT NOT NULL,
+                        status TEXT NOT NULL,
+                        configuration BLOB NOT NULL,
+                        definition BLOB NOT NULL,
+                        package_folder TEXT,
+                        extended_properties TEXT NOT NULL,
+                        created_at REAL NOT NULL,
+                        modified_at REAL NOT NULL,
+                        PRIMARY KEY (service_name, name),
+                        UNIQUE (service_name, slot)
+                    );
+                    """)
         }
         return migrator
     }

@@ -42,9 +42,11 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
         case .duplicateCertificate(let thumbprint):
             return "the certificate \(thumbprint) is already registered on this subscription."
         case .subscriptionLimitReached(let subscription, let limit):
-            return "the subscription \(subscription) already has \(limit) management certificates, the most it may hold. Remove one that is no longer used, or reuse an existing certificate."
+            return
+                "the subscription \(subscription) already has \(limit) management certificates, the most it may hold. Remove one that is no longer used, or reuse an existing certificate."
         case .userLimitReached(let user, let limit):
-            return "the user \(user) has already added \(limit) management certificates across subscriptions, the most one user id may. Reuse an existing certificate, or add a co-administrator whose additions count against their own user id."
+            return
+                "the user \(user) has already added \(limit) management certificates across subscriptions, the most one user id may. Reuse an existing certificate, or add a co-administrator whose additions count against their own user id."
         case .database(let message):
             return "the database failed: \(message)"
         case .cloudServiceExists:
@@ -54,7 +56,8 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
         case .deploymentExists(let service, let detail):
             return "The cloud service \(service) \(detail)."
         case .busy:
-            return "The database is locked by another process (an admin command or another server) and stayed locked for longer than the server waits; try again."
+            return
+                "The database is locked by another process (an admin command or another server) and stayed locked for longer than the server waits; try again."
         case .unknownCloudService(let name):
             return "The cloud service \(name) does not exist in this subscription."
         case .cloudServiceLimitReached(let subscription, let limit):

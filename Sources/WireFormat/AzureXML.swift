@@ -19,16 +19,24 @@ public struct AzureXML: Sendable {
 
     /// A simple element with text; an empty value is written as an empty element.
     public mutating func element(_ name: String, _ value: String) {
-        append("<"); append(name); append(">")
+        append("<")
+        append(name)
+        append(">")
         Self.appendEscaped(value, to: &bytes)
-        append("</"); append(name); append(">")
+        append("</")
+        append(name)
+        append(">")
     }
 
     /// An element holding other elements.
     public mutating func element(_ name: String, _ body: (inout AzureXML) -> Void) {
-        append("<"); append(name); append(">")
+        append("<")
+        append(name)
+        append(">")
         body(&self)
-        append("</"); append(name); append(">")
+        append("</")
+        append(name)
+        append(">")
     }
 
     private mutating func append(_ text: String) {

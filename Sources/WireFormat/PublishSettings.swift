@@ -1,9 +1,10 @@
 import Certificates
 import ServiceModel
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// A `.publishsettings` file (schema 2.0): for each subscription, the API's URL, the id, the name
@@ -50,8 +51,9 @@ public struct PublishSettings: Sendable, Equatable {
     public init(xml bytes: [UInt8]) throws(XMLReadError) {
         let root = try XMLDocumentReader.parse(bytes, limit: 1 << 20)
         entries = root.children("PublishProfile").flatMap { $0.children("Subscription") }.map { element in
-            Entry(serviceManagementURL: element.attributes["ServiceManagementUrl"] ?? "", id: element.attributes["Id"] ?? "",
-                  name: element.attributes["Name"] ?? "", managementCertificate: element.attributes["ManagementCertificate"] ?? "")
+            Entry(
+                serviceManagementURL: element.attributes["ServiceManagementUrl"] ?? "", id: element.attributes["Id"] ?? "",
+                name: element.attributes["Name"] ?? "", managementCertificate: element.attributes["ManagementCertificate"] ?? "")
         }
     }
 

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The id the API gives every request in `x-ms-request-id`: 32 lowercase hex digits, random.

@@ -3,10 +3,11 @@ import CLISupport
 import Certificates
 import ManagementAPI
 import Storage
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// `thumbprint admin …`: administration on a server's data folder, while it runs or not.
@@ -87,8 +88,10 @@ struct AdminSubscription: ParsableCommand {
             let store = try parent.dataDirectory.openStore()
             var entries: [Entry] = []
             for subscription in try await store.allSubscriptions() {
-                entries.append(Entry(id: subscription.id.rawValue, name: subscription.name, serviceAdministrator: subscription.serviceAdministrator.rawValue,
-                                     coAdministrators: try await store.coAdministrators(of: subscription.id).map(\.rawValue)))
+                entries.append(
+                    Entry(
+                        id: subscription.id.rawValue, name: subscription.name, serviceAdministrator: subscription.serviceAdministrator.rawValue,
+                        coAdministrators: try await store.coAdministrators(of: subscription.id).map(\.rawValue)))
             }
             if json { return try printJSON(entries) }
             for entry in entries {
@@ -119,10 +122,13 @@ struct AdminSubscription: ParsableCommand {
 
         func run() async throws {
             let email = try emailAddress(email)
-            guard try await Administration(store: try parent.dataDirectory.openStore()).removeCoAdministrator(email, from: try subscriptionID(subscription)) else {
+            guard try await Administration(store: try parent.dataDirectory.openStore()).removeCoAdministrator(email, from: try subscriptionID(subscription))
+            else {
                 throw CommandFailure(message: "\(email) is not a co-administrator of \(subscription).", status: ExitStatus.failed)
             }
-            print("\(email) is no longer a co-administrator of \(subscription); the management certificates they added no longer authenticate there (delete them with `thumbprint mgmt-cert remove`, or add the user again to restore them)")
+            print(
+                "\(email) is no longer a co-administrator of \(subscription); the management certificates they added no longer authenticate there (delete them with `thumbprint mgmt-cert remove`, or add the user again to restore them)"
+            )
         }
     }
 }
@@ -156,8 +162,11 @@ struct AdminAudit: AsyncParsableCommand {
         let entries = try await parent.dataDirectory.openStore().auditEntries(subscription: try subscription.map(subscriptionID))
         if json { return try printJSON(entries) }
         for entry in entries {
-            print([UTCCalendar.iso8601(entry.time), entry.subscription?.rawValue ?? "-", entry.user ?? "-", entry.callerThumbprint ?? "-",
-                   entry.operation, entry.target, entry.outcome].joined(separator: "  "))
+            print(
+                [
+                    UTCCalendar.iso8601(entry.time), entry.subscription?.rawValue ?? "-", entry.user ?? "-", entry.callerThumbprint ?? "-",
+                    entry.operation, entry.target, entry.outcome,
+                ].joined(separator: "  "))
         }
     }
 }

@@ -1,11 +1,12 @@
 import ArgumentParser
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The server's exclusive hold on its data folder: `DIR/server.lock`, locked with `flock` for as

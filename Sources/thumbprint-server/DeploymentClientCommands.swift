@@ -1,16 +1,17 @@
 import ArgumentParser
 import CLISupport
 import Certificates
-import WireFormat
 import ServiceModel
 import Storage
+import WireFormat
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `thumbprint deployment …`: a cloud service's deployments through the API.
@@ -93,32 +94,42 @@ struct DeploymentCommand: AsyncParsableCommand {
             }
             self.certificates = certificates
             instanceCounts = counts
-            instances = element.child("RoleInstanceList")?.children("RoleInstance").map { instance in
-                Instance(
-                    role: instance.child("RoleName")?.text ?? "",
-                    name: instance.child("InstanceName")?.text ?? "",
-                    status: instance.child("InstanceStatus")?.text ?? "",
-                    powerState: instance.child("PowerState")?.text ?? "",
-                    endpoints: instance.child("InstanceEndpoints")?.children("InstanceEndpoint").map { endpoint in
-                        let scheme = endpoint.child("Protocol")?.text ?? "tcp"
-                        return Endpoint(name: endpoint.child("Name")?.text ?? "", protocolName: scheme,
-                                        address: "\(scheme == "https" ? "https" : scheme == "http" ? "http" : "tcp")://\(endpoint.child("Vip")?.text ?? "127.0.0.1"):\(endpoint.child("PublicPort")?.text ?? "?")",
-                                        localPort: Int(endpoint.child("LocalPort")?.text ?? "") ?? 0)
-                    } ?? []
-                )
-            } ?? []
+            instances =
+                element.child("RoleInstanceList")?.children("RoleInstance").map { instance in
+                    Instance(
+                        role: instance.child("RoleName")?.text ?? "",
+                        name: instance.child("InstanceName")?.text ?? "",
+                        status: instance.child("InstanceStatus")?.text ?? "",
+                        powerState: instance.child("PowerState")?.text ?? "",
+                        endpoints: instance.child("InstanceEndpoints")?.children("InstanceEndpoint").map { endpoint in
+                            let scheme = endpoint.child("Protocol")?.text ?? "tcp"
+                            return Endpoint(
+                                name: endpoint.child("Name")?.text ?? "", protocolName: scheme,
+                                address:
+                                    "\(scheme == "https" ? "https" : scheme == "http" ? "http" : "tcp")://\(endpoint.child("Vip")?.text ?? "127.0.0.1"):\(endpoint.child("PublicPort")?.text ?? "?")",
+                                localPort: Int(endpoint.child("LocalPort")?.text ?? "") ?? 0)
+                        } ?? []
+                    )
+                } ?? []
         }
 
         func printTable() {
-            CLISupport.printTable([("Name", name), ("Slot", slot), ("Status", status), ("Label", label), ("URL", url), ("Created", created)]
-                + certificates.sorted { $0.key < $1.key }.map { ("Certificate \($0.key)", $0.value) })
+            CLISupport.printTable(
+                [("Name", name), ("Slot", slot), ("Status", status), ("Label", label), ("URL", url), ("Created", created)]
+                    + certificates.sorted { $0.key < $1.key }.map { ("Certificate \($0.key)", $0.value) })
             var addresses: [String] = []
-            for instance in instances { for endpoint in instance.endpoints where !addresses.contains("\(endpoint.name) \(endpoint.address)") { addresses.append("\(endpoint.name) \(endpoint.address)") } }
+            for instance in instances {
+                for endpoint in instance.endpoints where !addresses.contains("\(endpoint.name) \(endpoint.address)") {
+                    addresses.append("\(endpoint.name) \(endpoint.address)")
+                }
+            }
             for address in addresses { print("Endpoint      \(address)") }
             print("")
             print("INSTANCE                  STATUS          POWER     LOCAL PORTS")
             for instance in instances {
-                print("\(instance.name.padded(to: 24))  \(instance.status.padded(to: 14))  \(instance.powerState.padded(to: 8))  \(instance.endpoints.map { "\($0.name):\($0.localPort)" }.joined(separator: " "))")
+                print(
+                    "\(instance.name.padded(to: 24))  \(instance.status.padded(to: 14))  \(instance.powerState.padded(to: 8))  \(instance.endpoints.map { "\($0.name):\($0.localPort)" }.joined(separator: " "))"
+                )
             }
         }
     }
@@ -137,7 +148,9 @@ struct DeploymentCommand: AsyncParsableCommand {
     static func packageURL(_ text: String) throws -> String {
         if text.contains("://") { return text }
         guard let resolved = realpath(text, nil) else {
-            throw CommandFailure(message: "\(text): no such package file. Copy it into the server's packages folder, or give an http(s) URL on loopback.", status: ExitStatus.badInput)
+            throw CommandFailure(
+                message: "\(text): no such package file. Copy it into the server's packages folder, or give an http(s) URL on loopback.",
+                status: ExitStatus.badInput)
         }
         defer { free(resolved) }
         return "file://" + String(cString: resolved)
@@ -147,7 +160,8 @@ struct DeploymentCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "create",
             abstract: "Deploy a package with a configuration to a slot, and start it.",
-            discussion: "--package is a file inside the server's packages folder (same machine) or a file:// or loopback http(s) URL. The configuration's thumbprints must be uploaded to the service first (thumbprint service cert add)."
+            discussion:
+                "--package is a file inside the server's packages folder (same machine) or a file:// or loopback http(s) URL. The configuration's thumbprints must be uploaded to the service first (thumbprint service cert add)."
         )
         @Option(name: .customLong("service"), help: ArgumentHelp("The cloud service.", valueName: "NAME")) var service: String
         @Option(name: .customLong("slot"), help: "production or staging.") var slot = "production"
@@ -185,7 +199,8 @@ struct DeploymentCommand: AsyncParsableCommand {
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a deployment: status, certificates, endpoint addresses, instances.")
+        static let configuration = CommandConfiguration(
+            commandName: "show", abstract: "Show a deployment: status, certificates, endpoint addresses, instances.")
         @OptionGroup var target: Target
         @OptionGroup var connection: ConnectionOptions
         @Flag(name: .customLong("json"), help: "Print one JSON document.") var json = false
@@ -202,7 +217,8 @@ struct DeploymentCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "set-config",
             abstract: "Replace the configuration: a new thumbprint (already uploaded) or instance count, with no new package.",
-            discussion: "New connections get a new certificate as soon as the operation succeeds; open connections finish. A configuration that does not validate changes nothing."
+            discussion:
+                "New connections get a new certificate as soon as the operation succeeds; open connections finish. A configuration that does not validate changes nothing."
         )
         @OptionGroup var target: Target
         @Option(name: .customLong("configuration"), help: ArgumentHelp("The new service configuration.", valueName: "C.cscfg")) var configurationFile: String

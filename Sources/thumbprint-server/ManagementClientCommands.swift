@@ -1,12 +1,13 @@
 import ArgumentParser
 import CLISupport
 import Certificates
-import WireFormat
 import ServiceModel
+import WireFormat
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// `thumbprint mgmt-cert …`: management certificates of a subscription, through the API.
@@ -87,8 +88,10 @@ struct ManagementCertificateCommand: AsyncParsableCommand {
                 (Entry(try api.xml(try await api.send(.GET, "/certificates/\(parsed)"))), api.subscription)
             }
             if json { return try printJSON(entry) }
-            printTable([("Thumbprint", entry.thumbprint), ("Subject", entry.subject ?? "?"), ("Valid until", entry.notAfter ?? "?"),
-                        ("Registered", entry.created), ("Subscription", subscription)])
+            printTable([
+                ("Thumbprint", entry.thumbprint), ("Subject", entry.subject ?? "?"), ("Valid until", entry.notAfter ?? "?"),
+                ("Registered", entry.created), ("Subscription", subscription),
+            ])
         }
     }
 

@@ -1,16 +1,17 @@
 import ArgumentParser
-import CLISupport
 import AsyncHTTPClient
+import CLISupport
 import Certificates
-import WireFormat
 import NIOCore
 import NIOHTTP1
 import NIOSSL
 import ServiceModel
+import WireFormat
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// How the client commands reach the API: a publish-settings file, or an endpoint, a
@@ -22,10 +23,14 @@ struct ConnectionOptions: ParsableArguments {
     @Option(name: .customLong("endpoint"), help: ArgumentHelp("The API's URL, such as https://127.0.0.1:8443.", valueName: "URL"))
     var endpoint: String?
 
-    @Option(name: .customLong("subscription"), help: ArgumentHelp("The subscription id (with --endpoint; picks one from a publish-settings file).", valueName: "ID"))
+    @Option(
+        name: .customLong("subscription"), help: ArgumentHelp("The subscription id (with --endpoint; picks one from a publish-settings file).", valueName: "ID")
+    )
     var subscription: String?
 
-    @Option(name: .customLong("cert"), help: ArgumentHelp("The management certificate with its key: PEM (certificate + PKCS#8 key) or .pfx.", valueName: "PEM_OR_PFX"))
+    @Option(
+        name: .customLong("cert"),
+        help: ArgumentHelp("The management certificate with its key: PEM (certificate + PKCS#8 key) or .pfx.", valueName: "PEM_OR_PFX"))
     var certificate: String?
 
     @Option(name: .customLong("ca"), help: ArgumentHelp("Trust the server through this CA certificate (PEM) instead of the system roots.", valueName: "FILE"))
@@ -62,7 +67,8 @@ struct ConnectionOptions: ParsableArguments {
         } else if let settingsPath {
             let settings = try PublishSettings(xml: CertificateFile.readLimited(path: settingsPath))
             guard let entry = settings.entry(for: subscription) else {
-                throw CommandFailure(message: "\(settingsPath) has no subscription\(subscription.map { " \($0)" } ?? ""). List them with `grep Id= \(settingsPath)`.")
+                throw CommandFailure(
+                    message: "\(settingsPath) has no subscription\(subscription.map { " \($0)" } ?? ""). List them with `grep Id= \(settingsPath)`.")
             }
             guard let pfx = Data(base64Encoded: entry.managementCertificate) else {
                 throw CommandFailure(message: "\(settingsPath): the management certificate is not valid base64.")
@@ -71,7 +77,8 @@ struct ConnectionOptions: ParsableArguments {
             subscriptionID = entry.id
             identity = try PKCS12Reader.read([UInt8](pfx), password: "")
         } else {
-            throw ValidationError("say where the API is: --publish-settings FILE (or THUMBPRINT_PUBLISH_SETTINGS), or --endpoint URL --subscription ID --cert FILE")
+            throw ValidationError(
+                "say where the API is: --publish-settings FILE (or THUMBPRINT_PUBLISH_SETTINGS), or --endpoint URL --subscription ID --cert FILE")
         }
         guard let key = identity.privateKey else { throw CertificateError.missingPrivateKey }
         var tls = TLSConfiguration.makeClientConfiguration()
@@ -123,7 +130,8 @@ struct ManagementConnection {
         do {
             response = try await client.execute(request, timeout: .seconds(60))
         } catch {
-            throw CommandFailure(message: "cannot reach \(base): \(error). Check the URL and that the server runs; trust its CA with --ca.", status: ExitStatus.failed)
+            throw CommandFailure(
+                message: "cannot reach \(base): \(error). Check the URL and that the server runs; trust its CA with --ca.", status: ExitStatus.failed)
         }
         let bytes = try await response.body.collect(upTo: 16 << 20)
         let answer = Answer(status: Int(response.status.code), body: Array(buffer: bytes), requestID: response.headers.first(name: "x-ms-request-id"))
@@ -147,13 +155,16 @@ struct ManagementConnection {
             if status != "InProgress" {
                 Terminal.writeToStandardError(" \(status.lowercased())\n")
                 let error = element.child("Error")
-                return OperationResult(id: id, status: status, httpStatusCode: element.child("HttpStatusCode").flatMap { Int($0.text) },
-                                       errorCode: error?.child("Code")?.text, errorMessage: error?.child("Message")?.text)
+                return OperationResult(
+                    id: id, status: status, httpStatusCode: element.child("HttpStatusCode").flatMap { Int($0.text) },
+                    errorCode: error?.child("Code")?.text, errorMessage: error?.child("Message")?.text)
             }
             Terminal.writeToStandardError(".")
             guard clock.now < deadline else {
                 Terminal.writeToStandardError("\n")
-                throw CommandFailure(message: "operation \(id) is still in progress after \(timeout); check it later with the API's Get Operation Status.", status: ExitStatus.failed)
+                throw CommandFailure(
+                    message: "operation \(id) is still in progress after \(timeout); check it later with the API's Get Operation Status.",
+                    status: ExitStatus.failed)
             }
             try await Task.sleep(for: delay)
             delay = min(delay * 2, .seconds(1))
@@ -164,7 +175,9 @@ struct ManagementConnection {
     func requireSuccess(of answer: Answer, doing what: String) async throws -> OperationResult {
         let result = try await waitForOperation(of: answer, doing: what)
         guard result.status == "Succeeded" else {
-            throw CommandFailure(message: "operation \(result.id) failed (\(result.errorCode ?? result.status)): \(result.errorMessage ?? "no message")", status: ExitStatus.failed)
+            throw CommandFailure(
+                message: "operation \(result.id) failed (\(result.errorCode ?? result.status)): \(result.errorMessage ?? "no message")",
+                status: ExitStatus.failed)
         }
         return result
     }

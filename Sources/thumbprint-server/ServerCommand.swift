@@ -4,17 +4,18 @@ import Certificates
 import ConnectionLimits
 import Deployments
 import Logging
-import NIOCore
 import ManagementAPI
+import NIOCore
 import ServiceLifecycle
 import Storage
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `thumbprint server`: the Service Management API over HTTPS, with first-run setup.
@@ -29,28 +30,42 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("listen"), help: ArgumentHelp("Address and port to listen on.", valueName: "HOST:PORT"))
     var listen = "127.0.0.1:8443"
 
-    @Option(name: .customLong("hostname"), help: ArgumentHelp("Another name clients use for this server (repeatable); it goes into the server certificate.", valueName: "NAME"))
+    @Option(
+        name: .customLong("hostname"),
+        help: ArgumentHelp("Another name clients use for this server (repeatable); it goes into the server certificate.", valueName: "NAME"))
     var hostnames: [String] = []
 
-    @Option(name: .customLong("tls-pfx"), help: ArgumentHelp("Serve this certificate (.pfx, with its key) instead of one from the local CA.", valueName: "FILE"))
+    @Option(
+        name: .customLong("tls-pfx"), help: ArgumentHelp("Serve this certificate (.pfx, with its key) instead of one from the local CA.", valueName: "FILE"))
     var tlsPFX: String?
 
-    @Option(name: .customLong("packages-dir"), help: ArgumentHelp("The folder deployments may read file:// package URLs from (default: DIR/packages).", valueName: "PATH"))
+    @Option(
+        name: .customLong("packages-dir"),
+        help: ArgumentHelp("The folder deployments may read file:// package URLs from (default: DIR/packages).", valueName: "PATH"))
     var packagesDirectory: String?
 
     @Option(name: .customLong("handshake-timeout"), help: ArgumentHelp("Seconds a new connection has to finish its TLS handshake.", valueName: "SECONDS"))
     var handshakeTimeout = 10.0
 
-    @Option(name: .customLong("header-timeout"), help: ArgumentHelp("Seconds a request has to arrive whole once it has started (or after the handshake).", valueName: "SECONDS"))
+    @Option(
+        name: .customLong("header-timeout"),
+        help: ArgumentHelp("Seconds a request has to arrive whole once it has started (or after the handshake).", valueName: "SECONDS"))
     var headerTimeout = 30.0
 
     @Option(name: .customLong("idle-timeout"), help: ArgumentHelp("Seconds a kept-alive connection may wait between requests.", valueName: "SECONDS"))
     var idleTimeout = 60.0
 
-    @Option(name: .customLong("max-connections"), help: ArgumentHelp("Open connections on the API listener (default: a quarter of the open-file limit); each load balancer and instance endpoint takes half as many. When full, the connection waiting longest without a request in progress is closed.", valueName: "N"))
+    @Option(
+        name: .customLong("max-connections"),
+        help: ArgumentHelp(
+            "Open connections on the API listener (default: a quarter of the open-file limit); each load balancer and instance endpoint takes half as many. When full, the connection waiting longest without a request in progress is closed.",
+            valueName: "N"))
     var maximumConnections: Int?
 
-    @Option(name: .customLong("shutdown-grace"), help: ArgumentHelp("Seconds a stopping server (SIGTERM, SIGINT) waits for running operations before it stops; new ones are refused meanwhile.", valueName: "SECONDS"))
+    @Option(
+        name: .customLong("shutdown-grace"),
+        help: ArgumentHelp(
+            "Seconds a stopping server (SIGTERM, SIGINT) waits for running operations before it stops; new ones are refused meanwhile.", valueName: "SECONDS"))
     var shutdownGrace = 30.0
 
     @OptionGroup var password: PasswordOptions
@@ -60,12 +75,15 @@ struct ServerCommand: AsyncParsableCommand {
         for (name, value) in [("--handshake-timeout", handshakeTimeout), ("--header-timeout", headerTimeout), ("--idle-timeout", idleTimeout)] {
             guard value > 0, value <= 3600 else { throw ValidationError("\(name) takes seconds between 0 and 3600, not \(value)") }
         }
-        guard shutdownGrace >= 0, shutdownGrace <= 3600 else { throw ValidationError("--shutdown-grace takes seconds between 0 and 3600, not \(shutdownGrace)") }
+        guard shutdownGrace >= 0, shutdownGrace <= 3600 else {
+            throw ValidationError("--shutdown-grace takes seconds between 0 and 3600, not \(shutdownGrace)")
+        }
         if let maximumConnections, maximumConnections < 1 { throw ValidationError("--max-connections takes a number of connections of 1 or more") }
         let standard = ConnectionLimits.standard(fileDescriptors: FileDescriptorLimit.raiseSoftLimit())
         func amount(_ seconds: Double) -> TimeAmount { .milliseconds(Int64(seconds * 1000)) }
-        return ConnectionLimits(handshakeTimeout: amount(handshakeTimeout), headerTimeout: amount(headerTimeout),
-                                idleTimeout: amount(idleTimeout), maximumConnections: maximumConnections ?? standard.maximumConnections)
+        return ConnectionLimits(
+            handshakeTimeout: amount(handshakeTimeout), headerTimeout: amount(headerTimeout),
+            idleTimeout: amount(idleTimeout), maximumConnections: maximumConnections ?? standard.maximumConnections)
     }
 
     func run() async throws {
@@ -92,26 +110,30 @@ struct ServerCommand: AsyncParsableCommand {
             guard file.bundle.privateKey != nil else { throw CertificateError.inFile(tlsPFX, .missingPrivateKey) }
             identity = file.bundle
         } else {
-            let made = try ServerIdentity.loadOrCreate(dataDirectory: folder, hostnames: hostnames + (host == "0.0.0.0" || host == "::" ? [] : [host]),
-                                                       sealing: masterKey)
+            let made = try ServerIdentity.loadOrCreate(
+                dataDirectory: folder, hostnames: hostnames + (host == "0.0.0.0" || host == "::" ? [] : [host]),
+                sealing: masterKey)
             identity = made.server
             caPath = made.caPath
         }
         let trustedCA = caPath
         try SecureFile.makeDirectory(folder + "/deployments")
-        let deployments = DeploymentRuntime(store: store, masterKey: masterKey, folder: folder + "/deployments",
-                                            packagesDirectory: packages, limits: limits, logger: logger)
+        let deployments = DeploymentRuntime(
+            store: store, masterKey: masterKey, folder: folder + "/deployments",
+            packagesDirectory: packages, limits: limits, logger: logger)
         // Deployments that were running when the server stopped run again.
         await deployments.restore()
         let operations = RunningOperations(grace: .milliseconds(Int64(shutdownGrace * 1000)))
-        let server = ManagementServer(host: host, port: port, store: store, identity: identity, masterKey: masterKey,
-                                      deployments: deployments, connectionLimits: limits, operations: operations, logger: logger)
+        let server = ManagementServer(
+            host: host, port: port, store: store, identity: identity, masterKey: masterKey,
+            deployments: deployments, connectionLimits: limits, operations: operations, logger: logger)
         let urlHost = host == "0.0.0.0" || host == "::" ? (hostnames.first ?? "localhost") : (host.contains(":") ? "[\(host)]" : host)
         let application = try server.application { boundPort in
             let url = "https://\(urlHost):\(boundPort)"
             lock.record("PID \(getpid()), listening on \(url)")
             if interrupted > 0 {
-                BufferedLogOutput.standardOutput.append("\(interrupted) operation(s) left in progress by the last run were marked Failed (interrupted by a server restart)", urgent: false)
+                BufferedLogOutput.standardOutput.append(
+                    "\(interrupted) operation(s) left in progress by the last run were marked Failed (interrupted by a server restart)", urgent: false)
             }
             do {
                 try await Self.announce(url: url, folder: folder, packages: packages, caPath: trustedCA, store: store)
@@ -121,9 +143,10 @@ struct ServerCommand: AsyncParsableCommand {
         }
         // Stopped in reverse order: running operations first (the API still answers while they
         // finish, refusing new ones), then the API.
-        let services = ServiceGroup(configuration: .init(
-            services: [application, operations], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
-        ))
+        let services = ServiceGroup(
+            configuration: .init(
+                services: [application, operations], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
+            ))
         defer { BufferedLogOutput.standardOutput.flush() }
         try await services.run()
         await deployments.shutdown()

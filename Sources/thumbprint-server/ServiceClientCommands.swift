@@ -1,13 +1,14 @@
 import ArgumentParser
 import CLISupport
 import Certificates
-import WireFormat
 import ServiceModel
 import Storage
+import WireFormat
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// `thumbprint service …`: cloud services and their certificates through the API, and
@@ -44,9 +45,10 @@ struct ServiceCommand: AsyncParsableCommand {
             status = properties?.child("Status")?.text ?? ""
             created = properties?.child("DateCreated")?.text ?? ""
             modified = properties?.child("DateLastModified")?.text ?? ""
-            let pairs = properties?.child("ExtendedProperties")?.children("ExtendedProperty").map {
-                ($0.child("Name")?.text ?? "", $0.child("Value")?.text ?? "")
-            } ?? []
+            let pairs =
+                properties?.child("ExtendedProperties")?.children("ExtendedProperty").map {
+                    ($0.child("Name")?.text ?? "", $0.child("Value")?.text ?? "")
+                } ?? []
             extendedProperties = Dictionary(pairs, uniquingKeysWith: { _, last in last })
         }
     }
@@ -98,7 +100,9 @@ struct ServiceCommand: AsyncParsableCommand {
             if json { return try printJSON(entries) }
             print("NAME                  LOCATION        CREATED               LABEL")
             for entry in entries {
-                print("\(entry.name.padded(to: 20))  \((entry.location ?? entry.affinityGroup ?? "").padded(to: 14))  \(entry.created.padded(to: 20))  \(entry.label)")
+                print(
+                    "\(entry.name.padded(to: 20))  \((entry.location ?? entry.affinityGroup ?? "").padded(to: 14))  \(entry.created.padded(to: 20))  \(entry.label)"
+                )
             }
         }
     }
@@ -118,16 +122,20 @@ struct ServiceCommand: AsyncParsableCommand {
             let service = try ServiceCommand.checkedName(name)
             let details = try await connection.withConnection { api in
                 let entry = Entry(try api.xml(try await api.send(.GET, "/services/hostedservices/\(service)")))
-                let certificates = try ServiceCertificateCommand.entries(try api.xml(try await api.send(.GET, "/services/hostedservices/\(service)/certificates")))
+                let certificates = try ServiceCertificateCommand.entries(
+                    try api.xml(try await api.send(.GET, "/services/hostedservices/\(service)/certificates")))
                 return Details(service: entry, certificates: certificates)
             }
             if json { return try printJSON(details) }
             let entry = details.service
-            printTable([("Name", entry.name), ("Label", entry.label), ("Description", entry.description),
-                        ("Location", entry.location ?? entry.affinityGroup ?? "?"), ("Status", entry.status),
-                        ("Created", entry.created), ("Modified", entry.modified), ("URL", entry.url)]
-                       + entry.extendedProperties.sorted { $0.key < $1.key }.map { ("Property \($0.key)", $0.value) }
-                       + [("Certificates", details.certificates.isEmpty ? "none" : details.certificates.map(\.thumbprint).joined(separator: ", "))])
+            printTable(
+                [
+                    ("Name", entry.name), ("Label", entry.label), ("Description", entry.description),
+                    ("Location", entry.location ?? entry.affinityGroup ?? "?"), ("Status", entry.status),
+                    ("Created", entry.created), ("Modified", entry.modified), ("URL", entry.url),
+                ]
+                    + entry.extendedProperties.sorted { $0.key < $1.key }.map { ("Property \($0.key)", $0.value) }
+                    + [("Certificates", details.certificates.isEmpty ? "none" : details.certificates.map(\.thumbprint).joined(separator: ", "))])
         }
     }
 
@@ -152,11 +160,13 @@ struct ServiceCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "validate",
             abstract: "Check that a .csdef and a .cscfg agree, before anything is deployed.",
-            discussion: "With --service, also check that every thumbprint is uploaded to that cloud service. Exit status: 0 when they agree, 1 when there are issues (each with file, role, certificate and line), 2 when a file cannot be read."
+            discussion:
+                "With --service, also check that every thumbprint is uploaded to that cloud service. Exit status: 0 when they agree, 1 when there are issues (each with file, role, certificate and line), 2 when a file cannot be read."
         )
         @Option(name: .customLong("definition"), help: ArgumentHelp("The service definition.", valueName: "F.csdef")) var definition: String
         @Option(name: .customLong("configuration"), help: ArgumentHelp("The service configuration.", valueName: "F.cscfg")) var configurationFile: String
-        @Option(name: .customLong("service"), help: ArgumentHelp("Also check against this cloud service's uploaded certificates.", valueName: "NAME")) var service: String?
+        @Option(name: .customLong("service"), help: ArgumentHelp("Also check against this cloud service's uploaded certificates.", valueName: "NAME"))
+        var service: String?
         @OptionGroup var connection: ConnectionOptions
         @Flag(name: .customLong("json"), help: "Print one JSON document (a list of issues).") var json = false
 
@@ -219,7 +229,8 @@ struct ServiceCertificateCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "add",
             abstract: "Upload a certificate with its private key (.pfx) or a public one (.cer, .pem) to a cloud service.",
-            discussion: "The .pfx is opened here first, so a wrong password is caught before anything is sent; its password goes to the server inside the TLS connection, never on the command line."
+            discussion:
+                "The .pfx is opened here first, so a wrong password is caught before anything is sent; its password goes to the server inside the TLS connection, never on the command line."
         )
         @OptionGroup var service: ServiceOption
         @OptionGroup var connection: ConnectionOptions
@@ -294,8 +305,10 @@ struct ServiceCertificateCommand: AsyncParsableCommand {
                 Entry(try api.xml(try await api.send(.GET, "\(path)/sha1-\(parsed)")), thumbprint: parsed.description)
             }
             if json { return try printJSON(entry) }
-            printTable([("Thumbprint", entry.thumbprint), ("Algorithm", entry.thumbprintAlgorithm), ("Subject", entry.subject ?? "?"),
-                        ("Valid until", entry.notAfter ?? "?"), ("Cloud service", service.name)])
+            printTable([
+                ("Thumbprint", entry.thumbprint), ("Algorithm", entry.thumbprintAlgorithm), ("Subject", entry.subject ?? "?"),
+                ("Valid until", entry.notAfter ?? "?"), ("Cloud service", service.name),
+            ])
         }
     }
 

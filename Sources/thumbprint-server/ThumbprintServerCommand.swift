@@ -13,7 +13,9 @@ struct ThumbprintServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "thumbprint",
         abstract: "The Thumbprint management API server, its administration and its client commands.",
-        subcommands: [ServerCommand.self, AdminCommand.self, ManagementCertificateCommand.self, SubscriptionCommand.self, ServiceCommand.self, DeploymentCommand.self],
+        subcommands: [
+            ServerCommand.self, AdminCommand.self, ManagementCertificateCommand.self, SubscriptionCommand.self, ServiceCommand.self, DeploymentCommand.self,
+        ],
         defaultSubcommand: ServerCommand.self
     )
 

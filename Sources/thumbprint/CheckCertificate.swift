@@ -1,10 +1,11 @@
 import ArgumentParser
 import CLISupport
 import Certificates
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// `thumbprint cert check`: the rules a cloud-service certificate must meet, each explained.
@@ -44,8 +45,10 @@ struct CheckCertificate: ParsableCommand {
         let results = CertificateRequirements(purpose: purpose, domain: domain).check(certificateFile)
         let passed = !results.contains { $0.status == .fail }
         if json {
-            try printJSON(Report(file: file, thumbprint: certificateFile.bundle.thumbprint.description, purpose: purpose,
-                                 domain: domain, passed: passed, results: results))
+            try printJSON(
+                Report(
+                    file: file, thumbprint: certificateFile.bundle.thumbprint.description, purpose: purpose,
+                    domain: domain, passed: passed, results: results))
         } else {
             let width = results.map(\.rule.count).max() ?? 0
             for result in results {
@@ -55,9 +58,10 @@ struct CheckCertificate: ParsableCommand {
                 }
             }
             let failures = results.filter { $0.status == .fail }.count
-            Terminal.say(passed
-                ? "\(file) meets every rule for a \(purpose.rawValue) certificate."
-                : "\(file) fails \(failures) rule\(failures == 1 ? "" : "s") for a \(purpose.rawValue) certificate.")
+            Terminal.say(
+                passed
+                    ? "\(file) meets every rule for a \(purpose.rawValue) certificate."
+                    : "\(file) fails \(failures) rule\(failures == 1 ? "" : "s") for a \(purpose.rawValue) certificate.")
         }
         if !passed { throw ExitCode(ExitStatus.failed) }
     }

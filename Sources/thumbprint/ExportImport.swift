@@ -1,10 +1,11 @@
 import ArgumentParser
 import CLISupport
 import Certificates
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// `thumbprint cert export`: writes a stored certificate to .pfx, .cer or .pem files.
@@ -30,7 +31,8 @@ struct ExportCertificate: ParsableCommand {
         let storeName = try store.store()
         let bundle = try localStore.certificate(parseThumbprint(thumbprint), in: storeName)
         if targets.pfx != nil, bundle.privateKey == nil {
-            throw CommandFailure(message: "\(bundle.thumbprint) in \(storeName) has no private key, so it cannot be exported as .pfx. Export it with --cer or --pem instead.")
+            throw CommandFailure(
+                message: "\(bundle.thumbprint) in \(storeName) has no private key, so it cannot be exported as .pfx. Export it with --cer or --pem instead.")
         }
         let written = try targets.write(bundle, pfxPassword: targets.pfxPassword(password))
         written.forEach(Terminal.say)

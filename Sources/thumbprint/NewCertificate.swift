@@ -1,10 +1,11 @@
 import ArgumentParser
 import CLISupport
 import Certificates
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// `thumbprint cert new`: a key and an X.509 v3 certificate, stored and exported in one step.
@@ -24,7 +25,9 @@ struct NewCertificate: ParsableCommand {
     @Option(name: .customLong("valid-days"), help: "Days the certificate is valid from now.")
     var validDays = 365
 
-    @Option(name: .customLong("issuer"), help: ArgumentHelp("Sign with this certificate (thumbprint, with its key in the store) instead of self-signing.", valueName: "THUMBPRINT"))
+    @Option(
+        name: .customLong("issuer"),
+        help: ArgumentHelp("Sign with this certificate (thumbprint, with its key in the store) instead of self-signing.", valueName: "THUMBPRINT"))
     var issuer: String?
 
     @Flag(name: .customLong("ca"), help: "Make a certificate authority that can sign other certificates.")

@@ -1,9 +1,10 @@
 import ArgumentParser
 import CLISupport
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The commands that live in `thumbprint-server`: `thumbprint server …` runs
@@ -27,27 +28,32 @@ enum ServerCommands {
     }
 
     struct Admin: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "admin", abstract: "Administer a server's data folder (see thumbprint-server admin --help).")
+        static let configuration = CommandConfiguration(
+            commandName: "admin", abstract: "Administer a server's data folder (see thumbprint-server admin --help).")
         func run() throws { try forwardingFailed() }
     }
 
     struct ManagementCertificate: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "mgmt-cert", abstract: "Management certificates through the API (see thumbprint-server mgmt-cert --help).")
+        static let configuration = CommandConfiguration(
+            commandName: "mgmt-cert", abstract: "Management certificates through the API (see thumbprint-server mgmt-cert --help).")
         func run() throws { try forwardingFailed() }
     }
 
     struct Subscription: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "subscription", abstract: "The subscription through the API (see thumbprint-server subscription --help).")
+        static let configuration = CommandConfiguration(
+            commandName: "subscription", abstract: "The subscription through the API (see thumbprint-server subscription --help).")
         func run() throws { try forwardingFailed() }
     }
 
     struct Service: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "service", abstract: "Cloud services, their certificates, and checking a .csdef and .cscfg (see thumbprint-server service --help).")
+        static let configuration = CommandConfiguration(
+            commandName: "service", abstract: "Cloud services, their certificates, and checking a .csdef and .cscfg (see thumbprint-server service --help).")
         func run() throws { try forwardingFailed() }
     }
 
     struct Deployment: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "deployment", abstract: "Deployments through the API (see thumbprint-server deployment --help).")
+        static let configuration = CommandConfiguration(
+            commandName: "deployment", abstract: "Deployments through the API (see thumbprint-server deployment --help).")
         func run() throws { try forwardingFailed() }
     }
 
@@ -73,7 +79,8 @@ enum ServerCommands {
 
     static func forwardingFailed() throws {
         throw CommandFailure(
-            message: "this command runs thumbprint-server, which is not installed beside thumbprint. Build it with `swift build` (or `swift build --product thumbprint-server`) and run it from the same folder.",
+            message:
+                "this command runs thumbprint-server, which is not installed beside thumbprint. Build it with `swift build` (or `swift build --product thumbprint-server`) and run it from the same folder.",
             status: ExitStatus.failed
         )
     }

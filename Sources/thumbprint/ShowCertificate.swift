@@ -1,10 +1,11 @@
 import ArgumentParser
 import CLISupport
 import Certificates
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// `thumbprint cert show`: what a certificate file, or a stored certificate, says.
@@ -30,19 +31,20 @@ struct ShowCertificate: ParsableCommand {
             try printJSON(summary)
             return
         }
-        let rows: [(String, String)] = [
-            ("Subject", summary.subject),
-            ("DNS names", summary.dnsNames.isEmpty ? "(none)" : summary.dnsNames.joined(separator: ", ")),
-            ("Issuer", summary.issuer + (summary.selfSigned ? " (self-signed)" : "")),
-            ("Serial number", summary.serialNumber),
-            ("Valid from", UTCCalendar.iso8601(summary.notBefore)),
-            ("Valid until", UTCCalendar.iso8601(summary.notAfter)),
-            ("Key", "\(summary.keyAlgorithm)\(summary.keySize.map { " \($0) bits" } ?? "")"),
-            ("Signature", summary.signatureAlgorithm),
-            ("Private key", summary.hasPrivateKey ? "present" : "not present"),
-            ("SHA-256", summary.sha256),
-            ("Thumbprint", summary.thumbprint),
-        ] + (summary.chain.isEmpty ? [] : [("Chain", summary.chain.joined(separator: ", "))])
+        let rows: [(String, String)] =
+            [
+                ("Subject", summary.subject),
+                ("DNS names", summary.dnsNames.isEmpty ? "(none)" : summary.dnsNames.joined(separator: ", ")),
+                ("Issuer", summary.issuer + (summary.selfSigned ? " (self-signed)" : "")),
+                ("Serial number", summary.serialNumber),
+                ("Valid from", UTCCalendar.iso8601(summary.notBefore)),
+                ("Valid until", UTCCalendar.iso8601(summary.notAfter)),
+                ("Key", "\(summary.keyAlgorithm)\(summary.keySize.map { " \($0) bits" } ?? "")"),
+                ("Signature", summary.signatureAlgorithm),
+                ("Private key", summary.hasPrivateKey ? "present" : "not present"),
+                ("SHA-256", summary.sha256),
+                ("Thumbprint", summary.thumbprint),
+            ] + (summary.chain.isEmpty ? [] : [("Chain", summary.chain.joined(separator: ", "))])
         printTable(rows)
     }
 }

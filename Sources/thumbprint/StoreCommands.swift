@@ -1,10 +1,11 @@
 import ArgumentParser
 import CLISupport
 import Certificates
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// `thumbprint store list`: the certificates in a local store.

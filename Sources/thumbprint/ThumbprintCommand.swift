@@ -36,4 +36,3 @@ struct StoreCommand: ParsableCommand {
         subcommands: [ListStore.self, RemoveFromStore.self]
     )
 }
-

@@ -29,7 +29,8 @@ struct PKCS12Tests {
     @Test("an ECDSA key and a CA chain survive the round trip")
     func chainAndECDSA() throws {
         let factory = CertificateFactory()
-        let authority = try factory.makeCertificate(CertificateRequest(dnsNames: [], keyAlgorithm: .ecdsaP384, isCertificateAuthority: true, commonName: "Test CA"))
+        let authority = try factory.makeCertificate(
+            CertificateRequest(dnsNames: [], keyAlgorithm: .ecdsaP384, isCertificateAuthority: true, commonName: "Test CA"))
         let leaf = try factory.makeCertificate(CertificateRequest(dnsNames: ["api.contoso.net"], keyAlgorithm: .ecdsaP256), issuer: authority)
         #expect(leaf.chain.map(\.thumbprint) == [authority.thumbprint])
         let read = try PKCS12Reader.read(try leaf.pfx(password: "p"), password: "p")

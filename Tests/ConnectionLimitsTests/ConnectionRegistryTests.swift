@@ -16,7 +16,9 @@ struct ConnectionRegistryTests {
     @Test("over the maximum, the connection waiting longest without a request is closed; busy ones never are")
     func pushesOutOldestWaiting() throws {
         let registry = ConnectionRegistry(maximum: 2)
-        let first = try connected(), second = try connected(), third = try connected()
+        let first = try connected()
+        let second = try connected()
+        let third = try connected()
         registry.admit(first)
         registry.admit(second)
         registry.busy(first)

@@ -18,28 +18,36 @@ struct DeploymentPlanTests {
         """
 
     static func configuration(_ thumbprint: Thumbprint, count: Int = 2) throws -> ServiceConfiguration {
-        try ServiceConfiguration(xml: Array("""
-            <ServiceConfiguration serviceName="shop" xmlns="http://schemas.microsoft.com/ServiceHosting/2008/10/ServiceConfiguration">
-              <Role name="Web"><Instances count="\(count)" />
-                <Certificates><Certificate name="SSL" thumbprint="\(thumbprint)" thumbprintAlgorithm="sha1" /></Certificates></Role>
-            </ServiceConfiguration>
-            """.utf8))
+        try ServiceConfiguration(
+            xml: Array(
+                """
+                <ServiceConfiguration serviceName="shop" xmlns="http://schemas.microsoft.com/ServiceHosting/2008/10/ServiceConfiguration">
+                  <Role name="Web"><Instances count="\(count)" />
+                    <Certificates><Certificate name="SSL" thumbprint="\(thumbprint)" thumbprintAlgorithm="sha1" /></Certificates></Role>
+                </ServiceConfiguration>
+                """.utf8))
     }
 
-    static func upload(_ bundle: CertificateBundle, withKey: Bool, masterKey: MasterKey, in subscription: SubscriptionID = .random()) throws -> ServiceCertificate {
+    static func upload(_ bundle: CertificateBundle, withKey: Bool, masterKey: MasterKey, in subscription: SubscriptionID = .random()) throws
+        -> ServiceCertificate
+    {
         let sealed = try bundle.privateKey.flatMap { key in
-            withKey ? try KeyEnvelope.seal(key.pkcs8, context: ServiceCertificate.sealingContext(service: "shop", thumbprint: bundle.thumbprint), with: masterKey) : nil
+            withKey
+                ? try KeyEnvelope.seal(key.pkcs8, context: ServiceCertificate.sealingContext(service: "shop", thumbprint: bundle.thumbprint), with: masterKey)
+                : nil
         }
-        return ServiceCertificate(subscription: subscription, service: "shop", thumbprint: bundle.thumbprint, certificate: bundle.cerBytes, sealedPrivateKey: sealed, created: Date())
+        return ServiceCertificate(
+            subscription: subscription, service: "shop", thumbprint: bundle.thumbprint, certificate: bundle.cerBytes, sealedPrivateKey: sealed, created: Date())
     }
 
     @Test("a valid deployment plans each role: size, instance count, the certificate with its key for the declared store")
     func plans() async throws {
         let masterKey = MasterKey.generate()
         let bundle = try makeTestBundle(["www.contoso.net"])
-        let plan = try DeploymentPlan.make(definition: try ServiceDefinition(xml: Array(Self.definition.utf8)),
-                                           configuration: try Self.configuration(bundle.thumbprint, count: 3),
-                                           uploaded: [try Self.upload(bundle, withKey: true, masterKey: masterKey)], service: "shop", masterKey: masterKey)
+        let plan = try DeploymentPlan.make(
+            definition: try ServiceDefinition(xml: Array(Self.definition.utf8)),
+            configuration: try Self.configuration(bundle.thumbprint, count: 3),
+            uploaded: [try Self.upload(bundle, withKey: true, masterKey: masterKey)], service: "shop", masterKey: masterKey)
         let role = try #require(plan.roles.first)
         #expect(role.name == "Web" && role.size == "Medium" && role.instanceCount == 3)
         #expect(role.certificates.first?.store.description == "LocalMachine\\My")
@@ -54,23 +62,28 @@ struct DeploymentPlanTests {
         let definition = try ServiceDefinition(xml: Array(Self.definition.utf8))
         let other = try makeTestBundle(["www.contoso.net"]).thumbprint
         #expect {
-            try DeploymentPlan.make(definition: definition, configuration: try Self.configuration(other),
-                                    uploaded: [try Self.upload(bundle, withKey: true, masterKey: masterKey)], service: "shop", masterKey: masterKey)
+            try DeploymentPlan.make(
+                definition: definition, configuration: try Self.configuration(other),
+                uploaded: [try Self.upload(bundle, withKey: true, masterKey: masterKey)], service: "shop", masterKey: masterKey)
         } throws: { error in
             guard case DeploymentError.invalid(let issues) = error else { return false }
             return issues.count == 1 && issues[0].contains(other.description) && issues[0].contains("certificate SSL")
         }
         #expect {
-            try DeploymentPlan.make(definition: definition, configuration: try Self.configuration(bundle.thumbprint),
-                                    uploaded: [try Self.upload(bundle, withKey: false, masterKey: masterKey)], service: "shop", masterKey: masterKey)
+            try DeploymentPlan.make(
+                definition: definition, configuration: try Self.configuration(bundle.thumbprint),
+                uploaded: [try Self.upload(bundle, withKey: false, masterKey: masterKey)], service: "shop", masterKey: masterKey)
         } throws: { error in
             guard case DeploymentError.invalid(let issues) = error else { return false }
             return issues.count == 1 && issues[0].contains("certificate SSL")
-                && issues[0].hasSuffix("Certificate with thumbprint \(bundle.thumbprint) associated with HTTPS input endpoint HttpsIn does not contain private key; upload it as a .pfx")
+                && issues[0].hasSuffix(
+                    "Certificate with thumbprint \(bundle.thumbprint) associated with HTTPS input endpoint HttpsIn does not contain private key; upload it as a .pfx"
+                )
         }
         #expect {
-            try DeploymentPlan.make(definition: definition, configuration: try Self.configuration(bundle.thumbprint),
-                                    uploaded: [try Self.upload(bundle, withKey: true, masterKey: masterKey)], service: "shop", masterKey: MasterKey.generate())
+            try DeploymentPlan.make(
+                definition: definition, configuration: try Self.configuration(bundle.thumbprint),
+                uploaded: [try Self.upload(bundle, withKey: true, masterKey: masterKey)], service: "shop", masterKey: MasterKey.generate())
         } throws: { error in
             guard case DeploymentError.invalid(let issues) = error else { return false }
             return issues.first?.contains("cannot be opened") == true

@@ -55,8 +55,10 @@ struct RuntimeFixture {
         try await store.addUser(admin)
         subscription = Subscription(id: .random(), name: "Shop", serviceAdministrator: admin, createdAt: Date())
         try await store.createSubscription(subscription)
-        try await store.createCloudService(CloudService(subscription: subscription.id, name: "shop", label: "c2hvcA==", description: nil, location: "Local",
-                                                  affinityGroup: nil, extendedProperties: [], created: Date(), modified: Date()), limit: 20)
+        try await store.createCloudService(
+            CloudService(
+                subscription: subscription.id, name: "shop", label: "c2hvcA==", description: nil, location: "Local",
+                affinityGroup: nil, extendedProperties: [], created: Date(), modified: Date()), limit: 20)
         masterKey = MasterKey.generate()
         first = try makeTestBundle(["www.contoso.net"])
         second = try makeTestBundle(["www.contoso.net"])
@@ -64,14 +66,19 @@ struct RuntimeFixture {
             try await store.addServiceCertificate(try DeploymentPlanTests.upload(bundle, withKey: true, masterKey: masterKey, in: subscription.id))
         }
         try FileManager.default.createDirectory(atPath: folder.file("packages"), withIntermediateDirectories: true)
-        let zipped = try runProcess("/usr/bin/env", ["python3", "-c", "import sys, zipfile; zipfile.ZipFile(sys.argv[1], 'w').writestr('ServiceDefinition.csdef', sys.argv[2])",
-                                                    folder.file("packages/shop.cspkg"), DeploymentPlanTests.definition])
+        let zipped = try runProcess(
+            "/usr/bin/env",
+            [
+                "python3", "-c", "import sys, zipfile; zipfile.ZipFile(sys.argv[1], 'w').writestr('ServiceDefinition.csdef', sys.argv[2])",
+                folder.file("packages/shop.cspkg"), DeploymentPlanTests.definition,
+            ])
         try #require(zipped.status == 0, "\(zipped.standardError)")
     }
 
     /// A configuration of `count` Medium instances serving `bundle` (the first certificate by default).
     func configuration(_ count: Int, serving bundle: CertificateBundle? = nil) -> [UInt8] {
-        Array("""
+        Array(
+            """
             <ServiceConfiguration serviceName="shop" xmlns="http://schemas.microsoft.com/ServiceHosting/2008/10/ServiceConfiguration">
               <Role name="Web"><Instances count="\(count)" />
                 <Certificates><Certificate name="SSL" thumbprint="\((bundle ?? first).thumbprint)" thumbprintAlgorithm="sha1" /></Certificates></Role>
@@ -80,16 +87,20 @@ struct RuntimeFixture {
     }
 
     func runtime(quota: SubscriptionQuota = .standard, gate: PauseGate? = nil) -> DeploymentRuntime {
-        DeploymentRuntime(store: store, masterKey: masterKey, folder: folder.file("deployments"), packagesDirectory: folder.file("packages"),
-                          quota: quota, logger: Logger(label: "test"), pause: { name in await gate?.pause(name) })
+        DeploymentRuntime(
+            store: store, masterKey: masterKey, folder: folder.file("deployments"), packagesDirectory: folder.file("packages"),
+            quota: quota, logger: Logger(label: "test"), pause: { name in await gate?.pause(name) })
     }
 
-    func create(_ runtime: DeploymentRuntime, slot: DeploymentSlot = .production, name: String = "shop1", count: Int = 2,
-                start: Bool = true) async throws -> Deployment {
-        try await runtime.create(.init(
-            subscription: subscription.id, service: "shop", slot: slot, name: name, packageURL: "file://" + folder.file("packages/shop.cspkg"),
-            label: "c2hvcA==", configuration: configuration(count), start: start, extendedProperties: []
-        ), now: Date())
+    func create(
+        _ runtime: DeploymentRuntime, slot: DeploymentSlot = .production, name: String = "shop1", count: Int = 2,
+        start: Bool = true
+    ) async throws -> Deployment {
+        try await runtime.create(
+            .init(
+                subscription: subscription.id, service: "shop", slot: slot, name: name, packageURL: "file://" + folder.file("packages/shop.cspkg"),
+                label: "c2hvcA==", configuration: configuration(count), start: start, extendedProperties: []
+            ), now: Date())
     }
 
     /// Waits until `count` changes queue behind the one in progress.
@@ -156,9 +167,14 @@ struct DeploymentRuntimeTests {
         try await fixture.waitForQueue(runtime, 1)
         await gate.open()
         _ = try await change.value
-        await #expect(throws: DeploymentError.certificateInUse(thumbprint: fixture.second.thumbprint.description, deployment: "shop1",
-                                                               slot: "Production", service: "shop")) { _ = try await delete.value }
-        #expect(try await fixture.store.serviceCertificate(fixture.second.thumbprint, of: "shop", in: fixture.subscription.id) != nil, "the certificate in use stays")
+        await #expect(
+            throws: DeploymentError.certificateInUse(
+                thumbprint: fixture.second.thumbprint.description, deployment: "shop1",
+                slot: "Production", service: "shop")
+        ) { _ = try await delete.value }
+        #expect(
+            try await fixture.store.serviceCertificate(fixture.second.thumbprint, of: "shop", in: fixture.subscription.id) != nil,
+            "the certificate in use stays")
         // The one no longer named can go.
         #expect(try await runtime.deleteCertificate(fixture.first.thumbprint, of: "shop", in: fixture.subscription.id))
         await runtime.shutdown()
@@ -171,7 +187,9 @@ struct DeploymentRuntimeTests {
         let runtime = fixture.runtime(quota: .init(maximumCloudServices: 20, maximumCores: 100), gate: gate)
         let production = try await fixture.create(runtime, count: 1)
         let staging = try await fixture.create(runtime, slot: .staging, name: "shop2", count: 1)
-        let change = Task { try await runtime.changeConfiguration(of: staging, in: fixture.subscription.id, to: fixture.configuration(2, serving: fixture.second), now: Date()) }
+        let change = Task {
+            try await runtime.changeConfiguration(of: staging, in: fixture.subscription.id, to: fixture.configuration(2, serving: fixture.second), now: Date())
+        }
         await gate.waitUntilReached()
         let swap = Task { try await runtime.swap(production: production, staging: staging) }
         try await fixture.waitForQueue(runtime, 1)
@@ -180,8 +198,9 @@ struct DeploymentRuntimeTests {
         try await swap.value
         let stored = try await fixture.store.deployments(of: "shop", in: fixture.subscription.id)
         let nowProduction = try #require(stored.first { $0.slot == .production })
-        #expect(nowProduction.name == "shop2" && nowProduction.configuration == fixture.configuration(2, serving: fixture.second),
-                "the swapped-in deployment carries the change")
+        #expect(
+            nowProduction.name == "shop2" && nowProduction.configuration == fixture.configuration(2, serving: fixture.second),
+            "the swapped-in deployment carries the change")
         let view = await runtime.view(of: nowProduction)
         #expect(view.instances.count == 2 && view.instances.allSatisfy { $0.endpoints.first?.thumbprint == fixture.second.thumbprint.description })
         await runtime.shutdown()

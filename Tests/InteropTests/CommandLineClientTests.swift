@@ -1,8 +1,8 @@
 import Certificates
-import WireFormat
 import Foundation
 import TestSupport
 import Testing
+import WireFormat
 
 @Suite("The thumbprint API client commands against thumbprint server")
 struct ClientCommandTests {
@@ -69,8 +69,9 @@ struct ServiceCommandTests {
         let home = server.folder.file("home")
         let connection = ["--publish-settings", server.data + "/admin.publishsettings", "--ca", server.data + "/tls/ca.pem"]
         let run = { (arguments: [String], password: String) throws -> ProcessResult in
-            try runProcess(thumbprintExecutable, arguments, environment: ["THUMBPRINT_HOME": home, "PFX_PASSWORD": password],
-                           currentDirectory: server.folder.path)
+            try runProcess(
+                thumbprintExecutable, arguments, environment: ["THUMBPRINT_HOME": home, "PFX_PASSWORD": password],
+                currentDirectory: server.folder.path)
         }
         let created = try run(["service", "create", "web1", "--description", "Front end", "--json"] + connection, "")
         #expect(created.status == 0, "\(created.standardError)")
@@ -101,7 +102,8 @@ struct ServiceCommandTests {
 
         try Self.definition("web1").write(toFile: server.folder.file("web1.csdef"), atomically: true, encoding: .utf8)
         try Self.configuration("web1", thumbprint: thumbprint.lowercased()).write(toFile: server.folder.file("good.cscfg"), atomically: true, encoding: .utf8)
-        try Self.configuration("web1", thumbprint: String(repeating: "AB", count: 20)).write(toFile: server.folder.file("other.cscfg"), atomically: true, encoding: .utf8)
+        try Self.configuration("web1", thumbprint: String(repeating: "AB", count: 20)).write(
+            toFile: server.folder.file("other.cscfg"), atomically: true, encoding: .utf8)
         let agreeing = try run(["service", "validate", "--definition", "web1.csdef", "--configuration", "good.cscfg", "--service", "web1"] + connection, "")
         #expect(agreeing.status == 0, "\(agreeing.standardOutput) \(agreeing.standardError)")
         let offline = try run(["service", "validate", "--definition", "web1.csdef", "--configuration", "other.cscfg"], "")
@@ -148,8 +150,9 @@ struct ServerOperationTests {
         server.process.waitUntilExit()
         let before = try Data(contentsOf: URL(fileURLWithPath: server.data + "/master.key"))
         let other = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
-        let refused = try runProcess(thumbprintExecutable, ["server", "--data-dir", server.data, "--listen", "127.0.0.1:\(try freeLoopbackPort())"],
-                                     environment: ["THUMBPRINT_MASTER_KEY": other])
+        let refused = try runProcess(
+            thumbprintExecutable, ["server", "--data-dir", server.data, "--listen", "127.0.0.1:\(try freeLoopbackPort())"],
+            environment: ["THUMBPRINT_MASTER_KEY": other])
         #expect(refused.status == 1)
         #expect(refused.standardError.contains("sealed with another master key"))
         #expect(try Data(contentsOf: URL(fileURLWithPath: server.data + "/master.key")) == before)
@@ -160,12 +163,14 @@ struct ServerOperationTests {
         let folder = try TemporaryDirectory()
         let home = folder.file("home")
         let run = { (arguments: [String], input: String?) throws -> ProcessResult in
-            try runProcess(thumbprintExecutable, arguments, environment: ["THUMBPRINT_HOME": home, "PFX_PASSWORD": "tls-secret"],
-                           input: input, currentDirectory: folder.path)
+            try runProcess(
+                thumbprintExecutable, arguments, environment: ["THUMBPRINT_HOME": home, "PFX_PASSWORD": "tls-secret"],
+                input: input, currentDirectory: folder.path)
         }
         let authority = try run(["cert", "new", "--dns-name", "ca.test", "--ca", "--pem", "ca.pem"], nil)
         try #require(authority.status == 0)
-        let tls = try run(["cert", "new", "--dns-name", "localhost", "--issuer", authority.lastLine, "--pfx", "tls.pfx", "--password-env", "PFX_PASSWORD"], nil)
+        let tls = try run(
+            ["cert", "new", "--dns-name", "localhost", "--issuer", authority.lastLine, "--pfx", "tls.pfx", "--password-env", "PFX_PASSWORD"], nil)
         try #require(tls.status == 0)
         let server = try PythonClientTests.RunningServer(
             folder: folder, extraArguments: ["--tls-pfx", folder.file("tls.pfx"), "--password-env", "PFX_PASSWORD"],
@@ -179,12 +184,18 @@ struct ServerOperationTests {
         let pfx = try #require(Data(base64Encoded: entry.managementCertificate))
         let bundle = try PKCS12Reader.read([UInt8](pfx), password: "")
         try Array(try bundle.pem(includingPrivateKey: true).utf8).write(to: folder.file("admin.pem"))
-        let shown = try run(["subscription", "show", "--endpoint", "https://localhost:\(port)", "--subscription", String(subscription),
-                             "--cert", "admin.pem", "--ca", "ca.pem", "--json"], nil)
+        let shown = try run(
+            [
+                "subscription", "show", "--endpoint", "https://localhost:\(port)", "--subscription", String(subscription),
+                "--cert", "admin.pem", "--ca", "ca.pem", "--json",
+            ], nil)
         #expect(shown.status == 0, "\(shown.standardError)")
         #expect(shown.standardOutput.contains(String(subscription)))
-        let untrusted = try run(["subscription", "show", "--endpoint", "https://localhost:\(port)/", "--subscription", String(subscription),
-                                 "--cert", "admin.pem"], nil)
+        let untrusted = try run(
+            [
+                "subscription", "show", "--endpoint", "https://localhost:\(port)/", "--subscription", String(subscription),
+                "--cert", "admin.pem",
+            ], nil)
         #expect(untrusted.status == 1, "the system roots do not trust the test CA")
     }
 }

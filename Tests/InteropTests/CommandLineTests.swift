@@ -27,8 +27,10 @@ struct CommandLineTests {
 
     @Test("cert new: the last line is the thumbprint; the files and the store agree with it")
     func newCertificate() throws {
-        let result = try thumbprint(["cert", "new", "--dns-name", "contoso.net", "--dns-name", "www.contoso.net",
-                                     "--pfx", "c.pfx", "--cer", "c.cer", "--pem", "c.pem", "--password-env", "PFX_PASSWORD"])
+        let result = try thumbprint([
+            "cert", "new", "--dns-name", "contoso.net", "--dns-name", "www.contoso.net",
+            "--pfx", "c.pfx", "--cer", "c.cer", "--pem", "c.pem", "--password-env", "PFX_PASSWORD",
+        ])
         try #require(result.status == 0, "\(result.standardError)")
         let thumbprint = result.lastLine
         #expect(thumbprint.count == 40 && thumbprint.allSatisfy { $0.isHexDigit && !$0.isLowercase })
@@ -72,11 +74,14 @@ struct CommandLineTests {
         try "from-file\nsecond line\n".write(toFile: folder.file("pw.txt"), atomically: true, encoding: .utf8)
         let fromFile = try thumbprint(["cert", "new", "--dns-name", "f.contoso.net", "--pfx", "f.pfx", "--password-file", "pw.txt"])
         try #require(fromFile.status == 0, "\(fromFile.standardError)")
-        #expect(try PKCS12Reader.read(CertificateFile.readLimited(path: folder.file("f.pfx")), password: "from-file").thumbprint.description == fromFile.lastLine)
+        #expect(
+            try PKCS12Reader.read(CertificateFile.readLimited(path: folder.file("f.pfx")), password: "from-file").thumbprint.description == fromFile.lastLine)
 
         let fromStdin = try thumbprint(["cert", "new", "--dns-name", "s.contoso.net", "--pfx", "s.pfx", "--password-stdin"], input: "from stdin \n")
         try #require(fromStdin.status == 0, "\(fromStdin.standardError)")
-        #expect(try PKCS12Reader.read(CertificateFile.readLimited(path: folder.file("s.pfx")), password: "from stdin ").thumbprint.description == fromStdin.lastLine)
+        #expect(
+            try PKCS12Reader.read(CertificateFile.readLimited(path: folder.file("s.pfx")), password: "from stdin ").thumbprint.description == fromStdin.lastLine
+        )
 
         let noSource = try thumbprint(["cert", "new", "--dns-name", "n.contoso.net", "--pfx", "n.pfx"])
         #expect(noSource.status == 2)
@@ -89,13 +94,17 @@ struct CommandLineTests {
 
     @Test("check: exit 0 when every rule passes, 1 when one fails, 2 for bad input; --json is one document")
     func checkExitCodes() throws {
-        let created = try thumbprint(["cert", "new", "--dns-name", "www.contoso.net", "--pfx", "s.pfx", "--pfx-profile", "legacy",
-                                      "--cer", "s.cer", "--password-env", "PFX_PASSWORD"])
+        let created = try thumbprint([
+            "cert", "new", "--dns-name", "www.contoso.net", "--pfx", "s.pfx", "--pfx-profile", "legacy",
+            "--cer", "s.cer", "--password-env", "PFX_PASSWORD",
+        ])
         try #require(created.status == 0)
         let good = try thumbprint(["cert", "check", "s.pfx", "--password-env", "PFX_PASSWORD", "--for", "service", "--domain", "www.contoso.net"])
         #expect(good.status == 0, "\(good.standardOutput)")
 
-        let wrongDomain = try thumbprint(["cert", "check", "s.pfx", "--password-env", "PFX_PASSWORD", "--for", "service", "--domain", "shop.fabrikam.com", "--json"])
+        let wrongDomain = try thumbprint([
+            "cert", "check", "s.pfx", "--password-env", "PFX_PASSWORD", "--for", "service", "--domain", "shop.fabrikam.com", "--json",
+        ])
         #expect(wrongDomain.status == 1)
         let report = try #require(try JSONSerialization.jsonObject(with: Data(wrongDomain.standardOutput.utf8)) as? [String: Any])
         #expect(report["passed"] as? Bool == false)
@@ -135,7 +144,9 @@ struct CommandLineTests {
     func storeRoundTrip() throws {
         let created = try thumbprint(["cert", "new", "--dns-name", "store.contoso.net"])
         let thumbprint = created.lastLine
-        let exported = try self.thumbprint(["cert", "export", thumbprint, "--pfx", "e.pfx", "--password-env", "PFX_PASSWORD", "--pem", "e.pem", "--include-key"])
+        let exported = try self.thumbprint([
+            "cert", "export", thumbprint, "--pfx", "e.pfx", "--password-env", "PFX_PASSWORD", "--pem", "e.pem", "--include-key",
+        ])
         try #require(exported.status == 0, "\(exported.standardError)")
         #expect(try String(contentsOfFile: folder.file("e.pem"), encoding: .utf8).contains("BEGIN PRIVATE KEY"))
 
@@ -145,10 +156,12 @@ struct CommandLineTests {
         let entries = try #require(try JSONSerialization.jsonObject(with: Data(listed.standardOutput.utf8)) as? [[String: Any]])
         #expect(entries.map { $0["thumbprint"] as? String } == [thumbprint])
 
-        let spaced = "\u{200E}" + stride(from: 0, to: 40, by: 2).map { index -> String in
-            let start = thumbprint.index(thumbprint.startIndex, offsetBy: index)
-            return String(thumbprint[start..<thumbprint.index(start, offsetBy: 2)]).lowercased()
-        }.joined(separator: " ")
+        let spaced =
+            "\u{200E}"
+            + stride(from: 0, to: 40, by: 2).map { index -> String in
+                let start = thumbprint.index(thumbprint.startIndex, offsetBy: index)
+                return String(thumbprint[start..<thumbprint.index(start, offsetBy: 2)]).lowercased()
+            }.joined(separator: " ")
         let removed = try self.thumbprint(["store", "remove", spaced, "--store", "LocalMachine/Root"])
         #expect(removed.status == 0, "\(removed.standardError)")
         #expect(removed.standardError.contains("invisible"))
@@ -164,13 +177,20 @@ struct CommandLineTests {
     func issuedCertificate() throws {
         let authority = try thumbprint(["cert", "new", "--dns-name", "ca.contoso.net", "--ca", "--store", "CurrentUser/Root"])
         try #require(authority.status == 0)
-        let leaf = try thumbprint(["cert", "new", "--dns-name", "svc.contoso.net", "--issuer", authority.lastLine, "--pfx", "leaf.pfx", "--password-env", "PFX_PASSWORD"])
+        let leaf = try thumbprint([
+            "cert", "new", "--dns-name", "svc.contoso.net", "--issuer", authority.lastLine, "--pfx", "leaf.pfx", "--password-env", "PFX_PASSWORD",
+        ])
         try #require(leaf.status == 0, "\(leaf.standardError)")
         let shown = try summary("leaf.pfx", ["--password-env", "PFX_PASSWORD"])
         #expect(shown.chain == [authority.lastLine])
         #expect(!shown.selfSigned)
-        let verified = try runProcess("sh", ["-c", "openssl pkcs12 -in leaf.pfx -passin env:PFX_PASSWORD -nokeys -cacerts > ca.pem && openssl pkcs12 -in leaf.pfx -passin env:PFX_PASSWORD -nokeys -clcerts > leaf.pem && openssl verify -CAfile ca.pem leaf.pem"],
-                                      environment: ["PFX_PASSWORD": "s3cret"], currentDirectory: folder.path)
+        let verified = try runProcess(
+            "sh",
+            [
+                "-c",
+                "openssl pkcs12 -in leaf.pfx -passin env:PFX_PASSWORD -nokeys -cacerts > ca.pem && openssl pkcs12 -in leaf.pfx -passin env:PFX_PASSWORD -nokeys -clcerts > leaf.pem && openssl verify -CAfile ca.pem leaf.pem",
+            ],
+            environment: ["PFX_PASSWORD": "s3cret"], currentDirectory: folder.path)
         #expect(verified.standardOutput.contains("leaf.pem: OK"), "\(verified.standardOutput)\(verified.standardError)")
     }
 
@@ -187,8 +207,11 @@ struct CommandLineTests {
     func serviceValidate() throws {
         let realworld = repositoryRoot.appendingPathComponent("Tests/Fixtures/realworld").path
         func validate(_ folder: String, _ extra: [String] = []) throws -> ProcessResult {
-            try thumbprint(["service", "validate", "--definition", "\(realworld)/\(folder)/ServiceDefinition.csdef",
-                            "--configuration", "\(realworld)/\(folder)/ServiceConfiguration.cscfg"] + extra)
+            try thumbprint(
+                [
+                    "service", "validate", "--definition", "\(realworld)/\(folder)/ServiceDefinition.csdef",
+                    "--configuration", "\(realworld)/\(folder)/ServiceConfiguration.cscfg",
+                ] + extra)
         }
         let good = try validate("blueyonder-companion")
         #expect(good.status == 0, "\(good.standardOutput)")

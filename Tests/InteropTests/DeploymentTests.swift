@@ -29,12 +29,17 @@ enum DeploymentFixture {
 
     /// Writes a package holding the definition (in a subfolder) and a static file for the role.
     static func writePackage(to path: String) throws {
-        let result = try runProcess("/usr/bin/env", ["python3", "-c", """
-            import sys, zipfile
-            with zipfile.ZipFile(sys.argv[1], "w") as z:
-                z.writestr("app/ServiceDefinition.csdef", sys.argv[2])
-                z.writestr("app/WebRole/hello.txt", "hello from the package\\n")
-            """, path, definition])
+        let result = try runProcess(
+            "/usr/bin/env",
+            [
+                "python3", "-c",
+                """
+                import sys, zipfile
+                with zipfile.ZipFile(sys.argv[1], "w") as z:
+                    z.writestr("app/ServiceDefinition.csdef", sys.argv[2])
+                    z.writestr("app/WebRole/hello.txt", "hello from the package\\n")
+                """, path, definition,
+            ])
         try #require(result.status == 0, "\(result.standardError)")
     }
 
@@ -42,8 +47,9 @@ enum DeploymentFixture {
     static func makeCertificates(in folder: TemporaryDirectory, home: String) throws -> (old: String, new: String) {
         var thumbprints: [String] = []
         for name in ["old", "new"] {
-            let made = try runProcess(thumbprintExecutable, ["cert", "new", "--dns-name", "www.contoso.net", "--pfx", "\(name).pfx", "--password-env", "PFX_PASSWORD"],
-                                      environment: ["THUMBPRINT_HOME": home, "PFX_PASSWORD": "deploy-secret"], currentDirectory: folder.path)
+            let made = try runProcess(
+                thumbprintExecutable, ["cert", "new", "--dns-name", "www.contoso.net", "--pfx", "\(name).pfx", "--password-env", "PFX_PASSWORD"],
+                environment: ["THUMBPRINT_HOME": home, "PFX_PASSWORD": "deploy-secret"], currentDirectory: folder.path)
             try #require(made.status == 0, "\(made.standardError)")
             thumbprints.append(made.lastLine)
         }
@@ -76,11 +82,13 @@ struct DeploymentTests {
         for (name, text) in files { try text.write(toFile: folder.file(name), atomically: true, encoding: .utf8) }
 
         let script = repositoryRoot.appendingPathComponent("Tests/InteropTests/python/deployment_client.py").path
-        let result = try runProcess(testPython, [
-            script, server.data + "/admin.publishsettings", server.data + "/tls/ca.pem", "127.0.0.1:\(server.port)", folder.path, "web1",
-            "file://" + package, folder.file("old.pfx"), folder.file("new.pfx"), "deploy-secret",
-            folder.file("old.cscfg"), folder.file("new.cscfg"), folder.file("three.cscfg"), folder.file("unknown.cscfg"),
-        ])
+        let result = try runProcess(
+            testPython,
+            [
+                script, server.data + "/admin.publishsettings", server.data + "/tls/ca.pem", "127.0.0.1:\(server.port)", folder.path, "web1",
+                "file://" + package, folder.file("old.pfx"), folder.file("new.pfx"), "deploy-secret",
+                folder.file("old.cscfg"), folder.file("new.cscfg"), folder.file("three.cscfg"), folder.file("unknown.cscfg"),
+            ])
         try #require(result.status == 0, "\(result.standardError)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
         func status(_ key: String) -> String? { (report[key] as? [Any])?.first as? String }
@@ -109,7 +117,8 @@ struct DeploymentTests {
         #expect(((report["refusedCreate"] as? [Any])?.last as? String ?? "").contains(String(repeating: "AB", count: 20)))
         #expect(report["stagingAfterRefusal"] as? Int == 404, "a refused create leaves no deployment behind")
         let refusedDelete = report["delete_in_use"] as? String ?? ""
-        #expect(refusedDelete.contains("ConflictError") && refusedDelete.contains("dep1"), "deleting a certificate in use names the deployment: \(refusedDelete)")
+        #expect(
+            refusedDelete.contains("ConflictError") && refusedDelete.contains("dep1"), "deleting a certificate in use names the deployment: \(refusedDelete)")
 
         #expect(status("changeNew") == "Succeeded")
         #expect(report["servedAfter"] as? String == new, "a new connection gets the new certificate once the change succeeded")
@@ -156,15 +165,19 @@ struct RotationTests {
         try DeploymentFixture.configuration(thumbprint: new, count: 3).write(toFile: folder.file("new.cscfg"), atomically: true, encoding: .utf8)
 
         let script = repositoryRoot.appendingPathComponent("Tests/InteropTests/python/rotation_client.py").path
-        let result = try runProcess(testPython, [
-            script, server.data + "/admin.publishsettings", server.data + "/tls/ca.pem", "127.0.0.1:\(server.port)", folder.path, "rot1",
-            "file://" + package, folder.file("old.pfx"), folder.file("new.pfx"), "deploy-secret",
-            folder.file("old.cscfg"), folder.file("new.cscfg"), server.data, "4",
-        ])
+        let result = try runProcess(
+            testPython,
+            [
+                script, server.data + "/admin.publishsettings", server.data + "/tls/ca.pem", "127.0.0.1:\(server.port)", folder.path, "rot1",
+                "file://" + package, folder.file("old.pfx"), folder.file("new.pfx"), "deploy-secret",
+                folder.file("old.cscfg"), folder.file("new.cscfg"), server.data, "4",
+            ])
         try #require(result.status == 0, "\(result.standardError)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
 
-        print("rotation report: connections \(report["connections"] ?? ""), change \(report["changeSeconds"] ?? "") s, new seen \(report["newSeen"] ?? ""), old after success \(report["oldServedAfterSuccessSeconds"] ?? "none")")
+        print(
+            "rotation report: connections \(report["connections"] ?? ""), change \(report["changeSeconds"] ?? "") s, new seen \(report["newSeen"] ?? ""), old after success \(report["oldServedAfterSuccessSeconds"] ?? "none")"
+        )
         #expect(report["instances"] as? Int == 3)
         #expect(report["failureCount"] as? Int == 0, "failed connections: \(report["failures"] ?? "")")
         #expect((report["connections"] as? Int ?? 0) > 50, "the load kept going: \(report["connections"] ?? "")")
@@ -202,15 +215,17 @@ struct DeploymentRestartTests {
         let data = folder.file("data")
         let connection = ["--publish-settings", data + "/admin.publishsettings", "--ca", data + "/tls/ca.pem"]
         let run = { (arguments: [String]) throws -> ProcessResult in
-            try runProcess(thumbprintExecutable, arguments, environment: ["THUMBPRINT_HOME": home, "PFX_PASSWORD": "deploy-secret"],
-                           currentDirectory: folder.path)
+            try runProcess(
+                thumbprintExecutable, arguments, environment: ["THUMBPRINT_HOME": home, "PFX_PASSWORD": "deploy-secret"],
+                currentDirectory: folder.path)
         }
         let (old, _) = try DeploymentFixture.makeCertificates(in: folder, home: home)
         try DeploymentFixture.writePackage(to: data + "/packages/app.cspkg")
         try DeploymentFixture.configuration(thumbprint: old, count: 2).write(toFile: folder.file("app.cscfg"), atomically: true, encoding: .utf8)
         try #require(try run(["service", "create", "again"] + connection).status == 0)
         try #require(try run(["service", "cert", "add", "--service", "again", "old.pfx", "--password-env", "PFX_PASSWORD"] + connection).status == 0)
-        let created = try run(["deployment", "create", "--service", "again", "--package", data + "/packages/app.cspkg", "--configuration", "app.cscfg"] + connection)
+        let created = try run(
+            ["deployment", "create", "--service", "again", "--package", data + "/packages/app.cspkg", "--configuration", "app.cscfg"] + connection)
         try #require(created.status == 0, "\(created.standardError)")
 
         let before = try #require(created.standardOutput.split(separator: "\n").first { $0.hasPrefix("Endpoint") })
@@ -225,7 +240,8 @@ struct DeploymentRestartTests {
         let address = try #require(shown.standardOutput.split(separator: "\n").first { $0.contains("\"address\"") })
         let publicPort = try #require(address.split(separator: ":").last.flatMap { Int($0.filter(\.isNumber)) })
         #expect(before.hasSuffix(":\(publicPort)"), "the endpoint keeps its address across the restart: \(before) → \(publicPort)")
-        let served = try runProcess("/usr/bin/env", ["sh", "-c", "openssl s_client -connect 127.0.0.1:\(publicPort) </dev/null 2>/dev/null | openssl x509 -noout -fingerprint -sha1"])
+        let served = try runProcess(
+            "/usr/bin/env", ["sh", "-c", "openssl s_client -connect 127.0.0.1:\(publicPort) </dev/null 2>/dev/null | openssl x509 -noout -fingerprint -sha1"])
         #expect(served.standardOutput.replacingOccurrences(of: ":", with: "").contains(old), "\(served.standardOutput)")
         withExtendedLifetime(restarted) {}
     }
@@ -240,8 +256,9 @@ struct DeploymentCommandTests {
         let home = folder.file("home")
         let connection = ["--publish-settings", server.data + "/admin.publishsettings", "--ca", server.data + "/tls/ca.pem"]
         let run = { (arguments: [String]) throws -> ProcessResult in
-            try runProcess(thumbprintExecutable, arguments, environment: ["THUMBPRINT_HOME": home, "PFX_PASSWORD": "deploy-secret"],
-                           currentDirectory: folder.path)
+            try runProcess(
+                thumbprintExecutable, arguments, environment: ["THUMBPRINT_HOME": home, "PFX_PASSWORD": "deploy-secret"],
+                currentDirectory: folder.path)
         }
         let (old, new) = try DeploymentFixture.makeCertificates(in: folder, home: home)
         try DeploymentFixture.writePackage(to: server.data + "/packages/app.cspkg")
@@ -252,8 +269,11 @@ struct DeploymentCommandTests {
         let uploaded = try run(["service", "cert", "add", "--service", "shop", "old.pfx", "--password-env", "PFX_PASSWORD"] + connection)
         try #require(uploaded.status == 0, "\(uploaded.standardError)")
 
-        let created = try run(["deployment", "create", "--service", "shop", "--package", server.data + "/packages/app.cspkg",
-                               "--configuration", "app.cscfg"] + connection)
+        let created = try run(
+            [
+                "deployment", "create", "--service", "shop", "--package", server.data + "/packages/app.cspkg",
+                "--configuration", "app.cscfg",
+            ] + connection)
         #expect(created.status == 0, "\(created.standardError)")
         #expect(created.standardError.contains("Deploying production to shop") && created.standardError.contains("succeeded"))
         #expect(created.standardOutput.contains("Certificate WebRole/SSL  \(old)"), "\(created.standardOutput)")

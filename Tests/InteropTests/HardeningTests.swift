@@ -17,11 +17,14 @@ struct DeployedServer {
 
     /// Runs the built `thumbprint` in the server's folder.
     func run(_ arguments: [String]) throws -> ProcessResult {
-        try runProcess(thumbprintExecutable, arguments, environment: ["THUMBPRINT_HOME": server.folder.file("home"), "PFX_PASSWORD": "deploy-secret"],
-                       currentDirectory: server.folder.path)
+        try runProcess(
+            thumbprintExecutable, arguments, environment: ["THUMBPRINT_HOME": server.folder.file("home"), "PFX_PASSWORD": "deploy-secret"],
+            currentDirectory: server.folder.path)
     }
 
-    static func start(extraArguments: [String] = [], environment: [String: String]? = nil, openFileLimit: Int? = nil, instances: Int = 1) throws -> DeployedServer {
+    static func start(extraArguments: [String] = [], environment: [String: String]? = nil, openFileLimit: Int? = nil, instances: Int = 1) throws
+        -> DeployedServer
+    {
         let server = try PythonClientTests.RunningServer(extraArguments: extraArguments, environment: environment, openFileLimit: openFileLimit)
         let connection = ["--publish-settings", server.data + "/admin.publishsettings", "--ca", server.data + "/tls/ca.pem"]
         let (old, new) = try DeploymentFixture.makeCertificates(in: server.folder, home: server.folder.file("home"))
@@ -31,20 +34,28 @@ struct DeployedServer {
         try #require(try deployed.run(["service", "create", "hard1"] + connection).status == 0)
         let uploaded = try deployed.run(["service", "cert", "add", "--service", "hard1", "old.pfx", "--password-env", "PFX_PASSWORD"] + connection)
         try #require(uploaded.status == 0, "\(uploaded.standardError)")
-        let created = try deployed.run(["deployment", "create", "--service", "hard1", "--package", server.data + "/packages/app.cspkg",
-                                        "--configuration", "app.cscfg"] + connection)
+        let created = try deployed.run(
+            [
+                "deployment", "create", "--service", "hard1", "--package", server.data + "/packages/app.cspkg",
+                "--configuration", "app.cscfg",
+            ] + connection)
         try #require(created.status == 0, "\(created.standardError)")
         let address = try #require(created.standardOutput.split(separator: "\n").first { $0.hasPrefix("Endpoint") })
-        deployed = DeployedServer(server: server, publicPort: try #require(address.split(separator: ":").last.flatMap { Int($0) }),
-                                  thumbprint: old, renewed: new, connection: connection)
+        deployed = DeployedServer(
+            server: server, publicPort: try #require(address.split(separator: ":").last.flatMap { Int($0) }),
+            thumbprint: old, renewed: new, connection: connection)
         return deployed
     }
 
     /// The thumbprint a fresh TLS connection to `port` is served, after one request.
     func servedThumbprint(port: Int) throws -> String {
         let python = repositoryRoot.appendingPathComponent("Tests/InteropTests/python").path
-        let result = try runProcess(testPython, ["-c", "import sys; sys.path.insert(0, sys.argv[1]); import thumbprint_client as t; print(t.tls_get(int(sys.argv[2]))[0])",
-                                                     python, "\(port)"])
+        let result = try runProcess(
+            testPython,
+            [
+                "-c", "import sys; sys.path.insert(0, sys.argv[1]); import thumbprint_client as t; print(t.tls_get(int(sys.argv[2]))[0])",
+                python, "\(port)",
+            ])
         return result.lastLine
     }
 }
@@ -67,8 +78,9 @@ struct FloodReport: Decodable {
 struct ConnectionFloodTests {
     @Test("under ulimit -n 1024, 1,100 idle connections to the API and to a load balancer are shed; the server stays up and serves a normal client")
     func idleFlood() throws {
-        let deployed = try DeployedServer.start(extraArguments: ["--handshake-timeout", "1", "--header-timeout", "2", "--idle-timeout", "2"],
-                                                openFileLimit: 1024)
+        let deployed = try DeployedServer.start(
+            extraArguments: ["--handshake-timeout", "1", "--header-timeout", "2", "--idle-timeout", "2"],
+            openFileLimit: 1024)
         for port in [deployed.server.port, deployed.publicPort] {
             let report = try FloodReport.run(port: port, count: 1100, kind: "idle", seconds: 90)
             #expect(report.opened == 1100)
@@ -85,8 +97,9 @@ struct ConnectionFloodTests {
         // Timeouts of a minute: whatever closes idle connections within the 20 s is the full
         // listener pushing out its longest-waiting one. Whether a client is served meanwhile
         // depends on timing on two shared cores: scripts/bench-abuse.sh measures that.
-        let deployed = try DeployedServer.start(extraArguments: ["--handshake-timeout", "60", "--header-timeout", "60", "--idle-timeout", "60"],
-                                                openFileLimit: 1024)
+        let deployed = try DeployedServer.start(
+            extraArguments: ["--handshake-timeout", "60", "--header-timeout", "60", "--idle-timeout", "60"],
+            openFileLimit: 1024)
         for port in [deployed.server.port, deployed.publicPort] {
             let report = try FloodReport.run(port: port, count: 1100, kind: "hold", seconds: 20)
             #expect(report.opened > 1100 && report.closed > 0, "port \(port): \(report)")
@@ -97,7 +110,9 @@ struct ConnectionFloodTests {
         #expect(try deployed.servedThumbprint(port: deployed.publicPort) == deployed.thumbprint)
     }
 
-    @Test("a partial ClientHello, a finished handshake with no request, and an idle kept-alive connection are each closed in time", arguments: ["hello", "tls", "keepalive"])
+    @Test(
+        "a partial ClientHello, a finished handshake with no request, and an idle kept-alive connection are each closed in time",
+        arguments: ["hello", "tls", "keepalive"])
     func slowClients(kind: String) throws {
         let server = try PythonClientTests.RunningServer(extraArguments: ["--handshake-timeout", "1", "--header-timeout", "2", "--idle-timeout", "2"])
         let report = try FloodReport.run(port: server.port, count: 40, kind: kind, seconds: 20)
@@ -130,7 +145,8 @@ struct RestartHardeningTests {
         let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(second.terminationStatus != 0)
         #expect(message.contains("PID \(first.process.processIdentifier)") && message.contains("https://127.0.0.1:\(first.port)"), "\(message)")
-        let shown = try runProcess(thumbprintExecutable, ["subscription", "show", "--publish-settings", first.data + "/admin.publishsettings", "--ca", first.data + "/tls/ca.pem"])
+        let shown = try runProcess(
+            thumbprintExecutable, ["subscription", "show", "--publish-settings", first.data + "/admin.publishsettings", "--ca", first.data + "/tls/ca.pem"])
         #expect(shown.status == 0, "the first server still serves: \(shown.standardError)")
     }
 
@@ -146,8 +162,9 @@ struct RestartHardeningTests {
         deployed.server.process.waitUntilExit()
         var environment = ProcessInfo.processInfo.environment
         environment["THUMBPRINT_PAUSE_AT"] = point
-        let paused = try PythonClientTests.RunningServer(folder: deployed.server.folder, environment: environment,
-                                                         readyWhen: "listening on https://", port: deployed.server.port)
+        let paused = try PythonClientTests.RunningServer(
+            folder: deployed.server.folder, environment: environment,
+            readyWhen: "listening on https://", port: deployed.server.port)
         let client = Process()
         client.executableURL = URL(fileURLWithPath: thumbprintExecutable)
         client.arguments = action + deployed.connection
@@ -169,17 +186,23 @@ struct RestartHardeningTests {
 
     /// The operations table as Python's sqlite3 reads it: status and message of each.
     static func operations(_ data: String) throws -> [String] {
-        let result = try runProcess("/usr/bin/env", ["python3", "-c", """
-            import sqlite3, sys
-            for status, message in sqlite3.connect(sys.argv[1]).execute("SELECT status, error_message FROM operations"):
-                print(status, message or "")
-            """, data + "/thumbprint.sqlite"])
+        let result = try runProcess(
+            "/usr/bin/env",
+            [
+                "python3", "-c",
+                """
+                import sqlite3, sys
+                for status, message in sqlite3.connect(sys.argv[1]).execute("SELECT status, error_message FROM operations"):
+                    print(status, message or "")
+                """, data + "/thumbprint.sqlite",
+            ])
         return result.standardOutput.split(separator: "\n").map(String.init)
     }
 
     @Test("kill -9 inside a service-certificate upload: the operation ends Failed, and no half-stored certificate is listed")
     func killedDuringUpload() throws {
-        let (deployed, restarted) = try Self.killed(at: "service-certificate-upload", action: ["service", "cert", "add", "--service", "hard1", "new.pfx", "--password-env", "PFX_PASSWORD"])
+        let (deployed, restarted) = try Self.killed(
+            at: "service-certificate-upload", action: ["service", "cert", "add", "--service", "hard1", "new.pfx", "--password-env", "PFX_PASSWORD"])
         let operations = try Self.operations(deployed.server.data)
         #expect(!operations.contains { $0.hasPrefix("InProgress") }, "\(operations)")
         #expect(operations.contains { $0.hasPrefix("Failed") && $0.contains("interrupted by a server restart") }, "\(operations)")
@@ -195,7 +218,9 @@ struct RestartHardeningTests {
             at: "deployment-create",
             prepare: { deployed in
                 try #require(try deployed.run(["service", "create", "hard2"] + deployed.connection).status == 0)
-                try #require(try deployed.run(["service", "cert", "add", "--service", "hard2", "old.pfx", "--password-env", "PFX_PASSWORD"] + deployed.connection).status == 0)
+                try #require(
+                    try deployed.run(["service", "cert", "add", "--service", "hard2", "old.pfx", "--password-env", "PFX_PASSWORD"] + deployed.connection).status
+                        == 0)
             },
             action: ["deployment", "create", "--service", "hard2", "--package", "data/packages/app.cspkg", "--configuration", "app.cscfg"])
         #expect(try Self.operations(deployed.server.data).contains { $0.hasPrefix("Failed") && $0.contains("interrupted by a server restart") })
@@ -212,7 +237,9 @@ struct RestartHardeningTests {
         let (deployed, restarted) = try Self.killed(
             at: "deployment-change-configuration",
             prepare: { deployed in
-                try #require(try deployed.run(["service", "cert", "add", "--service", "hard1", "new.pfx", "--password-env", "PFX_PASSWORD"] + deployed.connection).status == 0)
+                try #require(
+                    try deployed.run(["service", "cert", "add", "--service", "hard1", "new.pfx", "--password-env", "PFX_PASSWORD"] + deployed.connection).status
+                        == 0)
                 try DeploymentFixture.configuration(thumbprint: deployed.renewed, count: 1)
                     .write(toFile: deployed.server.folder.file("renewed.cscfg"), atomically: true, encoding: .utf8)
             },
@@ -244,7 +271,8 @@ struct SealedKeysTests {
             let path = folder + "/" + name
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
-                  let data = FileManager.default.contents(atPath: path) else { continue }
+                let data = FileManager.default.contents(atPath: path)
+            else { continue }
             for (what, pattern) in patterns where data.range(of: Data(pattern)) != nil { found.append("\(name): \(what)") }
         }
         return found
@@ -257,10 +285,15 @@ struct SealedKeysTests {
         let deployed = try DeployedServer.start(environment: environment, instances: 2)
         let folder = deployed.server.folder
         // The uploaded key in each of its forms, as openssl writes it.
-        let exported = try runProcess("/bin/sh", ["-c", """
-            openssl pkcs12 -in old.pfx -nocerts -nodes -passin env:PFX_PASSWORD | openssl pkey -out key.pem &&
-            openssl pkey -in key.pem -outform DER -out key.der && openssl rsa -in key.pem -traditional -outform DER -out key1.der 2>/dev/null
-            """], environment: ["PFX_PASSWORD": "deploy-secret"], currentDirectory: folder.path)
+        let exported = try runProcess(
+            "/bin/sh",
+            [
+                "-c",
+                """
+                openssl pkcs12 -in old.pfx -nocerts -nodes -passin env:PFX_PASSWORD | openssl pkey -out key.pem &&
+                openssl pkey -in key.pem -outform DER -out key.der && openssl rsa -in key.pem -traditional -outform DER -out key1.der 2>/dev/null
+                """,
+            ], environment: ["PFX_PASSWORD": "deploy-secret"], currentDirectory: folder.path)
         try #require(exported.status == 0, "\(exported.standardError)")
         var patterns = Self.giveaways
         for file in ["key.der", "key1.der"] {

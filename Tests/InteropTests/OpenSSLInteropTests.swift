@@ -24,7 +24,8 @@ struct OpenSSLInteropTests {
         let folder = try TemporaryDirectory()
         let bundle = try makeTestBundle(["modern.contoso.net"])
         try SecureFile.write(bundle.pfx(password: "s3cret", profile: .modern), to: folder.file("m.pfx"))
-        let info = try openssl(["pkcs12", "-provider", "default", "-in", "m.pfx", "-info", "-noout", "-passin", "env:PFX_PASSWORD"], password: "s3cret", in: folder)
+        let info = try openssl(
+            ["pkcs12", "-provider", "default", "-in", "m.pfx", "-info", "-noout", "-passin", "env:PFX_PASSWORD"], password: "s3cret", in: folder)
         #expect(info.status == 0, "\(info.standardError)")
         #expect(info.standardError.contains("MAC: sha256"))
         #expect(info.standardError.contains("AES-256-CBC"))
@@ -46,10 +47,12 @@ struct OpenSSLInteropTests {
 
     /// OpenSSL gets the same certificate and a key whose public half is the certificate's.
     func expectOpenSSLExtracts(_ bundle: CertificateBundle, from file: String, password: String, provider: [String], in folder: TemporaryDirectory) throws {
-        let certificate = try openssl(["pkcs12"] + provider + ["-in", file, "-nokeys", "-clcerts", "-out", "cert.pem", "-passin", "env:PFX_PASSWORD"], password: password, in: folder)
+        let certificate = try openssl(
+            ["pkcs12"] + provider + ["-in", file, "-nokeys", "-clcerts", "-out", "cert.pem", "-passin", "env:PFX_PASSWORD"], password: password, in: folder)
         try #require(certificate.status == 0, "\(certificate.standardError)")
         #expect(try sha1Fingerprint(ofPEMOrDER: "cert.pem", der: false, in: folder) == bundle.thumbprint.description)
-        let key = try openssl(["pkcs12"] + provider + ["-in", file, "-nocerts", "-nodes", "-out", "key.pem", "-passin", "env:PFX_PASSWORD"], password: password, in: folder)
+        let key = try openssl(
+            ["pkcs12"] + provider + ["-in", file, "-nocerts", "-nodes", "-out", "key.pem", "-passin", "env:PFX_PASSWORD"], password: password, in: folder)
         try #require(key.status == 0, "\(key.standardError)")
         let keyPublic = try openssl(["pkey", "-in", "key.pem", "-pubout"], in: folder)
         let certificatePublic = try openssl(["x509", "-in", "cert.pem", "-noout", "-pubkey"], in: folder)
@@ -77,9 +80,12 @@ struct OpenSSLInteropTests {
     @Test("PFX files made by openssl read with the right thumbprint and key", arguments: exportModes)
     func readsOpenSSLFiles(mode: String, flags: [String]) throws {
         let folder = try TemporaryDirectory()
-        let made = try openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "k.pem", "-out", "c.pem", "-subj", "/CN=openssl.contoso.net", "-days", "30"], in: folder)
+        let made = try openssl(
+            ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "k.pem", "-out", "c.pem", "-subj", "/CN=openssl.contoso.net", "-days", "30"],
+            in: folder)
         try #require(made.status == 0, "\(made.standardError)")
-        let exported = try openssl(["pkcs12", "-export", "-in", "c.pem", "-inkey", "k.pem", "-out", "o.pfx", "-passout", "env:PFX_PASSWORD"] + flags, password: "pa ss", in: folder)
+        let exported = try openssl(
+            ["pkcs12", "-export", "-in", "c.pem", "-inkey", "k.pem", "-out", "o.pfx", "-passout", "env:PFX_PASSWORD"] + flags, password: "pa ss", in: folder)
         try #require(exported.status == 0, "\(mode): \(exported.standardError)")
         let file = try CertificateFile.read(path: folder.file("o.pfx")) { "pa ss" }
         #expect(file.bundle.thumbprint.description == (try sha1Fingerprint(ofPEMOrDER: "c.pem", der: false, in: folder)))
@@ -99,8 +105,14 @@ struct OpenSSLInteropTests {
     func chainWithoutPassword() throws {
         let folder = try TemporaryDirectory()
         for arguments in [
-            ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-subj", "/CN=Test CA", "-days", "30"],
-            ["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "leaf.key", "-out", "leaf.csr", "-subj", "/CN=leaf.contoso.net"],
+            [
+                "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-subj", "/CN=Test CA",
+                "-days", "30",
+            ],
+            [
+                "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "leaf.key", "-out", "leaf.csr", "-subj",
+                "/CN=leaf.contoso.net",
+            ],
             ["x509", "-req", "-in", "leaf.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "leaf.pem", "-days", "30"],
             ["pkcs12", "-export", "-in", "leaf.pem", "-inkey", "leaf.key", "-certfile", "ca.pem", "-out", "chain.pfx", "-passout", "pass:"],
         ] {
@@ -117,9 +129,11 @@ struct OpenSSLInteropTests {
     @Test("an openssl PFX without a key reads, and fails the service rule that needs one")
     func pfxWithoutKey() throws {
         let folder = try TemporaryDirectory()
-        let made = try openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "k.pem", "-out", "c.pem", "-subj", "/CN=nokey.contoso.net", "-days", "30"], in: folder)
+        let made = try openssl(
+            ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "k.pem", "-out", "c.pem", "-subj", "/CN=nokey.contoso.net", "-days", "30"], in: folder)
         try #require(made.status == 0)
-        let exported = try openssl(["pkcs12", "-export", "-nokeys", "-in", "c.pem", "-out", "n.pfx", "-passout", "env:PFX_PASSWORD"], password: "p", in: folder)
+        let exported = try openssl(
+            ["pkcs12", "-export", "-nokeys", "-in", "c.pem", "-out", "n.pfx", "-passout", "env:PFX_PASSWORD"], password: "p", in: folder)
         try #require(exported.status == 0, "\(exported.standardError)")
         let file = try CertificateFile.read(path: folder.file("n.pfx")) { "p" }
         #expect(file.bundle.privateKey == nil)

@@ -46,8 +46,9 @@ struct PythonAndJavaInteropTests {
         let folder = try TemporaryDirectory()
         let bundle = try makeTestBundle(["java.contoso.net"])
         try SecureFile.write(bundle.pfx(password: "changeit", profile: profile), to: folder.file("j.pfx"))
-        let result = try runProcess("keytool", ["-list", "-storetype", "PKCS12", "-keystore", folder.file("j.pfx"), "-storepass:env", "PFX_PASSWORD"],
-                                    environment: ["PFX_PASSWORD": "changeit"])
+        let result = try runProcess(
+            "keytool", ["-list", "-storetype", "PKCS12", "-keystore", folder.file("j.pfx"), "-storepass:env", "PFX_PASSWORD"],
+            environment: ["PFX_PASSWORD": "changeit"])
         try #require(result.status == 0, "\(result.standardOutput)\(result.standardError)")
         #expect(result.standardOutput.contains("Your keystore contains 1 entry"))
         #expect(result.standardOutput.components(separatedBy: "PrivateKeyEntry").count == 2)

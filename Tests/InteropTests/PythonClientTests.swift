@@ -1,8 +1,8 @@
 import Certificates
-import WireFormat
 import Foundation
 import TestSupport
 import Testing
+import WireFormat
 
 /// The real `azure-servicemanagement-legacy` client against `thumbprint server`, started as a
 /// user starts it: first-run setup on an empty data folder, then the client's own flows.
@@ -29,8 +29,10 @@ struct PythonClientTests {
 
         /// Starts `thumbprint server` on an empty data folder in `folder` (a new one by default);
         /// with `openFileLimit`, under `ulimit -n` of that many files (soft and hard).
-        init(folder: TemporaryDirectory? = nil, extraArguments: [String] = [], environment: [String: String]? = nil,
-             readyWhen marker: String = "Subscription id:", port fixedPort: Int? = nil, openFileLimit: Int? = nil) throws {
+        init(
+            folder: TemporaryDirectory? = nil, extraArguments: [String] = [], environment: [String: String]? = nil,
+            readyWhen marker: String = "Subscription id:", port fixedPort: Int? = nil, openFileLimit: Int? = nil
+        ) throws {
             self.folder = try folder ?? TemporaryDirectory()
             port = try fixedPort ?? freeLoopbackPort()
             process = Process()
@@ -118,8 +120,9 @@ struct PythonClientTests {
     func runClient(_ server: RunningServer, publishSettings: String) throws -> ClientReport {
         try #require(FileManager.default.isExecutableFile(atPath: testPython), "no Python venv at \(testPython): run scripts/test.sh")
         let script = repositoryRoot.appendingPathComponent("Tests/InteropTests/python/management_client.py").path
-        let result = try runProcess(testPython, [script, publishSettings, server.data + "/tls/ca.pem", "127.0.0.1:\(server.port)", server.folder.path],
-                                    environment: ["REQUESTS_CA_BUNDLE": "/nonexistent/ca.pem"])
+        let result = try runProcess(
+            testPython, [script, publishSettings, server.data + "/tls/ca.pem", "127.0.0.1:\(server.port)", server.folder.path],
+            environment: ["REQUESTS_CA_BUNDLE": "/nonexistent/ca.pem"])
         try #require(result.status == 0, "\(result.standardError)")
         return try JSONDecoder().decode(ClientReport.self, from: Data(result.standardOutput.utf8))
     }
@@ -147,8 +150,12 @@ struct PythonClientTests {
     func cloudServices() throws {
         let server = try RunningServer()
         let script = repositoryRoot.appendingPathComponent("Tests/InteropTests/python/cloud_service_client.py").path
-        let result = try runProcess(testPython, [script, server.data + "/admin.publishsettings", server.data + "/tls/ca.pem",
-                                                 "127.0.0.1:\(server.port)", server.folder.path, "contoso-web"])
+        let result = try runProcess(
+            testPython,
+            [
+                script, server.data + "/admin.publishsettings", server.data + "/tls/ca.pem",
+                "127.0.0.1:\(server.port)", server.folder.path, "contoso-web",
+            ])
         try #require(result.status == 0, "\(result.standardError)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
         #expect(report["availableBefore"] as? Bool == true)
@@ -172,18 +179,26 @@ struct PythonClientTests {
     func serviceCertificates() throws {
         let server = try RunningServer()
         let home = server.folder.file("home")
-        let made = try runProcess(thumbprintExecutable, ["cert", "new", "--dns-name", "www.contoso.com", "--pfx", "svc.pfx", "--pfx-profile", "legacy",
-                                                         "--password-env", "PFX_PASSWORD"],
-                                  environment: ["THUMBPRINT_HOME": home, "PFX_PASSWORD": "upload-secret"], currentDirectory: server.folder.path)
+        let made = try runProcess(
+            thumbprintExecutable,
+            [
+                "cert", "new", "--dns-name", "www.contoso.com", "--pfx", "svc.pfx", "--pfx-profile", "legacy",
+                "--password-env", "PFX_PASSWORD",
+            ],
+            environment: ["THUMBPRINT_HOME": home, "PFX_PASSWORD": "upload-secret"], currentDirectory: server.folder.path)
         try #require(made.status == 0)
         let partner = try makeTestBundle(["partner.contoso.com"])
         try Data(partner.cerBytes).write(to: URL(fileURLWithPath: server.folder.file("partner.cer")))
         try Data(try Fixtures.windowsServicePFX()).write(to: URL(fileURLWithPath: server.folder.file("windows.pfx")))
 
         let script = repositoryRoot.appendingPathComponent("Tests/InteropTests/python/service_certificate_client.py").path
-        let result = try runProcess(testPython, [script, server.data + "/admin.publishsettings", server.data + "/tls/ca.pem", "127.0.0.1:\(server.port)",
-                                                 server.folder.path, "contoso-certs", server.folder.file("svc.pfx"), "upload-secret",
-                                                 server.folder.file("partner.cer"), server.folder.file("windows.pfx")])
+        let result = try runProcess(
+            testPython,
+            [
+                script, server.data + "/admin.publishsettings", server.data + "/tls/ca.pem", "127.0.0.1:\(server.port)",
+                server.folder.path, "contoso-certs", server.folder.file("svc.pfx"), "upload-secret",
+                server.folder.file("partner.cer"), server.folder.file("windows.pfx"),
+            ])
         try #require(result.status == 0, "\(result.standardError)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
         let outcomes = try #require(report["outcomes"] as? [String: [Any]])

@@ -1,8 +1,9 @@
 import Foundation
 import TestSupport
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What the report of `locked_database.py` says.
@@ -24,17 +25,22 @@ struct LockedDatabaseReport: Decodable {
 /// Timing-sensitive (run alone by scripts/test.sh): nothing the database does blocks an event loop.
 @Suite("Sound core: a locked database blocks no event loop", .serialized)
 struct LockedDatabaseTests {
-    @Test("while another process holds the database's write lock for 3 s, role instances and cached GETs answer within 200 ms, and writes wait and then succeed")
+    @Test(
+        "while another process holds the database's write lock for 3 s, role instances and cached GETs answer within 200 ms, and writes wait and then succeed")
     func lockedDatabase() throws {
         let deployed = try DeployedServer.start()
         let script = repositoryRoot.appendingPathComponent("Tests/InteropTests/python/locked_database.py").path
-        let result = try runProcess(testPython, [
-            script, deployed.server.data + "/admin.publishsettings", deployed.server.data + "/tls/ca.pem",
-            "127.0.0.1:\(deployed.server.port)", deployed.server.folder.path, deployed.server.data + "/thumbprint.sqlite", "\(deployed.publicPort)",
-        ])
+        let result = try runProcess(
+            testPython,
+            [
+                script, deployed.server.data + "/admin.publishsettings", deployed.server.data + "/tls/ca.pem",
+                "127.0.0.1:\(deployed.server.port)", deployed.server.folder.path, deployed.server.data + "/thumbprint.sqlite", "\(deployed.publicPort)",
+            ])
         try #require(result.status == 0, "\(result.standardError)")
         let report = try JSONDecoder().decode(LockedDatabaseReport.self, from: Data(result.lastLine.utf8))
-        print("locked database: \(report.instanceRequests) instance requests (max \(Int(report.instanceMaxMs)) ms), \(report.cachedRequests) cached GETs (max \(Int(report.cachedMaxMs)) ms), writes \(report.writes.map { String(format: "%.1f s", $0.seconds) })")
+        print(
+            "locked database: \(report.instanceRequests) instance requests (max \(Int(report.instanceMaxMs)) ms), \(report.cachedRequests) cached GETs (max \(Int(report.cachedMaxMs)) ms), writes \(report.writes.map { String(format: "%.1f s", $0.seconds) })"
+        )
         #expect(report.failures.isEmpty, "\(report.failures)")
         #expect(report.instanceRequests >= 5 && report.cachedRequests >= 5, "requests kept going: \(report.instanceRequests), \(report.cachedRequests)")
         #expect(report.instanceMaxMs < 200, "a role-instance request took \(report.instanceMaxMs) ms")
@@ -57,8 +63,9 @@ struct ShutdownTests {
         var environment = ProcessInfo.processInfo.environment
         environment["THUMBPRINT_PAUSE_AT"] = "service-certificate-upload"
         environment["THUMBPRINT_PAUSE_SECONDS"] = "4"
-        let slow = try PythonClientTests.RunningServer(folder: deployed.server.folder, extraArguments: ["--shutdown-grace", "30"],
-                                                       environment: environment, readyWhen: "listening on https://", port: deployed.server.port)
+        let slow = try PythonClientTests.RunningServer(
+            folder: deployed.server.folder, extraArguments: ["--shutdown-grace", "30"],
+            environment: environment, readyWhen: "listening on https://", port: deployed.server.port)
         let upload = Process()
         upload.executableURL = URL(fileURLWithPath: thumbprintExecutable)
         upload.arguments = ["service", "cert", "add", "--service", "hard1", "new.pfx", "--password-env", "PFX_PASSWORD"] + deployed.connection

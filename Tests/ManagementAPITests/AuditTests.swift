@@ -35,7 +35,8 @@ struct AuditTests {
             let deleted = try await client.send(.DELETE, "\(base)/audited/certificates/sha1-\(thumbprint)")
             #expect(deleted.status == 202)
             _ = try await ExpensiveRequestTests.finished(client, server, try #require(deleted.headers["x-ms-request-id"]))
-            let swap = try await client.send(.POST, "\(base)/audited", body: "<Swap xmlns=\"http://schemas.microsoft.com/windowsazure\"><SourceDeployment>none</SourceDeployment></Swap>")
+            let swap = try await client.send(
+                .POST, "\(base)/audited", body: "<Swap xmlns=\"http://schemas.microsoft.com/windowsazure\"><SourceDeployment>none</SourceDeployment></Swap>")
             #expect(swap.status == 409)
 
             let administration = Administration(store: server.store)

@@ -25,7 +25,9 @@ struct AuthenticationTests {
         }
     }
 
-    @Test("removing a co-administrator revokes the certificates they added, on an open connection too; the administrator may delete them, and adding the user again restores them")
+    @Test(
+        "removing a co-administrator revokes the certificates they added, on an open connection too; the administrator may delete them, and adding the user again restores them"
+    )
     func coAdministratorRemovalRevokes() async throws {
         try await TestServer.with { server in
             let developer = EmailAddress("dev@contoso.com")!
@@ -99,7 +101,8 @@ struct AuthenticationTests {
     func expired() async throws {
         try await TestServer.with { server in
             let past = Date().addingTimeInterval(-3 * 86_400)
-            let expired = try CertificateFactory(now: { past }).makeCertificate(CertificateRequest(dnsNames: ["expired"], keyAlgorithm: .ecdsaP256, validDays: 1))
+            let expired = try CertificateFactory(now: { past }).makeCertificate(
+                CertificateRequest(dnsNames: ["expired"], keyAlgorithm: .ecdsaP256, validDays: 1))
             try await TestServer.register(expired, on: server.subscription.id, by: server.administrator, in: server.store)
             let client = try server.client(presenting: expired)
             defer { _ = client.shutdown() }
@@ -130,14 +133,19 @@ struct OperationStatusTests {
             let succeeded = try #require(OperationID(RequestID.random().rawValue))
             let failed = try #require(OperationID(RequestID.random().rawValue))
             try await server.store.saveOperation(OperationRecord(id: succeeded, subscription: server.subscription.id, status: .succeeded, httpStatusCode: 200))
-            try await server.store.saveOperation(OperationRecord(id: failed, subscription: server.subscription.id, status: .failed, httpStatusCode: 400,
-                                                           errorCode: "BadRequest", errorMessage: "The password is incorrect."))
+            try await server.store.saveOperation(
+                OperationRecord(
+                    id: failed, subscription: server.subscription.id, status: .failed, httpStatusCode: 400,
+                    errorCode: "BadRequest", errorMessage: "The password is incorrect."))
             let base = "\(server.baseURL)/\(server.subscription.id)/operations"
             let ok = try await client.send(.GET, "\(base)/\(succeeded)")
             #expect(ok.status == 200)
             #expect(ok.body.contains("<ID>\(succeeded.dashed)</ID><Status>Succeeded</Status><HttpStatusCode>200</HttpStatusCode>"))
             let bad = try await client.send(.GET, "\(base)/\(failed)")
-            #expect(bad.body.contains("<Status>Failed</Status><HttpStatusCode>400</HttpStatusCode><Error><Code>BadRequest</Code><Message>The password is incorrect.</Message></Error>"))
+            #expect(
+                bad.body.contains(
+                    "<Status>Failed</Status><HttpStatusCode>400</HttpStatusCode><Error><Code>BadRequest</Code><Message>The password is incorrect.</Message></Error>"
+                ))
             #expect(try await client.send(.GET, "\(base)/\(RequestID.random())").status == 404)
         }
     }

@@ -8,7 +8,9 @@ import Testing
 
 @Suite("Cloud services over the API")
 struct CloudServiceTests {
-    func createBody(_ name: String, location: String? = "West US", affinityGroup: String? = nil, label: String = Data("Web".utf8).base64EncodedString()) -> String {
+    func createBody(_ name: String, location: String? = "West US", affinityGroup: String? = nil, label: String = Data("Web".utf8).base64EncodedString())
+        -> String
+    {
         """
         <CreateHostedService xmlns:i="http://www.w3.org/2001/XMLSchema-instance" xmlns="http://schemas.microsoft.com/windowsazure">\
         <ServiceName>\(name)</ServiceName><Label>\(label)</Label>\
@@ -43,7 +45,10 @@ struct CloudServiceTests {
                 #expect(response.status == 400 && response.body.contains(expected), "\(name): \(response.body)")
             }
             #expect(try await client.send(.GET, "\(url)/nothing").errorCode == "ResourceNotFound")
-            await #expect(try server.store.auditEntries(subscription: server.subscription.id).contains { $0.operation == "CreateCloudService" && $0.outcome == "Succeeded" })
+            await #expect(
+                try server.store.auditEntries(subscription: server.subscription.id).contains {
+                    $0.operation == "CreateCloudService" && $0.outcome == "Succeeded"
+                })
         }
     }
 }

@@ -1,14 +1,15 @@
 import Certificates
 import Deployments
 import Foundation
-import Hummingbird
 import HTTPTypes
-@testable import ManagementAPI
+import Hummingbird
 import NIOCore
 import ServiceModel
 import ServicePackages
 import Storage
 import Testing
+
+@testable import ManagementAPI
 
 /// `APIError(describing:)` is the one place errors become the API's: every kind of error the
 /// layers below throw gets the status and code a client can act on.
@@ -35,8 +36,9 @@ struct ErrorMappingTests {
         Case(error: StorageError.masterKey("wrong"), status: .internalServerError, code: "InternalError"),
         Case(error: StorageError.busy, status: .serviceUnavailable, code: "ServerBusy"),
         Case(error: DeploymentError.gone("d1"), status: .conflict, code: "ConflictError"),
-        Case(error: DeploymentError.certificateInUse(thumbprint: "AB", deployment: "d1", slot: "Production", service: "web"),
-             status: .conflict, code: "ConflictError"),
+        Case(
+            error: DeploymentError.certificateInUse(thumbprint: "AB", deployment: "d1", slot: "Production", service: "web"),
+            status: .conflict, code: "ConflictError"),
         Case(error: DeploymentError.invalid(["line 3: no such certificate"]), status: .badRequest, code: "BadRequest"),
         Case(error: DeploymentError.quotaExceeded(requested: 30, inUse: 0, limit: 20), status: .badRequest, code: "BadRequest"),
         Case(error: DeploymentError.instanceFailed(instance: "Web_IN_0", reason: "port"), status: .badRequest, code: "BadRequest"),

@@ -12,10 +12,15 @@ import Testing
 struct ExpensiveRequestTests {
     /// `openssl pkcs12 -export` of a fresh key and certificate with `iterations` for the MAC and both bags.
     static func pfx(iterations: Int, in folder: TemporaryDirectory) throws -> [UInt8] {
-        let made = try runProcess("/bin/sh", ["-c", """
-            openssl req -x509 -newkey rsa:2048 -nodes -keyout k.pem -out c.pem -subj /CN=www.contoso.net -days 30 2>/dev/null &&
-            openssl pkcs12 -export -inkey k.pem -in c.pem -iter \(iterations) -passout pass:secret -out i\(iterations).pfx
-            """], currentDirectory: folder.path)
+        let made = try runProcess(
+            "/bin/sh",
+            [
+                "-c",
+                """
+                openssl req -x509 -newkey rsa:2048 -nodes -keyout k.pem -out c.pem -subj /CN=www.contoso.net -days 30 2>/dev/null &&
+                openssl pkcs12 -export -inkey k.pem -in c.pem -iter \(iterations) -passout pass:secret -out i\(iterations).pfx
+                """,
+            ], currentDirectory: folder.path)
         try #require(made.status == 0, "\(made.standardError)")
         return try [UInt8](Data(contentsOf: URL(fileURLWithPath: folder.file("i\(iterations).pfx"))))
     }
@@ -79,8 +84,9 @@ struct ExpensiveRequestTests {
         let started = ContinuousClock.now
         #expect(throws: CertificateError.tooManyIterations(1_000_001, limit: 1_000_000)) { try PKCS12Reader.read(bomb, password: "secret") }
         #expect(ContinuousClock.now - started < .milliseconds(200))
-        let shown = try runProcess(thumbprintExecutable, ["cert", "show", folder.file("i1000001.pfx"), "--password-env", "PFX_PASSWORD"],
-                                   environment: ["PFX_PASSWORD": "secret"])
+        let shown = try runProcess(
+            thumbprintExecutable, ["cert", "show", folder.file("i1000001.pfx"), "--password-env", "PFX_PASSWORD"],
+            environment: ["PFX_PASSWORD": "secret"])
         #expect(shown.status == 2 && shown.standardError.contains("1000001 key-derivation iterations; at most 1000000"), "\(shown.standardError)")
         try await TestServer.with { server in
             let client = try server.client(presenting: server.adminCertificate)

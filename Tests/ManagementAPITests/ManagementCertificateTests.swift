@@ -27,7 +27,9 @@ struct ManagementCertificateTests {
 
             let one = try await client.send(.GET, "\(base)/\(added.thumbprint)")
             #expect(one.status == 200)
-            #expect(one.body.contains("<SubscriptionCertificatePublicKey>\(Data(added.certificate.publicKey.keyBytes).base64EncodedString())</SubscriptionCertificatePublicKey>"))
+            #expect(
+                one.body.contains(
+                    "<SubscriptionCertificatePublicKey>\(Data(added.certificate.publicKey.keyBytes).base64EncodedString())</SubscriptionCertificatePublicKey>"))
             #expect(one.body.contains("<SubscriptionCertificateData>\(Data(added.cerBytes).base64EncodedString())</SubscriptionCertificateData>"))
             #expect(one.body.range(of: #"<Created>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z</Created>"#, options: .regularExpression) != nil)
 
@@ -80,11 +82,18 @@ struct ManagementCertificateTests {
                 ("malformed XML", "<SubscriptionCertificate><Oops>", "InvalidXmlRequest"),
                 ("billion laughs", billionLaughs, "InvalidXmlRequest"),
                 ("XXE", xxe, "InvalidXmlRequest"),
-                ("unknown element", addCertificateBody(good).replacingOccurrences(of: "</SubscriptionCertificate>", with: "<Extra>1</Extra></SubscriptionCertificate>"), "InvalidXmlRequest"),
+                (
+                    "unknown element",
+                    addCertificateBody(good).replacingOccurrences(of: "</SubscriptionCertificate>", with: "<Extra>1</Extra></SubscriptionCertificate>"),
+                    "InvalidXmlRequest"
+                ),
                 ("data not base64", addCertificateBody(good, data: "%%%not base64%%%"), "SubscriptionCertificateData"),
                 ("data not a certificate", addCertificateBody(good, data: Data("hello".utf8).base64EncodedString()), "SubscriptionCertificateData"),
                 ("thumbprint of another certificate", addCertificateBody(good, thumbprint: other.thumbprint.description), "SubscriptionCertificateThumbprint"),
-                ("public key of another certificate", addCertificateBody(good, publicKey: Data(other.certificate.publicKey.keyBytes).base64EncodedString()), "SubscriptionCertificatePublicKey"),
+                (
+                    "public key of another certificate", addCertificateBody(good, publicKey: Data(other.certificate.publicKey.keyBytes).base64EncodedString()),
+                    "SubscriptionCertificatePublicKey"
+                ),
             ]
             for (name, body, expected) in cases {
                 let response = try await client.send(.POST, url, body: body)

@@ -45,7 +45,8 @@ struct QuotaTests {
                 """
             }
             func properties(_ pairs: [(String, String)]) -> String {
-                "<ExtendedProperties>" + pairs.map { "<ExtendedProperty><Name>\($0.0)</Name><Value>\($0.1)</Value></ExtendedProperty>" }.joined() + "</ExtendedProperties>"
+                "<ExtendedProperties>" + pairs.map { "<ExtendedProperty><Name>\($0.0)</Name><Value>\($0.1)</Value></ExtendedProperty>" }.joined()
+                    + "</ExtendedProperties>"
             }
             let cases: [(String, String, String)] = [
                 ("long description", create("d1", extra: "<Description>\(String(repeating: "d", count: 1025))</Description>"), "at most 1024"),

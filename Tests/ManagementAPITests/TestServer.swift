@@ -41,23 +41,27 @@ struct TestServer: Sendable {
         var logger = Logger(label: "test-server")
         logger.logLevel = .warning
         try FileManager.default.createDirectory(atPath: folder.file("packages"), withIntermediateDirectories: true)
-        let deployments = DeploymentRuntime(store: store, masterKey: masterKey, folder: folder.file("deployments"),
-                                            packagesDirectory: folder.file("packages"), logger: logger)
+        let deployments = DeploymentRuntime(
+            store: store, masterKey: masterKey, folder: folder.file("deployments"),
+            packagesDirectory: folder.file("packages"), logger: logger)
         // Long timeouts: these tests share two cores with suites that block threads on child
         // processes; the timeouts themselves are tested against the real server (HardeningTests).
-        let server = ManagementServer(host: "127.0.0.1", port: 0, store: store, identity: identity.server, limits: limits,
-                                      masterKey: masterKey, deployments: deployments,
-                                      connectionLimits: ConnectionLimits(handshakeTimeout: .seconds(300), headerTimeout: .seconds(300),
-                                                                         idleTimeout: .seconds(300), maximumConnections: 1024),
-                                      logger: logger)
+        let server = ManagementServer(
+            host: "127.0.0.1", port: 0, store: store, identity: identity.server, limits: limits,
+            masterKey: masterKey, deployments: deployments,
+            connectionLimits: ConnectionLimits(
+                handshakeTimeout: .seconds(300), headerTimeout: .seconds(300),
+                idleTimeout: .seconds(300), maximumConnections: 1024),
+            logger: logger)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let application = try server.application { port in continuation.yield(port) }
         let running = Task { try await application.runService() }
         defer { running.cancel() }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw TestServerError.didNotStart }
-        let testServer = TestServer(port: port, store: store, caCertificate: identity.server.chain[0], subscription: subscription,
-                                    administrator: administrator, adminCertificate: adminCertificate)
+        let testServer = TestServer(
+            port: port, store: store, caCertificate: identity.server.chain[0], subscription: subscription,
+            administrator: administrator, adminCertificate: adminCertificate)
         let result = try await body(testServer)
         withExtendedLifetime(folder) {}
         return result
@@ -67,11 +71,12 @@ struct TestServer: Sendable {
 
     /// Registers `bundle` on a subscription directly in the store.
     static func register(_ bundle: CertificateBundle, on subscription: SubscriptionID, by user: EmailAddress, in store: SQLiteManagementStore) async throws {
-        try await store.addManagementCertificate(ManagementCertificate(
-            subscription: subscription, thumbprint: bundle.thumbprint,
-            publicKey: Data(bundle.certificate.publicKey.keyBytes).base64EncodedString(),
-            data: Data(bundle.cerBytes).base64EncodedString(), created: Date(), notAfter: bundle.certificate.notAfter, addedBy: user
-        ), limits: .standard)
+        try await store.addManagementCertificate(
+            ManagementCertificate(
+                subscription: subscription, thumbprint: bundle.thumbprint,
+                publicKey: Data(bundle.certificate.publicKey.keyBytes).base64EncodedString(),
+                data: Data(bundle.cerBytes).base64EncodedString(), created: Date(), notAfter: bundle.certificate.notAfter, addedBy: user
+            ), limits: .standard)
     }
 
     /// An HTTP client that trusts the server's CA and presents `certificate` (or none).

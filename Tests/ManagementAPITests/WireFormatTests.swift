@@ -1,6 +1,7 @@
-@testable import ManagementAPI
 import Storage
 import Testing
+
+@testable import ManagementAPI
 @testable import WireFormat
 
 @Suite("Wire format details")

@@ -10,11 +10,14 @@ import Testing
 
 @Suite("Role instances and the load balancer")
 struct RoleInstanceTests {
-    static func assignment(_ instance: String, certificate: CertificateBundle?, protocolName: String = "https", staticFiles: String? = nil,
-                           role: String = "Web") -> RoleAssignment {
+    static func assignment(
+        _ instance: String, certificate: CertificateBundle?, protocolName: String = "https", staticFiles: String? = nil,
+        role: String = "Web"
+    ) -> RoleAssignment {
         RoleAssignment(
             deploymentID: "0123456789abcdef0123456789abcdef", role: role, instance: instance,
-            certificates: certificate.map { [InstalledCertificate(name: "SSL", store: CertificateStoreName(location: .localMachine, name: .my), bundle: $0)] } ?? [],
+            certificates: certificate.map { [InstalledCertificate(name: "SSL", store: CertificateStoreName(location: .localMachine, name: .my), bundle: $0)] }
+                ?? [],
             endpoints: [EndpointAssignment(name: "In", protocolName: protocolName, port: 443, certificate: certificate == nil ? nil : "SSL")],
             staticFiles: staticFiles
         )
@@ -22,8 +25,11 @@ struct RoleInstanceTests {
 
     /// The SHA-1 thumbprint of the certificate a TLS server on `port` presents, as openssl sees it (no SNI).
     static func servedThumbprint(_ port: Int) throws -> String {
-        let result = try runProcess("/usr/bin/env", ["sh", "-c", "openssl s_client -connect 127.0.0.1:\(port) -noservername </dev/null 2>/dev/null | openssl x509 -noout -fingerprint -sha1"])
-        return String(result.standardOutput.split(separator: "=").last ?? "").replacingOccurrences(of: ":", with: "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let result = try runProcess(
+            "/usr/bin/env",
+            ["sh", "-c", "openssl s_client -connect 127.0.0.1:\(port) -noservername </dev/null 2>/dev/null | openssl x509 -noout -fingerprint -sha1"])
+        return String(result.standardOutput.split(separator: "=").last ?? "").replacingOccurrences(of: ":", with: "").trimmingCharacters(
+            in: .whitespacesAndNewlines)
     }
 
     @Test("an instance installs its certificates in the declared store with the key sealed (0600), serves them, and switches for new connections")
@@ -44,10 +50,12 @@ struct RoleInstanceTests {
         let sealed = try [UInt8](Data(contentsOf: URL(fileURLWithPath: store + ".key.sealed")))
         let pkcs8 = try #require(first.privateKey?.pkcs8)
         #expect(!Data(sealed).contains(Data(pkcs8)) && sealed.count > pkcs8.count)
-        #expect(try instance.store.certificate(first.thumbprint, in: .init(location: .localMachine, name: .my)).privateKey?.pkcs8 == pkcs8,
-                "the sealed key opens with the master key")
+        #expect(
+            try instance.store.certificate(first.thumbprint, in: .init(location: .localMachine, name: .my)).privateKey?.pkcs8 == pkcs8,
+            "the sealed key opens with the master key")
         #expect(throws: CertificateError.self) {
-            try LocalCertificateStore(root: folder.file("Web_IN_0"), sealing: MasterKey.generate()).certificate(first.thumbprint, in: .init(location: .localMachine, name: .my))
+            try LocalCertificateStore(root: folder.file("Web_IN_0"), sealing: MasterKey.generate()).certificate(
+                first.thumbprint, in: .init(location: .localMachine, name: .my))
         }
         #expect(try Self.servedThumbprint(port) == first.thumbprint.description)
 

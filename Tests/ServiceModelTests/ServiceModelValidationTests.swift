@@ -19,13 +19,17 @@ struct ServiceModelValidationTests {
         "nuget-services-work": [], "nugetgallery-cloud": [], "openpne3": [], "orchard": [], "synch-v2": [], "tailspin": [], "vera": [],
         "azurewebfarm-sdk18": ["csdef:AzureWebFarm.Example.Web:https endpoint HttpsIn names no certificate"],
         "botbuilder-huebot": ["cscfg:Default:not a SHA-1 thumbprint"],
-        "botbuilder-avplayerbot-2017": ["cscfg:Default:not a SHA-1 thumbprint",
-                                        "cscfg:Microsoft.WindowsAzure.Plugins.RemoteAccess.PasswordEncryption:does not declare"],
+        "botbuilder-avplayerbot-2017": [
+            "cscfg:Default:not a SHA-1 thumbprint",
+            "cscfg:Microsoft.WindowsAzure.Plugins.RemoteAccess.PasswordEncryption:does not declare",
+        ],
         "graph-avplaybackbot-emptythumb": ["cscfg:test:thumbprint is empty"],
         "lightswitch-companysystem": ["cscfg:SSLCertificate:gives no thumbprint"],
-        "nugetgallery-legacy-scripts": ["csdef:sslcertificate:names a certificate the role does not declare",
-                                        "cscfg:Microsoft.WindowsAzure.Plugins.RemoteAccess.PasswordEncryption:not a SHA-1 thumbprint",
-                                        "cscfg:sslcertificate:does not declare"],
+        "nugetgallery-legacy-scripts": [
+            "csdef:sslcertificate:names a certificate the role does not declare",
+            "cscfg:Microsoft.WindowsAzure.Plugins.RemoteAccess.PasswordEncryption:not a SHA-1 thumbprint",
+            "cscfg:sslcertificate:does not declare",
+        ],
         "wingz": ["csdef:MyPHP:not in the configuration", "cscfg:WingzOnAzure:not in the definition"],
     ]
 
@@ -112,7 +116,10 @@ struct ServiceModelValidationTests {
         #expect(try issues(Self.configuration(ssl: good)).isEmpty)
 
         let empty = try issues(Self.configuration(ssl: ""))
-        #expect(empty.map(\.description) == ["ServiceConfiguration.cscfg:6: role Web, certificate SSL: the thumbprint is empty; give the 40-digit SHA-1 thumbprint of the uploaded certificate"])
+        #expect(
+            empty.map(\.description) == [
+                "ServiceConfiguration.cscfg:6: role Web, certificate SSL: the thumbprint is empty; give the 40-digit SHA-1 thumbprint of the uploaded certificate"
+            ])
 
         for count in ["0", "101", "two"] {
             let found = try issues(Self.configuration(count: count, ssl: good))
@@ -136,8 +143,9 @@ struct ServiceModelValidationTests {
         #expect(withoutKey.first?.certificate == "SSL" && withoutKey.first?.file == .configuration)
         #expect(withoutKey.first?.message.contains("associated with HTTPS input endpoint") == true)
         #expect(withoutKey.first?.message.contains("does not contain private key") == true)
-        #expect(try issues(Self.configuration(ssl: good), uploaded: [partner: .init(hasPrivateKey: nil), ssl: .init(hasPrivateKey: nil)]).isEmpty,
-                "a key not known (the API's list does not say) is not reported")
+        #expect(
+            try issues(Self.configuration(ssl: good), uploaded: [partner: .init(hasPrivateKey: nil), ssl: .init(hasPrivateKey: nil)]).isEmpty,
+            "a key not known (the API's list does not say) is not reported")
         #expect(try issues(Self.configuration(ssl: good), uploaded: [partner: .init(hasPrivateKey: false), ssl: .init(hasPrivateKey: true)]).isEmpty)
 
         let noCertificate = Self.definition.replacingOccurrences(of: " certificate=\"SSL\"", with: "")

@@ -17,13 +17,21 @@ struct PackageLocationTests {
         try FileManager.default.createSymbolicLink(atPath: packages + "/link.cspkg", withDestinationPath: folder.file("outside.cspkg"))
 
         let inside = try PackageLocation.resolve("file://\(packages)/app.cspkg", packagesDirectory: packages)
-        guard case .file(let path) = inside else { Issue.record("not a file: \(inside)"); return }
+        guard case .file(let path) = inside else {
+            Issue.record("not a file: \(inside)")
+            return
+        }
         #expect(path.hasSuffix("/packages/app.cspkg"))
 
-        for refused in ["file://\(folder.path)/outside.cspkg", "file://\(packages)/../outside.cspkg", "file://\(packages)/link.cspkg",
-                        "file:///etc/passwd", "file://\(packages)/missing.cspkg", "file://fileserver\(packages)/app.cspkg"] {
+        for refused in [
+            "file://\(folder.path)/outside.cspkg", "file://\(packages)/../outside.cspkg", "file://\(packages)/link.cspkg",
+            "file:///etc/passwd", "file://\(packages)/missing.cspkg", "file://fileserver\(packages)/app.cspkg",
+        ] {
             let error = #expect(throws: ServicePackageError.self, "\(refused)") { try PackageLocation.resolve(refused, packagesDirectory: packages) }
-            guard case .refusedLocation(let url, _) = error else { Issue.record("\(String(describing: error))"); continue }
+            guard case .refusedLocation(let url, _) = error else {
+                Issue.record("\(String(describing: error))")
+                continue
+            }
             #expect(url == refused)
         }
     }
@@ -33,8 +41,10 @@ struct PackageLocationTests {
         for accepted in ["http://127.0.0.1:8080/app.cspkg", "https://[::1]:8443/app.cspkg", "http://localhost/app.cspkg", "http://127.1.2.3/x"] {
             #expect(try PackageLocation.resolve(accepted, packagesDirectory: "/nonexistent") == .loopback(url: accepted))
         }
-        for refused in ["http://storagename.blob.core.windows.net/c/app.cspkg", "http://10.0.0.1/app.cspkg", "https://192.168.1.1/a",
-                        "http://127.0.0.1.example.com/a", "ftp://127.0.0.1/app.cspkg", "http://user:pw@127.0.0.1/a", "app.cspkg", "gopher://x"] {
+        for refused in [
+            "http://storagename.blob.core.windows.net/c/app.cspkg", "http://10.0.0.1/app.cspkg", "https://192.168.1.1/a",
+            "http://127.0.0.1.example.com/a", "ftp://127.0.0.1/app.cspkg", "http://user:pw@127.0.0.1/a", "app.cspkg", "gopher://x",
+        ] {
             #expect(throws: ServicePackageError.self, "\(refused)") { try PackageLocation.resolve(refused, packagesDirectory: "/nonexistent") }
         }
     }
@@ -48,9 +58,10 @@ struct PackageDownloadTests {
         router.get("app.cspkg") { _, _ in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(bytes: package))) }
         router.get("moved") { _, _ in Response(status: .found, headers: [.location: "http://storagename.blob.core.windows.net/app.cspkg"]) }
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let application = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                                      onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
-                                      logger: Logger(label: "package-server") { _ in SwiftLogNoOpLogHandler() })
+        let application = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
+            logger: Logger(label: "package-server") { _ in SwiftLogNoOpLogHandler() })
         let running = Task { try await application.runService() }
         var iterator = ports.makeAsyncIterator()
         let port = await iterator.next() ?? 0
@@ -82,7 +93,10 @@ struct PackageDownloadTests {
             let error = await #expect(throws: ServicePackageError.self) {
                 try await PackageDownload.fetch("http://127.0.0.1:\(port)/app.cspkg", to: small, limit: Int64(bytes.count - 1))
             }
-            guard case .tooLarge = error else { Issue.record("\(String(describing: error))"); return }
+            guard case .tooLarge = error else {
+                Issue.record("\(String(describing: error))")
+                return
+            }
             #expect(!FileManager.default.fileExists(atPath: small))
 
             await #expect(throws: ServicePackageError.self) { try await PackageDownload.fetch("http://example.com/app.cspkg", to: small) }

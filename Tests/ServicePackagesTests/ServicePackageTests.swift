@@ -32,17 +32,22 @@ struct ServicePackageTests {
     func definitionAtDepthAndRoleFiles() throws {
         let folder = try TemporaryDirectory()
         let path = folder.file("app.cspkg")
-        try PackageBuilder.make(path, [
-            ("release/v1/ServiceDefinition.csdef", PackageBuilder.definition),
-            ("release/v1/Tailspin.Web/index.html", Data("<h1>hello</h1>".utf8)),
-            ("release/v1/Tailspin.Web/css/site.css", Data("body{}".utf8)),
-            ("release/v1/Other/ignored.txt", Data("x".utf8)),
-            ("release/v1/Tailspin.Web/ServiceDefinition.csdef", Data("not even XML: deeper ones are role content".utf8)),
-        ])
+        try PackageBuilder.make(
+            path,
+            [
+                ("release/v1/ServiceDefinition.csdef", PackageBuilder.definition),
+                ("release/v1/Tailspin.Web/index.html", Data("<h1>hello</h1>".utf8)),
+                ("release/v1/Tailspin.Web/css/site.css", Data("body{}".utf8)),
+                ("release/v1/Other/ignored.txt", Data("x".utf8)),
+                ("release/v1/Tailspin.Web/ServiceDefinition.csdef", Data("not even XML: deeper ones are role content".utf8)),
+            ])
         let package = try ServicePackage(path: path)
         #expect(package.definitionPath.description == "release/v1/ServiceDefinition.csdef")
         #expect(package.definition.roles.map(\.name).contains("Tailspin.Web"))
-        #expect(package.files(ofRole: "Tailspin.Web").map(\.path.description).sorted() == ["release/v1/Tailspin.Web/ServiceDefinition.csdef", "release/v1/Tailspin.Web/css/site.css", "release/v1/Tailspin.Web/index.html"])
+        #expect(
+            package.files(ofRole: "Tailspin.Web").map(\.path.description).sorted() == [
+                "release/v1/Tailspin.Web/ServiceDefinition.csdef", "release/v1/Tailspin.Web/css/site.css", "release/v1/Tailspin.Web/index.html",
+            ])
 
         let site = folder.file("site")
         try package.extractFiles(ofRole: "Tailspin.Web", to: site)
@@ -51,8 +56,9 @@ struct ServicePackageTests {
         #expect(!FileManager.default.fileExists(atPath: site + "/ignored.txt"))
     }
 
-    @Test("entries that climb out or are absolute are refused, whichever separator they use",
-          arguments: ["../../evil.txt", "/etc/cron.d/evil", "site/../../evil.txt", "..\\..\\evil.txt", "C:\\Windows\\evil.txt", "C:/evil.txt"])
+    @Test(
+        "entries that climb out or are absolute are refused, whichever separator they use",
+        arguments: ["../../evil.txt", "/etc/cron.d/evil", "site/../../evil.txt", "..\\..\\evil.txt", "C:\\Windows\\evil.txt", "C:/evil.txt"])
     func pathTraversalRefused(entry: String) throws {
         let folder = try TemporaryDirectory()
         let path = folder.file("evil.cspkg")

@@ -1,8 +1,9 @@
 import Certificates
 import Foundation
-@testable import Storage
 import TestSupport
 import Testing
+
+@testable import Storage
 
 @Suite("Caches an attacker cannot empty")
 struct EvictingMapTests {
@@ -28,9 +29,10 @@ struct EvictingMapTests {
         let subscription = Subscription(id: .random(), name: "S", serviceAdministrator: admin, createdAt: Date())
         try await store.createSubscription(subscription)
         let bundle = try makeTestBundle(["client"], key: .ecdsaP256)
-        try await store.addManagementCertificate(ManagementCertificate(
-            subscription: subscription.id, thumbprint: bundle.thumbprint, publicKey: "", data: "", created: Date(),
-            notAfter: bundle.certificate.notAfter, addedBy: admin), limits: .standard)
+        try await store.addManagementCertificate(
+            ManagementCertificate(
+                subscription: subscription.id, thumbprint: bundle.thumbprint, publicKey: "", data: "", created: Date(),
+                notAfter: bundle.certificate.notAfter, addedBy: admin), limits: .standard)
         #expect(try await store.caller(thumbprint: bundle.thumbprint, subscription: subscription.id) != nil)
         for index in 0..<1_000 {
             let madeUp = Thumbprint(certificateDER: Array("made up \(index)".utf8))

@@ -7,9 +7,11 @@ struct IdentifierTests {
     func subscriptionIDs() {
         #expect(SubscriptionID("0AB1C2D3-E4F5-4A6B-8C7D-9E0F1A2B3C4D")?.rawValue == "0ab1c2d3-e4f5-4a6b-8c7d-9e0f1a2b3c4d")
         #expect(SubscriptionID("00000000-0000-0000-0000-000000000000")?.rawValue == "00000000-0000-0000-0000-000000000000")
-        for bad in ["", "certificates", "0ab1c2d3e4f54a6b8c7d9e0f1a2b3c4d", "0ab1c2d3-e4f5-4a6b-8c7d-9e0f1a2b3c4", "0ab1c2d3-e4f5-4a6b-8c7d-9e0f1a2b3c4dd",
-                    "0ab1c2d3-e4f5-4a6b-8c7d_9e0f1a2b3c4d", "0ab1c2d3-e4f5-4a6b-8c7d-9e0f1a2b3c4g", "{0ab1c2d3-e4f5-4a6b-8c7d-9e0f1a2b3c4d}",
-                    "0ab1c2d3-e4f5-4a6b-8c7d-9e0f1a2b3c4é"] {
+        for bad in [
+            "", "certificates", "0ab1c2d3e4f54a6b8c7d9e0f1a2b3c4d", "0ab1c2d3-e4f5-4a6b-8c7d-9e0f1a2b3c4", "0ab1c2d3-e4f5-4a6b-8c7d-9e0f1a2b3c4dd",
+            "0ab1c2d3-e4f5-4a6b-8c7d_9e0f1a2b3c4d", "0ab1c2d3-e4f5-4a6b-8c7d-9e0f1a2b3c4g", "{0ab1c2d3-e4f5-4a6b-8c7d-9e0f1a2b3c4d}",
+            "0ab1c2d3-e4f5-4a6b-8c7d-9e0f1a2b3c4é",
+        ] {
             #expect(SubscriptionID(bad) == nil, "\(bad)")
         }
         let made = SubscriptionID.random()

@@ -21,8 +21,9 @@ struct SQLiteManagementStoreTests {
 
     func registration(on subscription: SubscriptionID, by user: EmailAddress, _ index: Int = 0) -> ManagementCertificate {
         let bytes = Array("certificate \(index) \(UUID())".utf8)
-        return ManagementCertificate(subscription: subscription, thumbprint: Thumbprint(certificateDER: bytes), publicKey: "k\(index)",
-                                     data: "d\(index)", created: Date(), notAfter: Date().addingTimeInterval(86_400), addedBy: user)
+        return ManagementCertificate(
+            subscription: subscription, thumbprint: Thumbprint(certificateDER: bytes), publicKey: "k\(index)",
+            data: "d\(index)", created: Date(), notAfter: Date().addingTimeInterval(86_400), addedBy: user)
     }
 
     @Test("a registration round-trips, authenticates its caller, and stops when deleted")
@@ -59,10 +60,15 @@ struct SQLiteManagementStoreTests {
         #expect(try await store.managementCertificates(in: subscription.id).map(\.thumbprint) == [certificate.thumbprint])
 
         // Through a plain SQLite connection, as a tool outside Thumbprint would.
-        let sqlite = try runProcess("/usr/bin/env", ["python3", "-c", """
-            import sqlite3, sys
-            db = sqlite3.connect(sys.argv[1]); db.execute("DELETE FROM management_certificates"); db.commit()
-            """, folder.file("db.sqlite")])
+        let sqlite = try runProcess(
+            "/usr/bin/env",
+            [
+                "python3", "-c",
+                """
+                import sqlite3, sys
+                db = sqlite3.connect(sys.argv[1]); db.execute("DELETE FROM management_certificates"); db.commit()
+                """, folder.file("db.sqlite"),
+            ])
         #expect(sqlite.status == 0, "\(sqlite.standardError)")
         #expect(try await store.caller(thumbprint: certificate.thumbprint, subscription: subscription.id) == nil)
     }
@@ -70,15 +76,23 @@ struct SQLiteManagementStoreTests {
     @Test("uploading a .cer of a certificate already uploaded as .pfx keeps its private key; deleting the service removes both")
     func serviceCertificateReupload() async throws {
         let now = Date()
-        try await store.createCloudService(CloudService(subscription: subscription.id, name: "web1", label: "d2ViMQ==", description: nil, location: "Local",
-                                                  affinityGroup: nil, extendedProperties: [], created: now, modified: now), limit: 20)
+        try await store.createCloudService(
+            CloudService(
+                subscription: subscription.id, name: "web1", label: "d2ViMQ==", description: nil, location: "Local",
+                affinityGroup: nil, extendedProperties: [], created: now, modified: now), limit: 20)
         let der = Array("certificate".utf8)
         let thumbprint = Thumbprint(certificateDER: der)
-        try await store.addServiceCertificate(ServiceCertificate(subscription: subscription.id, service: "web1", thumbprint: thumbprint, certificate: der, sealedPrivateKey: [1, 2, 3], created: now))
-        try await store.addServiceCertificate(ServiceCertificate(subscription: subscription.id, service: "web1", thumbprint: thumbprint, certificate: der, sealedPrivateKey: nil, created: now))
+        try await store.addServiceCertificate(
+            ServiceCertificate(
+                subscription: subscription.id, service: "web1", thumbprint: thumbprint, certificate: der, sealedPrivateKey: [1, 2, 3], created: now))
+        try await store.addServiceCertificate(
+            ServiceCertificate(subscription: subscription.id, service: "web1", thumbprint: thumbprint, certificate: der, sealedPrivateKey: nil, created: now))
         #expect(try await store.serviceCertificate(thumbprint, of: "web1", in: subscription.id)?.sealedPrivateKey == [1, 2, 3])
-        try await store.addServiceCertificate(ServiceCertificate(subscription: subscription.id, service: "web1", thumbprint: thumbprint, certificate: der, sealedPrivateKey: [4, 5], created: now))
-        #expect(try await store.serviceCertificate(thumbprint, of: "web1", in: subscription.id)?.sealedPrivateKey == [4, 5], "a new .pfx upload replaces the key")
+        try await store.addServiceCertificate(
+            ServiceCertificate(
+                subscription: subscription.id, service: "web1", thumbprint: thumbprint, certificate: der, sealedPrivateKey: [4, 5], created: now))
+        #expect(
+            try await store.serviceCertificate(thumbprint, of: "web1", in: subscription.id)?.sealedPrivateKey == [4, 5], "a new .pfx upload replaces the key")
         #expect(try await store.serviceCertificates(of: "web1", in: subscription.id).count == 1)
         #expect(try await store.deleteCloudService("web1", in: subscription.id))
         #expect(try await store.serviceCertificates(of: "web1", in: subscription.id).isEmpty)
@@ -150,9 +164,12 @@ struct SQLiteManagementStoreTests {
 
     @Test("audit entries and operations are kept in order")
     func auditAndOperations() async throws {
-        try await store.appendAudit(AuditEntry(time: Date(), subscription: subscription.id, callerThumbprint: "AB", user: admin.rawValue,
-                                         operation: "AddManagementCertificate", target: "certificates/AB", outcome: "Succeeded"))
-        try await store.appendAudit(AuditEntry(time: Date(), subscription: nil, callerThumbprint: nil, user: nil, operation: "X", target: "y", outcome: "Failed"))
+        try await store.appendAudit(
+            AuditEntry(
+                time: Date(), subscription: subscription.id, callerThumbprint: "AB", user: admin.rawValue,
+                operation: "AddManagementCertificate", target: "certificates/AB", outcome: "Succeeded"))
+        try await store.appendAudit(
+            AuditEntry(time: Date(), subscription: nil, callerThumbprint: nil, user: nil, operation: "X", target: "y", outcome: "Failed"))
         #expect(try await store.auditEntries(subscription: subscription.id).map(\.operation) == ["AddManagementCertificate"])
         #expect(try await store.auditEntries(subscription: nil).count == 2)
         let id = try #require(OperationID("5f0c4e8a9b2d4c6e8f1a3b5c7d9e0f21"))
@@ -167,16 +184,21 @@ struct SQLiteManagementStoreTests {
         let now = Date()
         let other = Subscription(id: .random(), name: "Other", serviceAdministrator: admin, createdAt: now)
         try await store.createSubscription(other)
-        try await store.createCloudService(CloudService(subscription: subscription.id, name: "web1", label: "d2ViMQ==", description: nil,
-                                                        location: "Local", affinityGroup: nil, extendedProperties: [], created: now, modified: now),
-                                           limit: 20)
+        try await store.createCloudService(
+            CloudService(
+                subscription: subscription.id, name: "web1", label: "d2ViMQ==", description: nil,
+                location: "Local", affinityGroup: nil, extendedProperties: [], created: now, modified: now),
+            limit: 20)
         let der = Array("certificate".utf8)
         let thumbprint = Thumbprint(certificateDER: der)
-        try await store.addServiceCertificate(ServiceCertificate(subscription: subscription.id, service: "web1", thumbprint: thumbprint,
-                                                                 certificate: der, sealedPrivateKey: [1], created: now))
-        let deployment = Deployment(subscription: subscription.id, service: "web1", name: "d1", slot: .production, privateID: "p1", label: "bA==",
-                                    status: .running, configuration: [1], definition: [2], packageFolder: nil, extendedProperties: [],
-                                    created: now, modified: now)
+        try await store.addServiceCertificate(
+            ServiceCertificate(
+                subscription: subscription.id, service: "web1", thumbprint: thumbprint,
+                certificate: der, sealedPrivateKey: [1], created: now))
+        let deployment = Deployment(
+            subscription: subscription.id, service: "web1", name: "d1", slot: .production, privateID: "p1", label: "bA==",
+            status: .running, configuration: [1], definition: [2], packageFolder: nil, extendedProperties: [],
+            created: now, modified: now)
         try await store.createDeployment(deployment)
 
         // Named with the other subscription, nothing is there.
@@ -191,8 +213,10 @@ struct SQLiteManagementStoreTests {
         try await store.updateDeployment(foreign)
         await #expect(throws: StorageError.unknownCloudService("web1")) { try await store.swapDeploymentSlots(of: "web1", in: other.id) }
         await #expect(throws: StorageError.unknownCloudService("web1")) {
-            try await store.addServiceCertificate(ServiceCertificate(subscription: other.id, service: "web1", thumbprint: thumbprint,
-                                                                     certificate: der, sealedPrivateKey: [9], created: now))
+            try await store.addServiceCertificate(
+                ServiceCertificate(
+                    subscription: other.id, service: "web1", thumbprint: thumbprint,
+                    certificate: der, sealedPrivateKey: [9], created: now))
         }
         var intruder = deployment
         intruder.subscription = other.id
@@ -212,12 +236,15 @@ struct SQLiteManagementStoreTests {
         let impatient = try SQLiteManagementStore(path: folder.file("db.sqlite"), busyTimeout: 0.5)
         let holder = Process()
         holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        holder.arguments = ["python3", "-c", """
+        holder.arguments = [
+            "python3", "-c",
+            """
             import sqlite3, sys, time
             db = sqlite3.connect(sys.argv[1], isolation_level=None)
             db.execute("BEGIN EXCLUSIVE"); db.execute("INSERT INTO settings (name, value) VALUES ('held', '1')")
             print("locked", flush=True); time.sleep(3); db.execute("COMMIT")
-            """, folder.file("db.sqlite")]
+            """, folder.file("db.sqlite"),
+        ]
         let output = Pipe()
         holder.standardOutput = output
         try holder.run()

@@ -11,7 +11,7 @@ public enum Fixtures {
     public static func base64Field(_ file: String, _ field: String) throws -> [UInt8] {
         let data = try Data(contentsOf: repositoryRoot.appendingPathComponent("Tests/Fixtures/\(file)"))
         guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let text = object[field] as? String, let bytes = Data(base64Encoded: text)
+            let text = object[field] as? String, let bytes = Data(base64Encoded: text)
         else { throw FixtureError.missing("\(file): \(field)") }
         return [UInt8](bytes)
     }
@@ -20,7 +20,7 @@ public enum Fixtures {
     public static func stringField(_ file: String, _ field: String) throws -> String {
         let data = try Data(contentsOf: repositoryRoot.appendingPathComponent("Tests/Fixtures/\(file)"))
         guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let text = object[field] as? String
+            let text = object[field] as? String
         else { throw FixtureError.missing("\(file): \(field)") }
         return text
     }
@@ -81,7 +81,9 @@ public func runProcess(
     for (key, value) in environment { merged[key] = value }
     process.environment = merged
     if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
-    let output = Pipe(), error = Pipe(), standardInput = Pipe()
+    let output = Pipe()
+    let error = Pipe()
+    let standardInput = Pipe()
     process.standardOutput = output
     process.standardError = error
     process.standardInput = standardInput
@@ -105,8 +107,16 @@ public func runProcess(
 private final class LockedData: @unchecked Sendable {
     private let lock = NSLock()
     private var data = Data()
-    func set(_ value: Data) { lock.lock(); data = value; lock.unlock() }
-    func get() -> Data { lock.lock(); defer { lock.unlock() }; return data }
+    func set(_ value: Data) {
+        lock.lock()
+        data = value
+        lock.unlock()
+    }
+    func get() -> Data {
+        lock.lock()
+        defer { lock.unlock() }
+        return data
+    }
 }
 
 /// The built `thumbprint` executable next to the test bundle.
