@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test suite: unit tests and interop tests against openssl, keytool and Python.
+# Runs every test suite: the code's format (swift format lint, configured in .swift-format),
+# unit tests and interop tests against openssl, keytool and Python.
 # Installs what the tests need first (idempotent): openssl and a Java runtime from apt,
 # and a Python venv (.venv) with the packages pinned in requirements-test.txt.
 set -euo pipefail
@@ -22,6 +23,9 @@ if [ ! -x .venv/bin/python ] || ! cmp -s requirements-test.txt .venv/requirement
     cp requirements-test.txt .venv/requirements-test.txt
 fi
 
+# The format first: it takes seconds, and a failure names the file and line to fix
+# (`swift format -i -r Sources Tests Benchmarks Package.swift` fixes most).
+swift format lint --strict --recursive --parallel Sources Tests Benchmarks Package.swift
 swift build --build-tests
 # Suites that check a server stays responsive under floods, expensive requests and a locked
 # database run alone afterwards: beside the rest of the suite on two cores they would measure
