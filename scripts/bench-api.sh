@@ -7,6 +7,9 @@
 # Baseline: nginx with the same server certificate and `ssl_verify_client optional_no_ca`,
 # serving a static copy of the same XML. Load comes from thumbprint-api-load (Swift,
 # AsyncHTTPClient, a client certificate). All traffic stays on 127.0.0.1.
+# The servers (Thumbprint, and nginx with one worker) run pinned to one core and the load
+# generator to another (taskset), so that the ratios measure the servers, not their contention
+# with the load for two cores.
 # Usage: scripts/bench-api.sh [SECONDS_PER_RUN] [ROUNDS]   (default 5 seconds, 3 rounds)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +26,17 @@ fi
 swift build -c release --product thumbprint-server 2>&1 | grep -E "error|Build" >&2
 swift build -c release --product thumbprint-api-load 2>&1 | grep -E "error|Build" >&2
 bin="$(swift build -c release --show-bin-path)"
+
+# Pinning: the server on the first core, the load generator on the last.
+if [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
+    server_cpu=0 load_cpu=$(($(nproc) - 1))
+    on_server=(taskset -c "$server_cpu")
+    on_load=(taskset -c "$load_cpu")
+    pinning="server on core $server_cpu, load on core $load_cpu"
+else
+    on_server=(env) on_load=(env)
+    pinning="not pinned (fewer than 2 cores or no taskset)"
+fi
 
 work="$(mktemp -d)"
 chmod 755 "$work"  # nginx workers run unprivileged and read the static copy from here
@@ -43,7 +57,7 @@ openssl pkcs12 -export -in "$work/nginx/server.pem" -inkey "$work/nginx/server.k
     -out "$work/server.pfx"
 
 # Thumbprint, first run.
-"$bin/thumbprint-server" server --data-dir "$work/data" --listen "127.0.0.1:$api_port" \
+"${on_server[@]}" "$bin/thumbprint-server" server --data-dir "$work/data" --listen "127.0.0.1:$api_port" \
     --tls-pfx "$work/server.pfx" --password-env BENCH_PFX_PASSWORD >"$work/server.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 300); do grep -q "Subscription id:" "$work/server.log" && break; sleep 0.1; done
@@ -63,7 +77,7 @@ mkdir -p "$work/static/$subscription"
 curl -s --fail --cacert "$ca" --cert "$work/client.pem" -H "x-ms-version: 2014-10-01" \
     "https://127.0.0.1:$api_port$url_path" -o "$work/static$url_path"
 cat >"$work/nginx/nginx.conf" <<CONF
-worker_processes auto;
+worker_processes 1;
 pid $work/nginx/nginx.pid;
 error_log $work/nginx/error.log;
 events { worker_connections 1024; }
@@ -81,16 +95,16 @@ http {
     }
 }
 CONF
-nginx -c "$work/nginx/nginx.conf" -g "daemon off;" &
+"${on_server[@]}" nginx -c "$work/nginx/nginx.conf" -g "daemon off;" &
 pids+=($!)
 sleep 0.5
 status="$(curl -s -o /dev/null -w '%{http_code}' --cacert "$ca" --cert "$work/client.pem" "https://127.0.0.1:$nginx_port$url_path" || true)"
 if [ "$status" != 200 ]; then echo "nginx answered $status; its log:" >&2; cat "$work/nginx/error.log" >&2; exit 1; fi
 
-load() { "$bin/thumbprint-api-load" run --ca "$ca" --cert "$work/client.pem" --seconds "$seconds" "$@"; }
+load() { "${on_load[@]}" "$bin/thumbprint-api-load" run --ca "$ca" --cert "$work/client.pem" --seconds "$seconds" "$@"; }
 field() { python3 -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$1" "$2"; }
 
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $(nginx -v 2>&1); ${seconds}s per run"
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $(nginx -v 2>&1), one worker; ${seconds}s per run; $pinning"
 # Each measure runs in ROUNDS rounds, thumbprint and nginx interleaved, so that changes in the
 # machine's load hit both alike; the medians are compared (each run warms up for a second first).
 api_keepalive="[" nginx_keepalive="[" api_handshake="[" nginx_handshake="["

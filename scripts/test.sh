@@ -26,6 +26,12 @@ fi
 # The format first: it takes seconds, and a failure names the file and line to fix
 # (`swift format -i -r Sources Tests Benchmarks Package.swift` fixes most).
 swift format lint --strict --recursive --parallel Sources Tests Benchmarks Package.swift
+long="$(find Sources Tests Benchmarks -name '*.swift' -exec awk 'END { if (NR > 400) print FILENAME ": " NR " lines" }' {} \;)"
+if [ -n "$long" ]; then
+    echo "Swift files over 400 lines; split them, one concept per file:" >&2
+    echo "$long" >&2
+    exit 1
+fi
 swift build --build-tests
 # Suites that check a server stays responsive under floods, expensive requests and a locked
 # database run alone afterwards: beside the rest of the suite on two cores they would measure

@@ -26,7 +26,9 @@ struct AsyncOperations: Sendable {
         let (store, now, logger) = (self.store, self.now, context.logger)
         let accepted = AuditMiddleware.entry(
             for: request, subscription: caller.subscription, thumbprint: caller.thumbprint,
-            user: caller.user, time: now(), outcome: "")
+            user: caller.user, time: now(), outcome: "Accepted")
+        // Recorded before the work starts, so that it always comes before the final outcome.
+        if running.isAccepting { await AuditMiddleware.append(accepted, to: store, context: context) }
         let started = running.start(operation.id) {
             var finished = operation
             var audit = accepted

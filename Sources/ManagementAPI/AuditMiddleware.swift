@@ -12,8 +12,8 @@ import Storage
 
 /// Records every mutating request (anything but GET and HEAD) in the audit log: time,
 /// subscription, caller thumbprint and user, operation, target and outcome, refused ones included.
-/// An asynchronous operation is recorded as `Accepted` when it is answered 202 and again with its
-/// final outcome when it ends (`AsyncOperation`).
+/// An asynchronous operation records itself (`AsyncOperation`): `Accepted` before it starts and
+/// its final outcome when it ends, in that order.
 struct AuditMiddleware: RouterMiddleware {
     typealias Context = ManagementRequestContext
 
@@ -22,16 +22,16 @@ struct AuditMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard request.method != .get, request.method != .head else { return try await next(request, context) }
-        let outcome: String
         let response: Response
         do {
             response = try await next(request, context)
-            outcome = response.status == .accepted ? "Accepted" : "Succeeded"
         } catch {
             await record(request, context: context, response: nil, outcome: APIError(describing: error).code)
             throw error
         }
-        await record(request, context: context, response: response, outcome: outcome)
+        if response.status != .accepted {
+            await record(request, context: context, response: response, outcome: "Succeeded")
+        }
         return response
     }
 

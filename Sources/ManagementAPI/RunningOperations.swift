@@ -33,6 +33,9 @@ public final class RunningOperations: Service, Sendable {
         }
     }
 
+    /// Whether new operations may start (false once the server is stopping).
+    var isAccepting: Bool { state.withLock { $0.accepting } }
+
     /// How many operations are running.
     public var count: Int { state.withLock { $0.tasks.count } }
 
