@@ -151,6 +151,7 @@ let package = Package(
             name: "thumbprint-server",
             dependencies: [
                 "Certificates", "ConnectionLimits", "CLISupport", "Storage", "ServiceModel", "WireFormat", "ManagementAPI", "Deployments",
+                "RoleInstances",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -200,7 +201,7 @@ let package = Package(
         .testTarget(
             name: "DeploymentsTests",
             dependencies: [
-                "Deployments", "Storage", "ServiceModel", "Certificates", "TestSupport",
+                "Deployments", "RoleInstances", "Storage", "ServiceModel", "Certificates", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -227,7 +228,7 @@ let package = Package(
         .testTarget(
             name: "ManagementAPITests",
             dependencies: [
-                "ManagementAPI", "WireFormat", "Storage", "TestSupport", "Deployments", "ConnectionLimits",
+                "ManagementAPI", "WireFormat", "Storage", "TestSupport", "Deployments", "RoleInstances", "ConnectionLimits",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

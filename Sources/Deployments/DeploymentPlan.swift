@@ -61,7 +61,7 @@ public struct DeploymentPlan: Sendable {
             for endpoint in endpoints where endpoint.protocolName == "https" {
                 guard let certificate = installed.first(where: { $0.name == endpoint.certificate }) else { continue }
                 do {
-                    try LocalRoleInstance.checkServable(certificate.bundle)
+                    try certificate.checkServable()
                 } catch {
                     problems.append(
                         "Certificate with thumbprint \(certificate.bundle.thumbprint) cannot be served on HTTPS input endpoint \(endpoint.name): \(error)")

@@ -83,16 +83,18 @@ public actor DeploymentRuntime {
     public nonisolated var unownedExecutor: UnownedSerialExecutor { ControlPlaneThread.executor }
 
     /// A runtime keeping its files in `folder` and reading packages from `packagesDirectory`;
-    /// its load balancers and instance endpoints keep to `limits`.
+    /// its load balancers keep to `limits`. Role instances are whatever `makeAgent` makes for
+    /// an instance folder (in the server, `LocalRoleInstance.maker`): the runtime knows them
+    /// only through the `RoleInstanceAgent` protocol.
     public init(
         store: any ManagementStore, masterKey: MasterKey, folder: String, packagesDirectory: String,
         limits: ConnectionLimits = .defaults, quota: SubscriptionQuota = .standard,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger,
         pause: @escaping @Sendable (String) async -> Void = PausePoint.reach,
-        makeAgent: (@Sendable (String) -> any RoleInstanceAgent)? = nil
+        makeAgent: @escaping @Sendable (String) -> any RoleInstanceAgent
     ) {
         self.pause = pause
-        self.makeAgent = makeAgent ?? { [limits, group] folder in LocalRoleInstance(folder: folder, sealing: masterKey, limits: limits, group: group) }
+        self.makeAgent = makeAgent
         self.limits = limits
         self.quota = quota
         self.store = store

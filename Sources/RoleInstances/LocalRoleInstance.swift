@@ -46,10 +46,13 @@ public actor LocalRoleInstance: RoleInstanceAgent {
         self.group = group
     }
 
-    /// Checks that an https endpoint can serve `bundle` (a key that matches, a chain TLS accepts)
-    /// before any instance is asked to, so that a change fails whole or not at all.
-    public static func checkServable(_ bundle: CertificateBundle) throws {
-        _ = try InstanceEndpoint.tlsContext(for: bundle)
+    /// How a deployment runtime makes local agents: one per instance folder, keys sealed with
+    /// `sealing`, endpoints on `group` within `limits`.
+    public static func maker(
+        sealing: (any PrivateKeySealing)?, limits: ConnectionLimits = .defaults,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) -> @Sendable (String) -> any RoleInstanceAgent {
+        { folder in LocalRoleInstance(folder: folder, sealing: sealing, limits: limits, group: group) }
     }
 
     /// The instance's certificate stores.

@@ -47,6 +47,12 @@ public struct InstalledCertificate: Sendable, Equatable {
         self.bundle = bundle
     }
 
+    /// Checks that an https endpoint can serve this certificate (a key that matches, a chain TLS
+    /// accepts) before any instance is asked to, so that a change fails whole or not at all.
+    public func checkServable() throws {
+        _ = try InstanceEndpoint.tlsContext(for: bundle)
+    }
+
     public static func == (lhs: InstalledCertificate, rhs: InstalledCertificate) -> Bool {
         lhs.name == rhs.name && lhs.store == rhs.store && lhs.bundle.thumbprint == rhs.bundle.thumbprint
             && (lhs.bundle.privateKey == nil) == (rhs.bundle.privateKey == nil)

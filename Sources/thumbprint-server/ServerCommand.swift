@@ -6,6 +6,7 @@ import Deployments
 import Logging
 import ManagementAPI
 import NIOCore
+import RoleInstances
 import ServiceLifecycle
 import Storage
 
@@ -120,7 +121,8 @@ struct ServerCommand: AsyncParsableCommand {
         try SecureFile.makeDirectory(folder + "/deployments")
         let deployments = DeploymentRuntime(
             store: store, masterKey: masterKey, folder: folder + "/deployments",
-            packagesDirectory: packages, limits: limits, logger: logger)
+            packagesDirectory: packages, limits: limits, logger: logger,
+            makeAgent: LocalRoleInstance.maker(sealing: masterKey, limits: limits))
         // Deployments that were running when the server stopped run again.
         await deployments.restore()
         let operations = RunningOperations(grace: .milliseconds(Int64(shutdownGrace * 1000)))

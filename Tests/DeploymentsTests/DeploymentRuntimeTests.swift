@@ -2,6 +2,7 @@ import Certificates
 import Deployments
 import Foundation
 import Logging
+import RoleInstances
 import Storage
 import TestSupport
 import Testing
@@ -89,7 +90,8 @@ struct RuntimeFixture {
     func runtime(quota: SubscriptionQuota = .standard, gate: PauseGate? = nil) -> DeploymentRuntime {
         DeploymentRuntime(
             store: store, masterKey: masterKey, folder: folder.file("deployments"), packagesDirectory: folder.file("packages"),
-            quota: quota, logger: Logger(label: "test"), pause: { name in await gate?.pause(name) })
+            quota: quota, logger: Logger(label: "test"), pause: { name in await gate?.pause(name) },
+            makeAgent: LocalRoleInstance.maker(sealing: masterKey))
     }
 
     func create(

@@ -9,6 +9,7 @@ import ManagementAPI
 import NIOCore
 import NIOHTTP1
 import NIOSSL
+import RoleInstances
 import Storage
 import TestSupport
 
@@ -43,7 +44,7 @@ struct TestServer: Sendable {
         try FileManager.default.createDirectory(atPath: folder.file("packages"), withIntermediateDirectories: true)
         let deployments = DeploymentRuntime(
             store: store, masterKey: masterKey, folder: folder.file("deployments"),
-            packagesDirectory: folder.file("packages"), logger: logger)
+            packagesDirectory: folder.file("packages"), logger: logger, makeAgent: LocalRoleInstance.maker(sealing: masterKey))
         // Long timeouts: these tests share two cores with suites that block threads on child
         // processes; the timeouts themselves are tested against the real server (HardeningTests).
         let server = ManagementServer(
