@@ -20,7 +20,16 @@ public final class ConnectionDeadlines<RequestPart: HTTPMessagePart, ResponsePar
     private let limits: ConnectionLimits
     private let usesTLS: Bool
     private let registry: ConnectionRegistry
-    private var deadline: Scheduled<Void>?
+    /// When the current step must be over; nil while the server works on a request.
+    private var due: NIODeadline?
+    /// The current step's timeout, to start it again when the server was not reading.
+    private var step = TimeAmount.zero
+    /// The one timer of the connection and when it fires. Steps change on every request, so
+    /// they only move `due`; the timer is rescheduled only when it would fire too late, and it
+    /// fires at least every `period` so that a later step never needs an earlier timer.
+    private var timer: Scheduled<Void>?
+    private var timerFires = NIODeadline.distantFuture
+    private let period: TimeAmount
     /// A read was asked for and nothing has arrived since: the server waits for the client.
     private var waitingForClient = false
 
@@ -30,6 +39,8 @@ public final class ConnectionDeadlines<RequestPart: HTTPMessagePart, ResponsePar
         self.limits = limits
         self.usesTLS = usesTLS
         self.registry = registry
+        let steps = [limits.headerTimeout, limits.idleTimeout] + (usesTLS ? [limits.handshakeTimeout] : [])
+        period = steps.min() ?? limits.headerTimeout
     }
 
     public func handlerAdded(context: ChannelHandlerContext) {
@@ -38,11 +49,11 @@ public final class ConnectionDeadlines<RequestPart: HTTPMessagePart, ResponsePar
     }
 
     public func handlerRemoved(context: ChannelHandlerContext) {
-        disarm()
+        stop()
     }
 
     public func channelInactive(context: ChannelHandlerContext) {
-        disarm()
+        stop()
         context.fireChannelInactive()
     }
 
@@ -61,7 +72,7 @@ public final class ConnectionDeadlines<RequestPart: HTTPMessagePart, ResponsePar
             registry.busy(context.channel)
             arm(context, limits.headerTimeout)
         } else if part.isEnd {
-            disarm()
+            due = nil
         }
         context.fireChannelRead(data)
     }
@@ -79,21 +90,47 @@ public final class ConnectionDeadlines<RequestPart: HTTPMessagePart, ResponsePar
         context.read()
     }
 
+    /// Starts a step of `timeout`: moves `due`, and the timer only when it would fire after it.
     private func arm(_ context: ChannelHandlerContext, _ timeout: TimeAmount) {
-        disarm()
-        let loopBound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
-        deadline = context.eventLoop.scheduleTask(in: timeout) {
-            let (handler, context) = loopBound.value
-            if handler.waitingForClient {
-                context.close(promise: nil)
-            } else {
-                handler.arm(context, timeout)
-            }
+        let now = NIODeadline.now()
+        let newDue = now + timeout
+        due = newDue
+        step = timeout
+        if timer == nil || timerFires > newDue {
+            schedule(context, at: min(newDue, now + period))
         }
     }
 
-    private func disarm() {
-        deadline?.cancel()
-        deadline = nil
+    private func schedule(_ context: ChannelHandlerContext, at when: NIODeadline) {
+        timer?.cancel()
+        timerFires = when
+        let loopBound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+        timer = context.eventLoop.scheduleTask(deadline: when) {
+            let (handler, context) = loopBound.value
+            handler.timerFired(context)
+        }
+    }
+
+    /// Closes the connection when its step is over and the server waits for the client; starts
+    /// the step again when the server was not reading; else waits for the step's end.
+    private func timerFired(_ context: ChannelHandlerContext) {
+        timer = nil
+        timerFires = .distantFuture
+        guard let due else { return }
+        let now = NIODeadline.now()
+        if now < due {
+            schedule(context, at: min(due, now + period))
+        } else if waitingForClient {
+            context.close(promise: nil)
+        } else {
+            arm(context, step)
+        }
+    }
+
+    private func stop() {
+        timer?.cancel()
+        timer = nil
+        timerFires = .distantFuture
+        due = nil
     }
 }
