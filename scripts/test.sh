@@ -2,7 +2,7 @@
 # Runs every test suite: the code's format (swift format lint, configured in .swift-format),
 # unit tests and interop tests against openssl, keytool and Python.
 # Installs what the tests need first (idempotent): openssl and a Java runtime from apt,
-# and a Python venv (.venv) with the packages pinned in requirements-test.txt.
+# and a Python venv (.venv) with the packages pinned in requirements-test.txt (and the client's).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,12 +15,14 @@ if [ ${#need_apt[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
 fi
 
-if [ ! -x .venv/bin/python ] || ! cmp -s requirements-test.txt .venv/requirements-test.txt; then
+# The venv is made again whenever the pins change (requirements-test.txt includes the client's).
+pins="$(cat requirements-test.txt requirements-client.txt)"
+if [ ! -x .venv/bin/python ] || [ "$pins" != "$(cat .venv/pins 2>/dev/null)" ]; then
     echo "Creating the Python venv in .venv"
     rm -rf .venv
     python3 -m venv .venv
     .venv/bin/pip install --quiet --disable-pip-version-check -r requirements-test.txt
-    cp requirements-test.txt .venv/requirements-test.txt
+    printf '%s' "$pins" >.venv/pins
 fi
 
 # The format first: it takes seconds, and a failure names the file and line to fix

@@ -28,12 +28,27 @@ public struct PasswordOptions: ParsableArguments {
         }
     }
 
+    /// Whether `name` is a shell variable name: letters, digits and underscores, not starting with a digit.
+    static func isVariableName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, !("0"..."9").contains(first) else { return false }
+        return name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
+    }
+
     /// Whether the user named a source.
     public var isGiven: Bool { environmentVariable != nil || file != nil || standardInput }
 
     /// The password from the named source, or nil when none was named.
     public func given() throws(CertificateError) -> String? {
         if let environmentVariable {
+            // What was given may be the password itself (`--password-env "$PW"`): never echo it
+            // unless it is a plain variable name.
+            guard Self.isVariableName(environmentVariable) else {
+                throw .invalidOption(
+                    "--password-env",
+                    reason:
+                        "it takes the NAME of an environment variable holding the password (such as PFX_PASSWORD, without a $), and what was given is not a variable name (it is not shown, in case it is the password)"
+                )
+            }
             guard let value = ProcessInfo.processInfo.environment[environmentVariable] else {
                 throw .invalidOption("--password-env", reason: "the environment variable \(environmentVariable) is not set")
             }

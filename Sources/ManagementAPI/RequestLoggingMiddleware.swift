@@ -22,12 +22,15 @@ struct RequestLoggingMiddleware: RouterMiddleware {
             response = apiError.rendered
         }
         response.headers[.requestID] = context.requestID.rawValue
-        // The caller is set further in, on a copy of the context; the audit log records it.
-        context.logger.info(
+        // One id per line, the API's own (not Hummingbird's counter), and who asked: the
+        // thumbprint of the certificate the client proved it holds (the caller is set further
+        // in, on a copy of the context; the audit log records the user too).
+        var logger = context.logger
+        logger[metadataKey: "hb.request.id"] = nil
+        let caller = await context.presented()?.thumbprint.description ?? "none"
+        logger.info(
             "\(request.method) \(request.uri.path) \(response.status.code)",
-            metadata: [
-                "request-id": "\(context.requestID)"
-            ])
+            metadata: ["request-id": "\(context.requestID)", "caller": "\(caller)"])
         return response
     }
 }

@@ -233,7 +233,17 @@ struct DeploymentCommand: AsyncParsableCommand {
                 xml.element("TreatWarningsAsError", "false")
                 xml.element("Mode", "Auto")
             }
+            let file = configurationFile
             let entry = try await connection.withConnection { api in
+                let current = try await api.send(.GET, path)
+                if current.status == 200, let running = try api.xml(current).child("Configuration")?.text,
+                    Data(base64Encoded: running) == Data(base64Encoded: configuration)
+                {
+                    // Nothing would change: say so rather than run an operation that does nothing.
+                    Terminal.warning(
+                        "\(file) is the configuration the deployment already runs; nothing was changed (edit the thumbprint or instance count first)")
+                    return Entry(try api.xml(current))
+                }
                 let answer = try await api.send(.POST, path + "/?comp=config", body: body)
                 _ = try await api.requireSuccess(of: answer, doing: "Changing the configuration")
                 return Entry(try api.xml(try await api.send(.GET, path)))

@@ -150,7 +150,15 @@ struct ServerCommand: AsyncParsableCommand {
                 services: [application, operations], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
             ))
         defer { BufferedLogOutput.standardOutput.flush() }
-        try await services.run()
+        do {
+            try await services.run()
+        } catch let error as IOError where error.errnoCode == EADDRINUSE {
+            await deployments.shutdown()
+            throw CommandFailure(
+                message:
+                    "cannot listen on \(listen): the address is in use; another Thumbprint server (or another program) may be running there. Stop it, or choose another address with --listen HOST:PORT.",
+                status: ExitStatus.failed)
+        }
         await deployments.shutdown()
     }
 

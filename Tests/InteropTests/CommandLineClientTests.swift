@@ -17,6 +17,11 @@ struct ClientCommandTests {
         let shown = try run(["subscription", "show", "--json"] + connection)
         #expect(shown.status == 0, "\(shown.standardError)")
         #expect(shown.standardOutput.contains("\"SubscriptionName\" : \"Default\""))
+        // The request's log line names the caller's certificate and carries one id, the API's.
+        Thread.sleep(forTimeInterval: 0.3)  // the log is buffered for a moment
+        let line = server.printed.split(separator: "\n").first { $0.contains("GET /") && $0.contains(" 200 ") } ?? ""
+        #expect(line.range(of: "caller=[0-9A-F]{40}", options: .regularExpression) != nil, "\(line)")
+        #expect(line.contains("request-id=") && !line.contains("hb.request.id"), "\(line)")
 
         let made = try run(["cert", "new", "--dns-name", "client.contoso.net", "--cer", "client.cer"])
         let thumbprint = made.lastLine
@@ -140,6 +145,18 @@ struct ServerOperationTests {
         server.process.waitUntilExit()
         #expect(server.process.terminationReason == .exit, "exited by itself, not killed by the signal")
         #expect(server.process.terminationStatus == 0)
+    }
+
+    @Test("a second server on a port in use says so, naming the address and --listen, with no raw bind error")
+    func portInUse() throws {
+        let first = try PythonClientTests.RunningServer()
+        let other = try TemporaryDirectory()
+        let second = try runProcess(thumbprintExecutable, ["server", "--data-dir", other.file("data"), "--listen", "127.0.0.1:\(first.port)"])
+        #expect(second.status == 1)
+        #expect(second.standardError.contains("cannot listen on 127.0.0.1:\(first.port): the address is in use"), "\(second.standardError)")
+        #expect(second.standardError.contains("--listen HOST:PORT"), "\(second.standardError)")
+        #expect(!second.standardError.contains("bind(descriptor"), "\(second.standardError)")
+        #expect(first.process.isRunning)
     }
 
     @Test("a server started with another master key is refused at start, and the data folder is left as it was")

@@ -90,6 +90,15 @@ struct CommandLineTests {
 
         let asArgument = try thumbprint(["cert", "new", "--dns-name", "a.contoso.net", "--pfx", "a.pfx", "--password", "x"])
         #expect(asArgument.status == 2)
+
+        // The value instead of the name (`--password-env "$PFX_PASSWORD"`): never echoed.
+        let value = try thumbprint(["cert", "new", "--dns-name", "v.contoso.net", "--pfx", "v.pfx", "--password-env", "choose one!"])
+        #expect(value.status == 2)
+        #expect(!value.standardError.contains("choose one"), "the password given by mistake is shown: \(value.standardError)")
+        #expect(value.standardError.contains("NAME of an environment variable"), "\(value.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: folder.file("v.pfx")))
+        let unset = try thumbprint(["cert", "new", "--dns-name", "u.contoso.net", "--pfx", "u.pfx", "--password-env", "NO_SUCH_VARIABLE_SET"])
+        #expect(unset.standardError.contains("the environment variable NO_SUCH_VARIABLE_SET is not set"), "\(unset.standardError)")
     }
 
     @Test("check: exit 0 when every rule passes, 1 when one fails, 2 for bad input; --json is one document")

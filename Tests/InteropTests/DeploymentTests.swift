@@ -291,6 +291,10 @@ struct DeploymentCommandTests {
         #expect(changed.status == 0, "\(changed.standardError)")
         #expect(changed.standardOutput.contains("\"WebRole/SSL\" : \"\(new)\""))
         #expect(changed.standardOutput.contains("\"status\" : \"ReadyRole\""))
+        let again = try run(["deployment", "set-config", "--service", "shop", "--configuration", "renewed.cscfg"] + connection)
+        #expect(again.status == 0)
+        #expect(again.standardError.contains("already runs; nothing was changed"), "an unchanged configuration is said so: \(again.standardError)")
+        #expect(!again.standardError.contains("operation"), "no operation was run: \(again.standardError)")
 
         let shown = try run(["deployment", "show", "--service", "shop", "--name", "production"] + connection)
         #expect(shown.standardOutput.contains("WebRole_IN_1"), "\(shown.standardOutput)")

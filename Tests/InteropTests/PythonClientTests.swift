@@ -258,6 +258,8 @@ struct PythonClientTests {
         let audit = try admin(["audit"], ["--subscription", id, "--json"])
         #expect(audit.standardOutput.contains("AddManagementCertificate"))
         #expect(audit.standardOutput.contains("IssuePublishSettings"))
+        #expect(audit.standardOutput.contains("\"subscription\" : \"\(id)\""), "ids are plain strings: \(audit.standardOutput)")
+        #expect(!audit.standardOutput.contains("rawValue"), "\(audit.standardOutput)")
         #expect(try admin(["user", "add"], ["not-an-address"]).status == 2)
     }
 }
