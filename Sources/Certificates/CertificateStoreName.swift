@@ -78,8 +78,8 @@ public struct CertificateStoreName: Hashable, Sendable, Codable, CustomStringCon
         self.init(location: location, name: try StoreName(name: String(parts[1])))
     }
 
-    /// `CurrentUser\My`.
-    public var description: String { "\(location.rawValue)\\\(name.rawValue)" }
+    /// `CurrentUser/My`: with a slash, so that what is printed can be pasted into a shell as it is.
+    public var description: String { "\(location.rawValue)/\(name.rawValue)" }
 }
 
 extension String {

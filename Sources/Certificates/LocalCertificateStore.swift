@@ -122,6 +122,20 @@ public struct LocalCertificateStore: Sendable {
     static func sealingContext(_ thumbprint: Thumbprint) -> String { "certificate store key \(thumbprint)" }
 
     /// Finds which store holds `thumbprint`, searching `preferred` first, then every store.
+    /// Every store that holds `thumbprint`, in location and name order.
+    public func stores(holding thumbprint: Thumbprint) -> [CertificateStoreName] {
+        var found: [CertificateStoreName] = []
+        for location in StoreLocation.allCases {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: "\(root)/stores/\(location.rawValue)")) ?? []
+            for name in names.sorted() {
+                guard let storeName = try? StoreName(name: name) else { continue }
+                let store = CertificateStoreName(location: location, name: storeName)
+                if FileManager.default.fileExists(atPath: "\(directory(of: store))/\(thumbprint).cer") { found.append(store) }
+            }
+        }
+        return found
+    }
+
     public func locate(_ thumbprint: Thumbprint, preferring preferred: CertificateStoreName?) -> CertificateStoreName? {
         var candidates: [CertificateStoreName] = preferred.map { [$0] } ?? []
         for location in StoreLocation.allCases {

@@ -57,31 +57,37 @@ enum ServerCommands {
         func run() throws { try forwardingFailed() }
     }
 
-    /// Replaces this process with `thumbprint-server` when the first argument is one of its commands.
+    /// Replaces this process with `thumbprint-server` when the first argument is one of its
+    /// commands; when it is not installed beside this program, says so (before the arguments
+    /// are parsed: they are the server's, which this program does not know) and exits 1.
     static func forwardIfNeeded() {
         let arguments = CommandLine.arguments
-        guard arguments.count > 1, names.contains(arguments[1]), let server = serverExecutable() else { return }
-        let argv = ([server] + arguments.dropFirst()).map { strdup($0) } + [nil]
-        execv(server, argv)
-        // execv returns only on failure; the placeholder command then explains.
+        guard arguments.count > 1, names.contains(arguments[1]), let candidate = serverCandidate() else { return }
+        if access(candidate, X_OK) == 0 {
+            let argv = ([candidate] + arguments.dropFirst()).map { strdup($0) } + [nil]
+            execv(candidate, argv)
+        }
+        Terminal.error(missingServer(command: arguments[1], lookedFor: candidate))
+        systemExit(ExitStatus.failed)
     }
 
-    /// `thumbprint-server` in the folder of this executable.
-    static func serverExecutable() -> String? {
+    /// Where `thumbprint-server` must be: in the folder of this executable.
+    static func serverCandidate() -> String? {
         var buffer = [CChar](repeating: 0, count: 4096)
         let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
         guard length > 0 else { return nil }
         let path = String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
         guard let slash = path.lastIndex(of: "/") else { return nil }
-        let candidate = String(path[..<slash]) + "/thumbprint-server"
-        return access(candidate, X_OK) == 0 ? candidate : nil
+        return String(path[..<slash]) + "/thumbprint-server"
+    }
+
+    /// What to say when `thumbprint-server` is not beside this program.
+    static func missingServer(command: String, lookedFor path: String) -> String {
+        "`thumbprint \(command)` runs thumbprint-server, which is not installed beside thumbprint (looked for \(path)). "
+            + "Install both with scripts/install.sh, or build it with `swift build --product thumbprint-server` and run thumbprint from the same folder."
     }
 
     static func forwardingFailed() throws {
-        throw CommandFailure(
-            message:
-                "this command runs thumbprint-server, which is not installed beside thumbprint. Build it with `swift build` (or `swift build --product thumbprint-server`) and run it from the same folder.",
-            status: ExitStatus.failed
-        )
+        throw CommandFailure(message: missingServer(command: "server", lookedFor: serverCandidate() ?? "thumbprint-server"), status: ExitStatus.failed)
     }
 }

@@ -45,10 +45,29 @@ struct RemoveFromStore: ParsableCommand {
 
     @OptionGroup var store: StoreOption
 
+    /// Without `--store`, looks in every store, as `cert show` does, and refuses to choose
+    /// between several.
     func run() throws {
-        let storeName = try store.store()
         let parsed = try parseThumbprint(thumbprint)
-        try LocalCertificateStore.fromEnvironment().remove(parsed, from: storeName)
+        let stores = LocalCertificateStore.fromEnvironment()
+        let storeName: CertificateStoreName
+        if let named = try store.namedStore() {
+            storeName = named
+        } else {
+            let holding = stores.stores(holding: parsed)
+            guard let only = holding.first else {
+                throw CommandFailure(
+                    message: "no local store holds \(parsed); `thumbprint store list --store STORE` shows what a store holds", status: ExitStatus.failed)
+            }
+            guard holding.count == 1 else {
+                throw CommandFailure(
+                    message:
+                        "\(parsed) is in several stores (\(holding.map(\.description).joined(separator: ", "))); name one with --store, such as --store \(only)",
+                    status: ExitStatus.failed)
+            }
+            storeName = only
+        }
+        try stores.remove(parsed, from: storeName)
         Terminal.say("Removed \(parsed) from \(storeName)")
     }
 }

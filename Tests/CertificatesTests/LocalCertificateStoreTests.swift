@@ -8,12 +8,12 @@ struct LocalCertificateStoreTests {
     @Test(
         "store names are read as Windows writes them",
         arguments: [
-            ("cert:\\LocalMachine\\My", "LocalMachine\\My"),
-            ("Cert:/CurrentUser/My", "CurrentUser\\My"),
-            ("currentuser/root", "CurrentUser\\Root"),
-            ("LocalMachine\\Personal", "LocalMachine\\My"),
-            ("LocalMachine/TrustedPeople", "LocalMachine\\TrustedPeople"),
-            ("CurrentUser/MyCustomStore", "CurrentUser\\MyCustomStore"),
+            ("cert:\\LocalMachine\\My", "LocalMachine/My"),
+            ("Cert:/CurrentUser/My", "CurrentUser/My"),
+            ("currentuser/root", "CurrentUser/Root"),
+            ("LocalMachine\\Personal", "LocalMachine/My"),
+            ("LocalMachine/TrustedPeople", "LocalMachine/TrustedPeople"),
+            ("CurrentUser/MyCustomStore", "CurrentUser/MyCustomStore"),
         ])
     func storeNames(text: String, expected: String) throws {
         #expect(try CertificateStoreName(parsing: text).description == expected)

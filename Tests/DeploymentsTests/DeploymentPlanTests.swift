@@ -50,7 +50,7 @@ struct DeploymentPlanTests {
             uploaded: [try Self.upload(bundle, withKey: true, masterKey: masterKey)], service: "shop", masterKey: masterKey)
         let role = try #require(plan.roles.first)
         #expect(role.name == "Web" && role.size == "Medium" && role.instanceCount == 3)
-        #expect(role.certificates.first?.store.description == "LocalMachine\\My")
+        #expect(role.certificates.first?.store.description == "LocalMachine/My")
         #expect(role.certificates.first?.bundle.privateKey?.pkcs8 == bundle.privateKey?.pkcs8, "the key is unsealed as it was uploaded")
         #expect(role.endpoints.map(\.name) == ["HttpsIn"])
     }

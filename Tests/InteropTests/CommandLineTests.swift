@@ -180,6 +180,15 @@ struct CommandLineTests {
         #expect(publicOnly.status == 0)
         let noKeyExport = try self.thumbprint(["cert", "export", thumbprint, "--store", "CurrentUser/TrustedPeople", "--cer", "x.cer"])
         #expect(noKeyExport.status == 0)
+
+        // Without --store, remove looks in every store and refuses to choose between several.
+        let ambiguous = try self.thumbprint(["store", "remove", thumbprint])
+        #expect(ambiguous.status == 1)
+        #expect(ambiguous.standardError.contains("CurrentUser/My, CurrentUser/TrustedPeople"), "\(ambiguous.standardError)")
+        #expect(try self.thumbprint(["store", "remove", thumbprint, "--store", "CurrentUser/My"]).status == 0)
+        let found = try self.thumbprint(["store", "remove", thumbprint])
+        #expect(found.status == 0 && found.standardOutput.contains("from CurrentUser/TrustedPeople"), "\(found.standardOutput)\(found.standardError)")
+        #expect(try self.thumbprint(["store", "remove", thumbprint]).standardError.contains("no local store holds"))
     }
 
     @Test("a CA made by cert new signs a certificate with --issuer; the chain travels in the .pfx")

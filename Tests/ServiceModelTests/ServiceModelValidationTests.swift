@@ -93,7 +93,7 @@ struct ServiceModelValidationTests {
     func parsing() throws {
         let definition = try ServiceDefinition(xml: Array(Self.definition.utf8))
         let role = try #require(definition.roles.first)
-        #expect(role.certificates.map { $0.store?.description } == ["LocalMachine\\My", "CurrentUser\\TrustedPeople"])
+        #expect(role.certificates.map { $0.store?.description } == ["LocalMachine/My", "CurrentUser/TrustedPeople"])
         #expect(role.inputEndpoints.first?.localPort == 443)
         #expect(role.certificates.first?.line == 5)
     }
