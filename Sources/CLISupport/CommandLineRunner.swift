@@ -88,11 +88,25 @@ private func report<Root: ParsableCommand>(
             systemExit(status)
         }
         if root.exitCode(for: error) == .validationFailure {
-            Terminal.writeToStandardError(root.fullMessage(for: error) + "\n")
+            // The same `thumbprint: error: …` form as every other error, then the usage.
+            let message = root.message(for: error)
+            Terminal.error(message + unquotedThumbprintHint(CommandLine.arguments))
+            var rest = root.fullMessage(for: error)
+            if let range = rest.firstRange(of: message) { rest = String(rest[range.upperBound...]) }
+            let usage = rest.drop { $0 == "\n" || $0 == " " }
+            if !usage.isEmpty { Terminal.writeToStandardError(usage + (usage.hasSuffix("\n") ? "" : "\n")) }
             systemExit(ExitStatus.badInput)
         }
         root.exit(withError: error)
     }
+}
+
+/// A hint when the arguments hold a thumbprint typed with spaces and not quoted (each pair of hex
+/// digits then arrives as an argument of its own); empty otherwise.
+func unquotedThumbprintHint(_ arguments: [String]) -> String {
+    let pairs = arguments.filter { $0.count == 2 && $0.allSatisfy(\.isHexDigit) }.count
+    guard pairs >= 8 else { return "" }
+    return ". A thumbprint typed with spaces must be quoted: \"3f 5a …\" (or typed without spaces)"
 }
 
 /// Prints label–value rows with the values lined up.

@@ -33,7 +33,9 @@ struct ConnectionOptions: ParsableArguments {
         help: ArgumentHelp("The management certificate with its key: PEM (certificate + PKCS#8 key) or .pfx.", valueName: "PEM_OR_PFX"))
     var certificate: String?
 
-    @Option(name: .customLong("ca"), help: ArgumentHelp("Trust the server through this CA certificate (PEM) instead of the system roots.", valueName: "FILE"))
+    @Option(
+        name: .customLong("ca"), help: ArgumentHelp("Trust the server through this CA certificate (PEM or DER) instead of the system roots.", valueName: "FILE")
+    )
     var ca: String?
 
     @OptionGroup var password: PasswordOptions
@@ -83,14 +85,23 @@ struct ConnectionOptions: ParsableArguments {
         guard let key = identity.privateKey else { throw CertificateError.missingPrivateKey }
         var tls = TLSConfiguration.makeClientConfiguration()
         if let ca {
-            let authority = try PEMReader.read(CertificateFile.readLimited(path: ca))
-            tls.trustRoots = .certificates(try authority.chainIncludingLeaf.map { try NIOSSLCertificate(bytes: $0.der, format: .der) })
+            tls.trustRoots = .certificates(try Self.authorities(in: ca).map { try NIOSSLCertificate(bytes: $0.der, format: .der) })
         }
         tls.certificateChain = [.certificate(try NIOSSLCertificate(bytes: identity.certificate.der, format: .der))]
         tls.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: Array(key.pkcs8PEM.utf8), format: .pem))
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls))
         let trimmed = base.hasSuffix("/") ? String(base.dropLast()) : base
-        return ManagementConnection(client: client, base: trimmed, subscription: subscriptionID)
+        return ManagementConnection(
+            client: client, base: trimmed, subscription: subscriptionID, trusted: ca.map { "the CA given with --ca \($0)" } ?? "the system's trusted roots")
+    }
+
+    /// The certificates of a `--ca` file, PEM (one or several) or DER.
+    static func authorities(in path: String) throws -> [CertificateDetails] {
+        let bytes = try CertificateFile.readLimited(path: path)
+        if let pem = try? PEMReader.read(bytes) { return pem.chainIncludingLeaf }
+        if let der = try? CertificateDetails(der: bytes) { return [der] }
+        throw CommandFailure(
+            message: "--ca \(path): not a CA certificate in PEM or DER form (the server's is DIR/tls/ca.pem in its data folder)", status: ExitStatus.badInput)
     }
 }
 
@@ -99,6 +110,8 @@ struct ManagementConnection {
     let client: HTTPClient
     let base: String
     let subscription: String
+    /// What the server's certificate must be signed by, for messages.
+    let trusted: String
 
     /// What the API answered.
     struct Answer {
@@ -130,8 +143,7 @@ struct ManagementConnection {
         do {
             response = try await client.execute(request, timeout: .seconds(60))
         } catch {
-            throw CommandFailure(
-                message: "cannot reach \(base): \(error). Check the URL and that the server runs; trust its CA with --ca.", status: ExitStatus.failed)
+            throw CommandFailure(message: Self.unreachable(base, trusted: trusted, error: error), status: ExitStatus.failed)
         }
         let bytes = try await response.body.collect(upTo: 16 << 20)
         let answer = Answer(status: Int(response.status.code), body: Array(buffer: bytes), requestID: response.headers.first(name: "x-ms-request-id"))
@@ -169,6 +181,22 @@ struct ManagementConnection {
             try await Task.sleep(for: delay)
             delay = min(delay * 2, .seconds(1))
         }
+    }
+
+    /// What to say when a request gets no answer: nothing listens, the server's certificate is
+    /// not trusted, or (rarely) something else; never the TLS library's own text.
+    static func unreachable(_ base: String, trusted: String, error: any Error) -> String {
+        let text = String(describing: error)
+        if text.contains("Connection refused") || text.contains("connectionRefused") || text.contains("ECONNREFUSED") {
+            return "nothing listens at \(base): is the server running (thumbprint server), and is that its address?"
+        }
+        if text.contains("handshakeFailed") || text.contains("CERTIFICATE_VERIFY_FAILED") || text.contains("certificate verify failed") {
+            return "\(base) answered, but its certificate is not signed by \(trusted); trust the server's CA with --ca DIR/tls/ca.pem (from its data folder)"
+        }
+        if text.contains("connectTimeout") || text.contains("deadlineExceeded") || text.contains("timeout") {
+            return "\(base) did not answer in time: check the address, and that the server runs and is not overloaded"
+        }
+        return "cannot reach \(base) (\(type(of: error))); check the address and that the server runs"
     }
 
     /// Waits for the operation and turns a failed one into an error that carries its message.

@@ -42,6 +42,43 @@ struct ClientCommandTests {
     }
 }
 
+@Suite("The API client commands say what is wrong with a connection")
+struct ConnectionErrorTests {
+    @Test("a wrong CA, a server that is down, a DER CA file and a key given as CA each get a message that says what to do")
+    func connectionErrors() throws {
+        let server = try PythonClientTests.RunningServer()
+        let folder = server.folder
+        let settings = server.data + "/admin.publishsettings"
+        let run = { (arguments: [String]) throws -> ProcessResult in
+            try runProcess(thumbprintExecutable, arguments, environment: ["THUMBPRINT_HOME": folder.file("home")], currentDirectory: folder.path)
+        }
+        #expect(try run(["cert", "new", "--dns-name", "other.contoso.net", "--pem", "other.pem"]).status == 0)
+        let wrongCA = try run(["subscription", "show", "--publish-settings", settings, "--ca", "other.pem"])
+        #expect(wrongCA.status == 1)
+        #expect(wrongCA.standardError.contains("answered, but its certificate is not signed by the CA given with --ca other.pem"), "\(wrongCA.standardError)")
+        #expect(!wrongCA.standardError.contains("BoringSSL") && !wrongCA.standardError.contains("handshakeFailed"), "\(wrongCA.standardError)")
+
+        let der = try runProcess("openssl", ["x509", "-in", server.data + "/tls/ca.pem", "-outform", "DER", "-out", folder.file("ca.der")])
+        try #require(der.status == 0, "\(der.standardError)")
+        let withDER = try run(["subscription", "show", "--publish-settings", settings, "--ca", "ca.der"])
+        #expect(withDER.status == 0, "a DER CA file is accepted: \(withDER.standardError)")
+
+        let key = try runProcess("openssl", ["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", folder.file("key.pem")])
+        try #require(key.status == 0, "\(key.standardError)")
+        let keyAsCA = try run(["subscription", "show", "--publish-settings", settings, "--ca", "key.pem"])
+        #expect(keyAsCA.status == 2)
+        #expect(keyAsCA.standardError.contains("--ca key.pem: not a CA certificate in PEM or DER form"), "\(keyAsCA.standardError)")
+
+        let closed = try freeLoopbackPort()
+        let text = try String(contentsOfFile: settings, encoding: .utf8)
+            .replacingOccurrences(of: "https://127.0.0.1:\(server.port)", with: "https://127.0.0.1:\(closed)")
+        try text.write(toFile: folder.file("down.publishsettings"), atomically: true, encoding: .utf8)
+        let down = try run(["subscription", "show", "--publish-settings", "down.publishsettings", "--ca", server.data + "/tls/ca.pem"])
+        #expect(down.status == 1)
+        #expect(down.standardError.contains("nothing listens at https://127.0.0.1:\(closed)"), "\(down.standardError)")
+    }
+}
+
 @Suite("thumbprint service: cloud services and their certificates from the command line")
 struct ServiceCommandTests {
     static func definition(_ service: String) -> String {

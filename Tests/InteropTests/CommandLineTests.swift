@@ -147,6 +147,16 @@ struct CommandLineTests {
             #expect(result.status == 2, "\(file)")
             #expect(result.standardError.contains(message), "\(file): \(result.standardError)")
         }
+
+        // Usage errors in the same form as the rest, with a hint for an unquoted thumbprint.
+        let unquoted = try thumbprint(["cert", "show"] + Array(repeating: "3f", count: 20))
+        #expect(unquoted.status == 2)
+        #expect(unquoted.standardError.hasPrefix("thumbprint: error: "), "\(unquoted.standardError)")
+        #expect(unquoted.standardError.contains("must be quoted"), "\(unquoted.standardError)")
+        let admin = try thumbprint(["admin", "--data-dir", folder.file("data"), "user", "add", "not-an-address"])
+        #expect(admin.status == 2)
+        #expect(admin.standardError.hasPrefix("thumbprint: error: 'not-an-address' is not an e-mail address"), "\(admin.standardError)")
+        #expect(admin.standardError.contains("Usage:"), "\(admin.standardError)")
     }
 
     @Test("export, import, list and remove across stores; pasted thumbprints are normalised with a warning")
