@@ -245,3 +245,12 @@ let package = Package(
         ),
     ]
 )
+
+// The test command builds the project's own targets with warnings as errors
+// (THUMBPRINT_WARNINGS_AS_ERRORS=1 in scripts/test.sh), so that the code stays free of them;
+// dependencies are built as they are.
+if Context.environment["THUMBPRINT_WARNINGS_AS_ERRORS"] == "1" {
+    for target in package.targets {
+        target.swiftSettings = (target.swiftSettings ?? []) + [.unsafeFlags(["-warnings-as-errors"])]
+    }
+}

@@ -27,11 +27,11 @@ extension CertificateDetails {
                     case .primitive(let serial) = serialNode.content, !serial.isEmpty
                 else { throw CertificateError.malformedCertificate(reason: "the serial number is missing") }
                 let signature = try AlgorithmIdentifierOID(derEncoded: &nodes)
-                let issuer = try DistinguishedName(derEncoded: &nodes)
+                let issuer = try DistinguishedName(derEncoded: nodes.next().orThrow("issuer"))
                 let (notBefore, notAfter) = try DER.sequence(nodes.next().orThrow("validity"), identifier: .sequence) { validity in
                     (try parseTime(validity.next().orThrow("notBefore")), try parseTime(validity.next().orThrow("notAfter")))
                 }
-                let subject = try DistinguishedName(derEncoded: &nodes)
+                let subject = try DistinguishedName(derEncoded: nodes.next().orThrow("subject"))
                 let publicKey = try PublicKeyDescription(spki: nodes.next().orThrow("subjectPublicKeyInfo"))
                 var extensions: [Certificate.Extension] = []
                 while let node = nodes.next() {

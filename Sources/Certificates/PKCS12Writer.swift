@@ -92,7 +92,7 @@ public enum PKCS12Writer {
                     if let name = attributes.friendlyName {
                         try s.appendConstructedNode(identifier: .sequence) { s in
                             try s.serialize(ASN1ObjectIdentifier(elements: PKCS12OID.friendlyName))
-                            try s.appendConstructedNode(identifier: .set) { s in
+                            s.appendConstructedNode(identifier: .set) { s in
                                 s.appendPrimitiveNode(identifier: .bmpString) { bytes in
                                     bytes.append(contentsOf: PKCS12KeyDerivation.bmpPassword(name).dropLast(2))
                                 }

@@ -1,4 +1,3 @@
-import Certificates
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials

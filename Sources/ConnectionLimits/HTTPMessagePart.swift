@@ -3,7 +3,7 @@ import NIOHTTPTypes
 
 /// A part of an HTTP message as `ConnectionDeadlines` sees it: the head, a piece of body, or the end.
 /// NIOHTTP1's parts (role instances) and HTTPTypes' parts (the API) both are.
-public protocol HTTPMessagePart {
+public protocol HTTPMessagePart: SendableMetatype {
     /// The message's head.
     var isHead: Bool { get }
     /// The message's end.

@@ -61,6 +61,6 @@ struct DeploymentFolder: Sendable {
     /// Keeps the public ports for the next start.
     func saveAddresses(_ ports: [String: Int]) {
         guard let data = try? JSONEncoder().encode(ports) else { return }
-        FileManager.default.createFile(atPath: path + "/addresses.json", contents: data)
+        _ = FileManager.default.createFile(atPath: path + "/addresses.json", contents: data)
     }
 }

@@ -80,7 +80,7 @@ public final class LoadBalancer: Sendable {
     /// Connects to the first instance of `ports` that answers and joins the two connections,
     /// sending `firstBytes` (what the client sent before) ahead; closes the client's connection
     /// when none answers.
-    fileprivate static func connect(_ inbound: any Channel, toFirstOf ports: [Int], firstBytes: [NIOAny]) {
+    fileprivate static func connect(_ inbound: any Channel, toFirstOf ports: [Int], firstBytes: [ByteBuffer]) {
         guard let port = ports.first else {
             inbound.close(promise: nil)
             return
@@ -122,12 +122,12 @@ public final class LoadBalancer: Sendable {
 /// cannot see requests inside TLS, so a connection that has sent nothing is the one pushed out
 /// first) and joined to an instance.
 private final class BalancedConnection: ChannelInboundHandler {
-    typealias InboundIn = NIOAny
+    typealias InboundIn = ByteBuffer
 
     private let registry: ConnectionRegistry
     private let firstBytesTimeout: TimeAmount
     private let choose: @Sendable () -> [Int]
-    private var firstBytes: [NIOAny] = []
+    private var firstBytes: [ByteBuffer] = []
     private var deadline: Scheduled<Void>?
     private var joined = false
 
@@ -158,7 +158,7 @@ private final class BalancedConnection: ChannelInboundHandler {
             context.fireChannelRead(data)
             return
         }
-        firstBytes.append(data)
+        firstBytes.append(unwrapInboundIn(data))
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {

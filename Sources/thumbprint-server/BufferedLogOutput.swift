@@ -73,10 +73,8 @@ struct BufferedLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    func log(
-        level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String,
-        file: String, function: String, line: UInt
-    ) {
+    func log(event: LogEvent) {
+        let (level, message, explicit) = (event.level, event.message, event.metadata)
         // Built by appending, with no sorting or reflection: this runs once per request.
         var text = UTCCalendarText.now()
         text += " "

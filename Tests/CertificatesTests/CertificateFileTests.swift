@@ -65,7 +65,7 @@ struct CertificateFileTests {
     func sizeLimitOnDisk() throws {
         let folder = try TemporaryDirectory()
         let path = folder.file("big.pfx")
-        FileManager.default.createFile(atPath: path, contents: Data(count: 2 << 20))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(count: 2 << 20))
         #expect(throws: CertificateError.inFile(path, .inputTooLarge(size: 2 << 20, limit: CertificateFile.sizeLimit))) {
             try CertificateFile.read(path: path) { nil }
         }

@@ -134,9 +134,9 @@ struct CommandLineTests {
 
     @Test("bad input exits 2 with a message, never a stack trace")
     func badInput() throws {
-        FileManager.default.createFile(atPath: folder.file("empty.cer"), contents: Data())
-        FileManager.default.createFile(atPath: folder.file("random.pfx"), contents: Data((0..<512).map { _ in UInt8.random(in: 1...255) }))
-        FileManager.default.createFile(atPath: folder.file("big.pfx"), contents: Data(count: 1_100_000))
+        _ = FileManager.default.createFile(atPath: folder.file("empty.cer"), contents: Data())
+        _ = FileManager.default.createFile(atPath: folder.file("random.pfx"), contents: Data((0..<512).map { _ in UInt8.random(in: 1...255) }))
+        _ = FileManager.default.createFile(atPath: folder.file("big.pfx"), contents: Data(count: 1_100_000))
         try "-----BEGIN RSA PUBLIC KEY-----\nAAAA\n-----END RSA PUBLIC KEY-----\n".write(toFile: folder.file("label.pem"), atomically: true, encoding: .utf8)
         let cases: [(String, String)] = [
             ("empty.cer", "empty"), ("random.pfx", "not a certificate file"), ("big.pfx", "at most 1048576 bytes"),

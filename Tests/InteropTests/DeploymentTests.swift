@@ -114,7 +114,8 @@ struct DeploymentTests {
         #expect(report["staticFile"] as? String == "hello from the package\n", "the role's static files from the package are served")
         #expect(report["traversal"] as? String == "HTTP/1.1 404 Not Found")
         #expect(status("refusedCreate") == "Failed")
-        #expect(((report["refusedCreate"] as? [Any])?.last as? String ?? "").contains(String(repeating: "AB", count: 20)))
+        let createRefusal = (report["refusedCreate"] as? [Any])?.last as? String ?? ""
+        #expect(createRefusal.contains(String(repeating: "AB", count: 20)), "\(createRefusal)")
         #expect(report["stagingAfterRefusal"] as? Int == 404, "a refused create leaves no deployment behind")
         let refusedDelete = report["delete_in_use"] as? String ?? ""
         #expect(
