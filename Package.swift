@@ -229,6 +229,7 @@ let package = Package(
             name: "ManagementAPITests",
             dependencies: [
                 "ManagementAPI", "WireFormat", "Storage", "TestSupport", "Deployments", "RoleInstances", "ConnectionLimits",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -10,6 +10,7 @@ import NIOCore
 import NIOHTTP1
 import NIOSSL
 import RoleInstances
+import ServiceLifecycle
 import Storage
 import TestSupport
 
@@ -56,16 +57,28 @@ struct TestServer: Sendable {
             logger: logger)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let application = try server.application { port in continuation.yield(port) }
-        let running = Task { try await application.runService() }
-        defer { running.cancel() }
+        // Stopped the way the server stops on SIGTERM, not cancelled: a clean stop logs nothing.
+        let group = ServiceGroup(configuration: .init(services: [application], logger: logger))
+        let running = Task { try await group.run() }
         var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw TestServerError.didNotStart }
+        guard let port = await iterator.next() else {
+            await group.triggerGracefulShutdown()
+            throw TestServerError.didNotStart
+        }
         let testServer = TestServer(
             port: port, store: store, caCertificate: identity.server.chain[0], subscription: subscription,
             administrator: administrator, adminCertificate: adminCertificate)
-        let result = try await body(testServer)
+        let result: Result<T, any Error>
+        do {
+            result = .success(try await body(testServer))
+        } catch {
+            result = .failure(error)
+        }
+        await group.triggerGracefulShutdown()
+        _ = await running.result
+        await deployments.shutdown()
         withExtendedLifetime(folder) {}
-        return result
+        return try result.get()
     }
 
     enum TestServerError: Error { case didNotStart }
