@@ -38,4 +38,5 @@ struct RequestLoggingMiddleware: RouterMiddleware {
 extension HTTPField.Name {
     static let requestID = HTTPField.Name("x-ms-request-id")!
     static let msVersion = HTTPField.Name("x-ms-version")!
+    static let privateKeyUploaded = HTTPField.Name("x-thumbprint-private-key")!
 }

@@ -84,13 +84,17 @@ struct ServiceCertificateRoutes: Sendable {
             })
     }
 
-    /// Only `Data`, as the real service answers.
+    /// Only `Data`, as the real service answers; whether a private key came with the upload
+    /// goes in a header of Thumbprint's own (`x-thumbprint-private-key: present|absent`), which
+    /// clients of the real service ignore and `thumbprint service validate` reads.
     func get(context: ManagementRequestContext) async throws -> Response {
         let (caller, service) = try await store.requestedService(context)
         guard let certificate = try await store.serviceCertificate(try thumbprint(context), of: service.name, in: caller.subscription) else {
             throw APIError.notFound("The certificate does not exist.")
         }
-        return xmlResponse(AzureXML.document("Certificate") { $0.element("Data", Data(certificate.certificate).base64EncodedString()) })
+        var response = xmlResponse(AzureXML.document("Certificate") { $0.element("Data", Data(certificate.certificate).base64EncodedString()) })
+        response.headers[.privateKeyUploaded] = certificate.sealedPrivateKey == nil ? "absent" : "present"
+        return response
     }
 
     /// Refused while a deployment's configuration names the certificate; once deleted, it leaves

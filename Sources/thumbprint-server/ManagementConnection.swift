@@ -119,6 +119,9 @@ struct ManagementConnection {
         var body: [UInt8]
         /// `x-ms-request-id`: the operation to poll for an asynchronous request.
         var requestID: String?
+        /// `x-thumbprint-private-key` on Get Service Certificate: whether the upload brought a
+        /// key (nil from a server that does not say).
+        var privateKeyUploaded: Bool? = nil
     }
 
     /// How an asynchronous operation ended.
@@ -146,7 +149,9 @@ struct ManagementConnection {
             throw CommandFailure(message: Self.unreachable(base, trusted: trusted, error: error), status: ExitStatus.failed)
         }
         let bytes = try await response.body.collect(upTo: 16 << 20)
-        let answer = Answer(status: Int(response.status.code), body: Array(buffer: bytes), requestID: response.headers.first(name: "x-ms-request-id"))
+        let answer = Answer(
+            status: Int(response.status.code), body: Array(buffer: bytes), requestID: response.headers.first(name: "x-ms-request-id"),
+            privateKeyUploaded: response.headers.first(name: "x-thumbprint-private-key").map { $0 == "present" })
         guard answer.status < 300 else { throw Self.failure(answer) }
         return answer
     }

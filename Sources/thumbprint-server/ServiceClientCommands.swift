@@ -174,13 +174,18 @@ struct ServiceCommand: AsyncParsableCommand {
             var uploaded: [Thumbprint: UploadedCertificate]?
             if let service {
                 let name = try ServiceCommand.checkedName(service)
-                let entries = try await connection.withConnection { api in
-                    try ServiceCertificateCommand.entries(try api.xml(try await api.send(.GET, "/services/hostedservices/\(name)/certificates")))
+                // Whether each came with its key, so that the https rule is checked as the server
+                // will check it when it deploys (the list does not say; each certificate's answer does).
+                uploaded = try await connection.withConnection { api in
+                    let path = "/services/hostedservices/\(name)/certificates"
+                    var found: [Thumbprint: UploadedCertificate] = [:]
+                    for entry in try ServiceCertificateCommand.entries(try api.xml(try await api.send(.GET, path))) {
+                        guard let thumbprint = try? Thumbprint.parse(entry.thumbprint).thumbprint else { continue }
+                        let answer = try await api.send(.GET, "\(path)/sha1-\(thumbprint)")
+                        found[thumbprint] = UploadedCertificate(hasPrivateKey: answer.privateKeyUploaded)
+                    }
+                    return found
                 }
-                // The API lists certificates without saying which came with a key: that part of
-                // the https rule is checked by the server when it deploys.
-                let thumbprints = entries.compactMap { try? Thumbprint.parse($0.thumbprint).thumbprint }
-                uploaded = Dictionary(thumbprints.map { ($0, UploadedCertificate(hasPrivateKey: nil)) }, uniquingKeysWith: { first, _ in first })
             }
             try ValidationReport.run(definition: definition, configuration: configurationFile, uploaded: uploaded, service: service, json: json)
         }

@@ -155,6 +155,15 @@ struct ServiceCommandTests {
         #expect(missing.standardOutput.contains("other.cscfg:5: role Web, certificate SSL:"), "\(missing.standardOutput)")
         #expect(missing.standardOutput.contains("was not found on the cloud service"))
 
+        // The https rule as the deployment applies it: a certificate uploaded as .cer has no key.
+        let publicOnly = try run(["cert", "new", "--dns-name", "www.contoso.net", "--cer", "public.cer"], "")
+        try #require(publicOnly.status == 0, "\(publicOnly.standardError)")
+        #expect(try run(["service", "cert", "add", "--service", "web1", "public.cer"] + connection, "").status == 0)
+        try Self.configuration("web1", thumbprint: publicOnly.lastLine).write(toFile: server.folder.file("nokey.cscfg"), atomically: true, encoding: .utf8)
+        let noKey = try run(["service", "validate", "--definition", "web1.csdef", "--configuration", "nokey.cscfg", "--service", "web1"] + connection, "")
+        #expect(noKey.status == 1)
+        #expect(noKey.standardOutput.contains("does not contain private key"), "\(noKey.standardOutput)")
+
         #expect(try run(["service", "cert", "remove", "--service", "web1", thumbprint] + connection, "").status == 0)
         let again = try run(["service", "cert", "remove", "--service", "web1", thumbprint] + connection, "")
         #expect(again.status == 1)
