@@ -82,14 +82,22 @@ public struct OperationID: Hashable, Sendable, Codable, CustomStringConvertible 
     public var description: String { rawValue }
 }
 
-/// Identifiers are written to JSON (`--json` output) as their plain text, and read back checked.
-extension SubscriptionID {
+/// An identifier with a text form: written to JSON (`--json` output) as that plain text, and read
+/// back checked.
+public protocol TextIdentifier: Codable {
+    /// The text form.
+    var rawValue: String { get }
+    /// The identifier `text` names; nil when it names none.
+    init?(_ text: String)
+}
+
+extension TextIdentifier {
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
-        guard let id = SubscriptionID(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "\(text) is not a subscription id"))
+        guard let identifier = Self(text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "\(text) is not a \(Self.self)"))
         }
-        self = id
+        self = identifier
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -98,32 +106,6 @@ extension SubscriptionID {
     }
 }
 
-extension OperationID {
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let id = OperationID(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "\(text) is not an operation id"))
-        }
-        self = id
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
-    }
-}
-
-extension EmailAddress {
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let address = EmailAddress(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "\(text) is not an e-mail address"))
-        }
-        self = address
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
-    }
-}
+extension SubscriptionID: TextIdentifier {}
+extension EmailAddress: TextIdentifier {}
+extension OperationID: TextIdentifier {}

@@ -1,3 +1,4 @@
+import Foundation
 import Storage
 import Testing
 
@@ -16,6 +17,17 @@ struct IdentifierTests {
         }
         let made = SubscriptionID.random()
         #expect(SubscriptionID(made.rawValue) == made)
+    }
+
+    @Test("identifiers are plain strings in JSON, and are checked when read back")
+    func json() throws {
+        let id = try #require(SubscriptionID("0F9A3C1E-0000-4000-8000-000000000001"))
+        let encoded = String(decoding: try JSONEncoder().encode([id]), as: UTF8.self)
+        #expect(encoded == "[\"0f9a3c1e-0000-4000-8000-000000000001\"]")
+        #expect(try JSONDecoder().decode([SubscriptionID].self, from: Data(encoded.utf8)) == [id])
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode([SubscriptionID].self, from: Data("[\"nope\"]".utf8)) }
+        let user = try #require(EmailAddress("ops@contoso.com"))
+        #expect(String(decoding: try JSONEncoder().encode([user]), as: UTF8.self) == "[\"ops@contoso.com\"]")
     }
 
     @Test("operation ids read the 32-hex and the dashed GUID form, in any case, and nothing else")
