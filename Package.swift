@@ -53,6 +53,15 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // People's accounts: password hashes (scrypt), the password policy, sign-in with lockout.
+        .target(
+            name: "Accounts",
+            dependencies: [
+                "Storage",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
         // Reading outside XML safely (no DTDs, no entities, size and depth limits); later the
         // .csdef/.cscfg service model and packages.
         .target(
@@ -113,7 +122,7 @@ let package = Package(
         .target(
             name: "ManagementAPI",
             dependencies: [
-                "Certificates", "ConnectionLimits", "WireFormat",
+                "Accounts", "Certificates", "ConnectionLimits", "WireFormat",
                 "Storage",
                 "ServiceModel",
                 "ServicePackages",
@@ -220,6 +229,10 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
+        ),
+        .testTarget(
+            name: "AccountsTests",
+            dependencies: ["Accounts", "Storage", "TestSupport"]
         ),
         .testTarget(
             name: "StorageTests",

@@ -1,3 +1,4 @@
+import Accounts
 import Certificates
 import Storage
 import WireFormat
@@ -55,6 +56,19 @@ public struct Administration: Sendable {
         guard try await store.removeCoAdministrator(user, from: subscription) else { return false }
         await audit("RemoveCoAdministrator", target: "coadministrators/\(user)", subscription: subscription)
         return true
+    }
+
+    /// Gives a user a password: checked against the policy, stored only as a hash.
+    public func setPassword(_ password: String, for user: EmailAddress) async throws {
+        if let problem = PasswordPolicy.problem(with: password) { throw AdministrationError.unusablePassword(problem) }
+        try await store.setPasswordHash(try PasswordHash.make(password).description, for: user, at: now())
+        await audit("SetUserPassword", target: "users/\(user)", subscription: nil)
+    }
+
+    /// Lifts a sign-in lock: forgets the user's failed sign-ins.
+    public func unlockSignIn(_ user: EmailAddress) async throws(StorageError) {
+        try await store.clearFailedSignIns(of: user)
+        await audit("UnlockSignIn", target: "users/\(user)", subscription: nil)
     }
 
     /// Records an administrative action: no caller certificate, the operator of the admin commands.
@@ -123,11 +137,15 @@ public struct Administration: Sendable {
 public enum AdministrationError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The user administers no subscription, so a publish-settings file would be empty.
     case noSubscriptions(String)
+    /// A new password does not meet the policy; says why (never repeating it).
+    case unusablePassword(String)
 
     public var description: String {
         switch self {
         case .noSubscriptions(let user):
             return "\(user) administers no subscription. Create one with `thumbprint admin subscription create --name NAME --admin \(user)`."
+        case .unusablePassword(let problem):
+            return "\(problem); nothing was changed."
         }
     }
 }

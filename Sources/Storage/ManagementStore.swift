@@ -1,5 +1,11 @@
 import Certificates
 
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
 /// Everything the management API and the admin commands keep: one interface, so that SQLite
 /// (the default) and later PostgreSQL can stand behind it. No database types appear here.
 ///
@@ -86,6 +92,17 @@ public protocol ManagementStore: Sendable {
     func swapDeploymentSlots(of service: String, in subscription: SubscriptionID) async throws(StorageError)
     /// Removes a deployment; false when there was none.
     func deleteDeployment(_ name: String, of service: String, in subscription: SubscriptionID) async throws(StorageError) -> Bool
+
+    /// Sets a user's password hash (never the password); refused for an unknown user.
+    func setPasswordHash(_ hash: String, for user: EmailAddress, at time: Date) async throws(StorageError)
+    /// The user's password hash; nil when the user has none (or does not exist).
+    func passwordHash(of user: EmailAddress) async throws(StorageError) -> String?
+    /// Records a failed sign-in for `user` (who may not exist: failures count all the same).
+    func recordFailedSignIn(of user: EmailAddress, at time: Date) async throws(StorageError)
+    /// How many sign-ins for `user` failed since `time`.
+    func failedSignIns(of user: EmailAddress, since time: Date) async throws(StorageError) -> Int
+    /// Forgets the user's failed sign-ins (after a successful one, or when an administrator lifts a lock).
+    func clearFailedSignIns(of user: EmailAddress) async throws(StorageError)
 
     /// A named server setting, such as the public URL of the API.
     func setting(_ name: String) async throws(StorageError) -> String?

@@ -113,6 +113,21 @@ enum SQLiteMigrations {
                     );
                     """)
         }
+        migrator.registerMigration("v5: user passwords and failed sign-ins") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE user_passwords (
+                        email TEXT PRIMARY KEY NOT NULL REFERENCES users(email) ON DELETE CASCADE,
+                        hash TEXT NOT NULL,
+                        changed_at REAL NOT NULL
+                    );
+                    CREATE TABLE failed_sign_ins (
+                        email TEXT NOT NULL,
+                        time REAL NOT NULL
+                    );
+                    CREATE INDEX failed_sign_ins_by_email ON failed_sign_ins(email, time);
+                    """)
+        }
         return migrator
     }
 }

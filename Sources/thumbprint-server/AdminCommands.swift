@@ -34,7 +34,8 @@ func subscriptionID(_ text: String) throws -> SubscriptionID {
 }
 
 struct AdminUser: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "user", abstract: "Manage users.", subcommands: [Add.self])
+    static let configuration = CommandConfiguration(
+        commandName: "user", abstract: "Manage users.", subcommands: [Add.self, SetPassword.self, Unlock.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a user.")
@@ -45,6 +46,41 @@ struct AdminUser: ParsableCommand {
             let email = try emailAddress(email)
             try await Administration(store: try parent.dataDirectory.openStore()).addUser(email)
             print("Added user \(email)")
+        }
+    }
+
+    struct SetPassword: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set-password",
+            abstract: "Give a user a password (at least 12 characters; stored only as a scrypt hash).",
+            discussion: "The password comes from --password-stdin, --password-env VAR or --password-file FILE, or is asked twice on the terminal."
+        )
+        @ParentCommand var parent: AdminCommand
+        @Argument(help: "The user's e-mail address.") var email: String
+        @OptionGroup var password: PasswordOptions
+
+        func run() async throws {
+            let email = try emailAddress(email)
+            let chosen = try password.forWriting(email.rawValue)
+            do {
+                try await Administration(store: try parent.dataDirectory.openStore()).setPassword(chosen, for: email)
+            } catch let error as AdministrationError {
+                throw CommandFailure(message: error.description, status: ExitStatus.badInput)
+            }
+            print("Set the password of \(email)")
+        }
+    }
+
+    struct Unlock: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "unlock", abstract: "Let a user whose sign-ins were locked after repeated failures sign in again.")
+        @ParentCommand var parent: AdminCommand
+        @Argument(help: "The user's e-mail address.") var email: String
+
+        func run() async throws {
+            let email = try emailAddress(email)
+            try await Administration(store: try parent.dataDirectory.openStore()).unlockSignIn(email)
+            print("Sign-ins for \(email) are no longer locked")
         }
     }
 }
