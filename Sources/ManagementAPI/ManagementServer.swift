@@ -70,7 +70,7 @@ public struct ManagementServer: Sendable {
     /// The router: middleware from outermost in, then the routes.
     func router() -> Router<ManagementRequestContext> {
         let router = Router(context: ManagementRequestContext.self)
-        router.add(middleware: RequestLoggingMiddleware())
+        router.add(middleware: RequestLoggingMiddleware(logger: logger))
         router.add(middleware: AuditMiddleware(store: store, now: now))
         router.add(middleware: AuthenticationMiddleware(store: store, now: now))
         let asynchronous = AsyncOperations(store: store, running: operations, now: now)

@@ -9,6 +9,9 @@ import WireFormat
 struct RequestLoggingMiddleware: RouterMiddleware {
     typealias Context = ManagementRequestContext
 
+    /// The server's logger: the request's own carries Hummingbird's request counter, a second id.
+    let logger: Logger
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response: Response
         do {
@@ -22,11 +25,9 @@ struct RequestLoggingMiddleware: RouterMiddleware {
             response = apiError.rendered
         }
         response.headers[.requestID] = context.requestID.rawValue
-        // One id per line, the API's own (not Hummingbird's counter), and who asked: the
-        // thumbprint of the certificate the client proved it holds (the caller is set further
-        // in, on a copy of the context; the audit log records the user too).
-        var logger = context.logger
-        logger[metadataKey: "hb.request.id"] = nil
+        // One id per line, the API's own, and who asked: the thumbprint of the certificate the
+        // client proved it holds (the caller is set further in, on a copy of the context; the
+        // audit log records the user too).
         let caller = await context.presented()?.thumbprint.description ?? "none"
         logger.info(
             "\(request.method) \(request.uri.path) \(response.status.code)",

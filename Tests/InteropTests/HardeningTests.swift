@@ -47,6 +47,33 @@ struct DeployedServer {
         return deployed
     }
 
+    /// Stops the server and starts it again on its folder and port so that it pauses at `point`
+    /// (`THUMBPRINT_PAUSE_AT`; for `seconds`, or for ever), runs the client command `action` in
+    /// the background, and returns once the server is paused there.
+    func restartPaused(
+        at point: String, seconds: Double? = nil, extraArguments: [String] = [], action: [String]
+    ) throws -> (server: PythonClientTests.RunningServer, client: Process) {
+        server.process.terminate()
+        server.process.waitUntilExit()
+        var environment = ProcessInfo.processInfo.environment
+        environment["THUMBPRINT_PAUSE_AT"] = point
+        if let seconds { environment["THUMBPRINT_PAUSE_SECONDS"] = "\(seconds)" }
+        let paused = try PythonClientTests.RunningServer(
+            folder: server.folder, extraArguments: extraArguments, environment: environment, readyWhen: "listening on https://", port: server.port)
+        let client = Process()
+        client.executableURL = URL(fileURLWithPath: thumbprintExecutable)
+        client.arguments = action + connection
+        client.currentDirectoryURL = URL(fileURLWithPath: server.folder.path)
+        client.environment = ["THUMBPRINT_HOME": server.folder.file("home"), "PFX_PASSWORD": "deploy-secret"]
+        client.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        client.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try client.run()
+        let deadline = Date().addingTimeInterval(60)
+        while !paused.printed.contains("paused at \(point)") && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        try #require(paused.printed.contains("paused at \(point)"), "the server never reached \(point)")
+        return (paused, client)
+    }
+
     /// The thumbprint a fresh TLS connection to `port` is served, after one request.
     func servedThumbprint(port: Int) throws -> String {
         let python = repositoryRoot.appendingPathComponent("Tests/InteropTests/python").path
@@ -158,24 +185,7 @@ struct RestartHardeningTests {
     {
         let deployed = try DeployedServer.start()
         try prepare(deployed)
-        deployed.server.process.terminate()
-        deployed.server.process.waitUntilExit()
-        var environment = ProcessInfo.processInfo.environment
-        environment["THUMBPRINT_PAUSE_AT"] = point
-        let paused = try PythonClientTests.RunningServer(
-            folder: deployed.server.folder, environment: environment,
-            readyWhen: "listening on https://", port: deployed.server.port)
-        let client = Process()
-        client.executableURL = URL(fileURLWithPath: thumbprintExecutable)
-        client.arguments = action + deployed.connection
-        client.currentDirectoryURL = URL(fileURLWithPath: deployed.server.folder.path)
-        client.environment = ["THUMBPRINT_HOME": deployed.server.folder.file("home"), "PFX_PASSWORD": "deploy-secret"]
-        client.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-        client.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try client.run()
-        let deadline = Date().addingTimeInterval(60)
-        while !paused.printed.contains("paused at \(point)") && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-        try #require(paused.printed.contains("paused at \(point)"), "the server never reached \(point)")
+        let (paused, client) = try deployed.restartPaused(at: point, action: action)
         kill(paused.process.processIdentifier, SIGKILL)
         paused.process.waitUntilExit()
         client.waitUntilExit()

@@ -58,25 +58,9 @@ struct ShutdownTests {
     @Test("SIGTERM during an upload: new operations are refused with 503, the running one finishes and is reported, then the server exits 0")
     func gracefulShutdown() throws {
         let deployed = try DeployedServer.start()
-        deployed.server.process.terminate()
-        deployed.server.process.waitUntilExit()
-        var environment = ProcessInfo.processInfo.environment
-        environment["THUMBPRINT_PAUSE_AT"] = "service-certificate-upload"
-        environment["THUMBPRINT_PAUSE_SECONDS"] = "4"
-        let slow = try PythonClientTests.RunningServer(
-            folder: deployed.server.folder, extraArguments: ["--shutdown-grace", "30"],
-            environment: environment, readyWhen: "listening on https://", port: deployed.server.port)
-        let upload = Process()
-        upload.executableURL = URL(fileURLWithPath: thumbprintExecutable)
-        upload.arguments = ["service", "cert", "add", "--service", "hard1", "new.pfx", "--password-env", "PFX_PASSWORD"] + deployed.connection
-        upload.currentDirectoryURL = URL(fileURLWithPath: deployed.server.folder.path)
-        upload.environment = ["THUMBPRINT_HOME": deployed.server.folder.file("home"), "PFX_PASSWORD": "deploy-secret"]
-        upload.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-        upload.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try upload.run()
-        let deadline = Date().addingTimeInterval(60)
-        while !slow.printed.contains("paused at service-certificate-upload") && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-        try #require(slow.printed.contains("paused at service-certificate-upload"))
+        let (slow, upload) = try deployed.restartPaused(
+            at: "service-certificate-upload", seconds: 4, extraArguments: ["--shutdown-grace", "30"],
+            action: ["service", "cert", "add", "--service", "hard1", "new.pfx", "--password-env", "PFX_PASSWORD"])
 
         kill(slow.process.processIdentifier, SIGTERM)
         Thread.sleep(forTimeInterval: 0.5)
