@@ -1,3 +1,5 @@
+import ServiceModel
+
 /// Why a deployment, or a change to one, was refused. Nothing is changed when one is thrown.
 public enum DeploymentError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The configuration, definition and uploaded certificates do not agree; each message names
@@ -15,6 +17,9 @@ public enum DeploymentError: Error, Sendable, Equatable, CustomStringConvertible
     case certificateInUse(thumbprint: String, deployment: String, slot: String, service: String)
     /// The deployment would take the subscription past its core quota.
     case quotaExceeded(requested: Int, inUse: Int, limit: Int)
+    /// The configuration change touches what the caller may not change (thumbprints, or
+    /// anything else), as found when its turn came.
+    case changeNotPermitted(ConfigurationChange)
 
     public var description: String {
         switch self {
@@ -29,6 +34,10 @@ public enum DeploymentError: Error, Sendable, Equatable, CustomStringConvertible
         case .quotaExceeded(let requested, let inUse, let limit):
             return
                 "The deployment needs \(requested) cores and the subscription's other deployments use \(inUse); its quota (MaxCoreCount) is \(limit). Use fewer or smaller instances, or delete a deployment."
+        case .changeNotPermitted(let change):
+            return change.contains(.thumbprints)
+                ? "The new configuration changes certificate thumbprints, which the caller's role may not change."
+                : "The new configuration changes more than certificate thumbprints, which is all the caller's role may change."
         case .gone(let deployment):
             return "The deployment \(deployment) was deleted or moved to the other slot before this change could run."
         case .certificateInUse(let thumbprint, let deployment, let slot, let service):

@@ -165,18 +165,23 @@ public actor DeploymentRuntime {
     /// match the counts. When validation fails nothing changes.
     public func changeConfiguration(
         of deployment: Deployment, in subscription: SubscriptionID, to configurationBytes: [UInt8],
-        now: Date
+        permitted: ConfigurationChange = [.thumbprints, .otherThanThumbprints], now: Date
     ) async throws -> Deployment {
         try await inTurn(of: deployment.service) {
-            try await changeConfigurationInTurn(of: try await current(deployment), in: subscription, to: configurationBytes, now: now)
+            try await changeConfigurationInTurn(
+                of: try await current(deployment), in: subscription, to: configurationBytes, permitted: permitted, now: now)
         }
     }
 
     private func changeConfigurationInTurn(
         of deployment: Deployment, in subscription: SubscriptionID, to configurationBytes: [UInt8],
-        now: Date
+        permitted: ConfigurationChange, now: Date
     ) async throws -> Deployment {
         let plan = try await makePlan(deployment, configuration: configurationBytes)
+        // Checked again in the turn: the configuration may have changed since the request was read.
+        if let change = try? ConfigurationChange(from: deployment.configuration, to: configurationBytes), !permitted.isSuperset(of: change) {
+            throw DeploymentError.changeNotPermitted(change.subtracting(permitted))
+        }
         let cores = plan.roles.reduce(0) { $0 + $1.instanceCount * VirtualMachineSize.cores(of: $1.size) }
         try await CoreUsage(store: store).check(cores, subscription: subscription, replacing: deployment.privateID, quota: quota)
         var changed = deployment

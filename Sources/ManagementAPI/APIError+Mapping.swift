@@ -31,7 +31,7 @@ extension APIError {
 
     private init(_ error: StorageError) {
         switch error {
-        case .duplicateCertificate, .subscriptionExists, .userExists, .cloudServiceExists, .deploymentExists:
+        case .duplicateCertificate, .subscriptionExists, .userExists, .cloudServiceExists, .deploymentExists, .serviceAdministratorStays:
             self.init(status: .conflict, code: "ConflictError", message: error.description)
         case .subscriptionLimitReached, .userLimitReached, .cloudServiceLimitReached:
             self = .badRequest(error.description)
@@ -52,6 +52,8 @@ extension APIError {
             self.init(status: .conflict, code: "ConflictError", message: error.description)
         case .invalid, .package, .configuration, .instanceFailed, .quotaExceeded:
             self = .badRequest(error.description)
+        case .changeNotPermitted:
+            self.init(status: .forbidden, code: "ForbiddenError", message: error.description)
         }
     }
 

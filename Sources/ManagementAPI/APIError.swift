@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import Storage
 import WireFormat
 
 /// An error as the Service Management API reports it: an HTTP status, a code and a message,
@@ -26,6 +27,20 @@ public struct APIError: Error, Sendable, Equatable, HTTPResponseError {
         status: .forbidden, code: "ForbiddenError",
         message: "The server failed to authenticate the request. Verify that the certificate is valid and is associated with this subscription."
     )
+
+    /// 403 ForbiddenError for an authenticated caller whose role does not allow `action`: names
+    /// the roles that do and the one the caller has.
+    public static func roleMissing(for action: SubscriptionAction, caller: Caller) -> APIError {
+        let roles = SubscriptionRole.allowing(action).map(\SubscriptionRole.displayName).joined(separator: ", ")
+        let has =
+            caller.role == caller.userRole
+            ? "the \(caller.role.displayName) role"
+            : "the \(caller.role.displayName) role it was added with and its user's \(caller.userRole.displayName) role"
+        return APIError(
+            status: .forbidden, code: "ForbiddenError",
+            message: "To \(action.summary) the caller needs one of these roles on the subscription: \(roles). This management certificate acts with \(has)."
+        )
+    }
 
     /// 400 MissingOrIncorrectVersionHeader.
     public static let missingVersionHeader = APIError(

@@ -46,16 +46,40 @@ public struct Administration: Sendable {
 
     /// Makes an existing user a co-administrator of the subscription.
     public func addCoAdministrator(_ user: EmailAddress, to subscription: SubscriptionID) async throws(StorageError) {
-        try await store.addCoAdministrator(user, to: subscription)
-        await audit("AddCoAdministrator", target: "coadministrators/\(user)", subscription: subscription)
+        try await setRole(.coAdministrator, for: user, in: subscription)
     }
 
     /// Removes a co-administrator (and so the authority of the certificates they added); false
     /// when the user was none.
     public func removeCoAdministrator(_ user: EmailAddress, from subscription: SubscriptionID) async throws(StorageError) -> Bool {
-        guard try await store.removeCoAdministrator(user, from: subscription) else { return false }
-        await audit("RemoveCoAdministrator", target: "coadministrators/\(user)", subscription: subscription)
+        guard try await store.role(of: user, in: subscription) == .coAdministrator else { return false }
+        return try await removeMember(user, from: subscription)
+    }
+
+    /// Gives an existing user `role` on the subscription, replacing the role they had.
+    public func setRole(_ role: SubscriptionRole, for user: EmailAddress, in subscription: SubscriptionID) async throws(StorageError) {
+        try await store.setRole(role, for: user, in: subscription)
+        await audit("SetSubscriptionRole", target: "users/\(user)/\(role.rawValue)", subscription: subscription)
+    }
+
+    /// Takes a user's role on the subscription away (and the authority of the management
+    /// certificates they added); false when they had none.
+    public func removeMember(_ user: EmailAddress, from subscription: SubscriptionID) async throws(StorageError) -> Bool {
+        guard try await store.removeMember(user, from: subscription) else { return false }
+        await audit("RemoveSubscriptionUser", target: "users/\(user)", subscription: subscription)
         return true
+    }
+
+    /// How long an invitation link may be used.
+    public static let invitationLifetime: TimeInterval = 24 * 60 * 60
+
+    /// A one-time link with which `user` chooses a password in the portal at `portalURL`,
+    /// usable once within 24 hours. Only the hash of its token is stored.
+    public func invite(_ user: EmailAddress, portalURL: String) async throws(StorageError) -> String {
+        let token = SecretToken.random()
+        try await store.createInvitation(tokenHash: token.hashed, for: user, expiresAt: now().addingTimeInterval(Self.invitationLifetime))
+        await audit("InviteUser", target: "users/\(user)", subscription: nil)
+        return "\(portalURL)/invitation/\(token.text)"
     }
 
     /// Gives a user a password: checked against the policy, stored only as a hash.
@@ -80,11 +104,12 @@ public struct Administration: Sendable {
     }
 
     /// A new management certificate for `user`, registered on every subscription the user
-    /// administers (counted against the user), as a publish-settings file. If any registration is
+    /// has a role on, acting with that role (counted against the user), as a publish-settings file. If any registration is
     /// refused, the ones made before it are taken back and nothing is written.
     public func issuePublishSettings(for user: EmailAddress, serviceManagementURL: String) async throws -> (settings: PublishSettings, thumbprint: Thumbprint) {
         guard try await store.userExists(user) else { throw StorageError.unknownUser(user.rawValue) }
-        let subscriptions = try await store.subscriptions(administeredBy: user)
+        let memberships = try await store.memberships(of: user)
+        let subscriptions = memberships.map(\.subscription)
         guard !subscriptions.isEmpty else {
             throw AdministrationError.noSubscriptions(user.rawValue)
         }
@@ -96,11 +121,12 @@ public struct Administration: Sendable {
         let publicKey = Data(bundle.certificate.publicKey.keyBytes).base64EncodedString()
         var registered: [SubscriptionID] = []
         do {
-            for subscription in subscriptions {
+            for membership in memberships {
+                let subscription = membership.subscription
                 try await store.addManagementCertificate(
                     ManagementCertificate(
                         subscription: subscription.id, thumbprint: bundle.thumbprint, publicKey: publicKey, data: data,
-                        created: now(), notAfter: bundle.certificate.notAfter, addedBy: user
+                        created: now(), notAfter: bundle.certificate.notAfter, addedBy: user, role: membership.role
                     ), limits: limits)
                 registered.append(subscription.id)
             }
@@ -135,7 +161,7 @@ public struct Administration: Sendable {
 
 /// Administrative requests that cannot be met.
 public enum AdministrationError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The user administers no subscription, so a publish-settings file would be empty.
+    /// The user has no role on any subscription, so a publish-settings file would be empty.
     case noSubscriptions(String)
     /// A new password does not meet the policy; says why (never repeating it).
     case unusablePassword(String)
@@ -143,7 +169,8 @@ public enum AdministrationError: Error, Sendable, Equatable, CustomStringConvert
     public var description: String {
         switch self {
         case .noSubscriptions(let user):
-            return "\(user) administers no subscription. Create one with `thumbprint admin subscription create --name NAME --admin \(user)`."
+            return
+                "\(user) has no role on any subscription. Give them one with `thumbprint admin subscription add-user SUBSCRIPTION \(user) --role ROLE`, or create one with `thumbprint admin subscription create --name NAME --admin \(user)`."
         case .unusablePassword(let problem):
             return "\(problem); nothing was changed."
         }

@@ -32,7 +32,7 @@ struct CloudServiceRoutes: Sendable {
     }
 
     func availability(context: ManagementRequestContext) async throws -> Response {
-        _ = try context.requireCaller()
+        _ = try context.requireCaller(allowedTo: .read)
         let name = try context.parameters.require("service")
         let available = try await store.isCloudServiceNameAvailable(name)
         return xmlResponse(
@@ -43,7 +43,7 @@ struct CloudServiceRoutes: Sendable {
     }
 
     func create(_ request: Request, context: ManagementRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
+        let caller = try context.requireCaller(allowedTo: .manageCloudServices)
         let body = try await XMLBody.read(request, root: "CreateHostedService")
         let name = try body.required("ServiceName")
         guard CloudService.isValidName(name) else {
@@ -69,7 +69,7 @@ struct CloudServiceRoutes: Sendable {
     }
 
     func list(_ request: Request, context: ManagementRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
+        let caller = try context.requireCaller(allowedTo: .read)
         let services = try await store.cloudServices(in: caller.subscription)
         return xmlResponse(
             AzureXML.document("HostedServices") { xml in
@@ -80,7 +80,7 @@ struct CloudServiceRoutes: Sendable {
     }
 
     func get(_ request: Request, context: ManagementRequestContext) async throws -> Response {
-        let service = try await existing(context)
+        let service = try await existing(context, allowedTo: .read)
         // No Deployments element at all unless embed-detail=true: the real client reads an empty
         // element as "no deployments" and a missing one as "not asked for".
         guard request.uri.queryParameters.get("embed-detail")?.lowercased() == "true" else {
@@ -98,7 +98,7 @@ struct CloudServiceRoutes: Sendable {
     }
 
     func update(_ request: Request, context: ManagementRequestContext) async throws -> Response {
-        var service = try await existing(context)
+        var service = try await existing(context, allowedTo: .manageCloudServices)
         let body = try await XMLBody.read(request, root: "UpdateHostedService")
         let label = body.optional("Label")
         let description = try body.description()
@@ -124,7 +124,7 @@ struct CloudServiceRoutes: Sendable {
     /// Swap Deployment: the staging deployment moves to production and back. 202; 409 when the
     /// names do not match what the slots hold.
     func swap(_ request: Request, context: ManagementRequestContext) async throws -> Response {
-        let (caller, service) = try await store.requestedService(context)
+        let (caller, service) = try await store.requestedService(context, allowedTo: .manageDeployments)
         let body = try await XMLBody.read(request, root: "Swap")
         let source = try body.required("SourceDeployment")
         let deployments = try await store.deployments(of: service.name, in: caller.subscription)
@@ -142,7 +142,7 @@ struct CloudServiceRoutes: Sendable {
     }
 
     func delete(context: ManagementRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
+        let caller = try context.requireCaller(allowedTo: .manageCloudServices)
         let name = try context.parameters.require("service")
         if let deployment = try await store.deployments(of: name, in: caller.subscription).first {
             throw APIError(
@@ -156,8 +156,8 @@ struct CloudServiceRoutes: Sendable {
         return Response(status: .ok)
     }
 
-    private func existing(_ context: ManagementRequestContext) async throws -> CloudService {
-        try await store.requestedService(context).1
+    private func existing(_ context: ManagementRequestContext, allowedTo action: SubscriptionAction) async throws -> CloudService {
+        try await store.requestedService(context, allowedTo: action).1
     }
 
     static func write(_ service: CloudService, request: Request, into xml: inout AzureXML) {

@@ -1,6 +1,7 @@
 import Certificates
 import Deployments
 import Hummingbird
+import ServiceModel
 import ServicePackages
 import Storage
 import WireFormat
@@ -38,7 +39,7 @@ struct DeploymentRoutes: Sendable {
     // MARK: Create
 
     func create(_ request: Request, context: ManagementRequestContext) async throws -> Response {
-        let (caller, service) = try await store.requestedService(context)
+        let (caller, service) = try await store.requestedService(context, allowedTo: .manageDeployments)
         guard let slot = DeploymentSlot(path: try context.parameters.require("slot")) else {
             throw APIError.notFound("The deployment slot must be production or staging.")
         }
@@ -83,17 +84,28 @@ struct DeploymentRoutes: Sendable {
     // MARK: Change configuration and status
 
     func change(_ request: Request, context: ManagementRequestContext, deployment: Deployment) async throws -> Response {
-        let caller = try context.requireCaller()
         let runtime = self.runtime
         let now = self.now
         switch request.uri.queryParameters.get("comp")?.lowercased() {
         case "config":
+            var caller = try context.requireCaller(allowedTo: .read)
             let body = try await XMLBody.read(request, root: "ChangeConfiguration")
             let configuration = try Self.decodeConfiguration(try body.required("Configuration"))
+            // Renewing a certificate changes only thumbprints; other changes are a deployer's.
+            // A configuration that does not read is refused below, by the runtime, with its reason.
+            if let change = try? ConfigurationChange(from: deployment.configuration, to: configuration) {
+                if change.contains(.thumbprints) { caller = try context.requireCaller(allowedTo: .changeThumbprints) }
+                if change.contains(.otherThanThumbprints) { caller = try context.requireCaller(allowedTo: .changeConfiguration) }
+            }
+            let permitted: ConfigurationChange = [
+                caller.may(.changeThumbprints) ? .thumbprints : [], caller.may(.changeConfiguration) ? .otherThanThumbprints : [],
+            ]
+            let subscription = caller.subscription
             return try await runOperation(request, context: context, caller: caller) {
-                _ = try await runtime.changeConfiguration(of: deployment, in: caller.subscription, to: configuration, now: now())
+                _ = try await runtime.changeConfiguration(of: deployment, in: subscription, to: configuration, permitted: permitted, now: now())
             }
         case "status":
+            let caller = try context.requireCaller(allowedTo: .manageDeployments)
             let body = try await XMLBody.read(request, root: "UpdateDeploymentStatus")
             guard let status = DeploymentStatus(rawValue: try body.required("Status")) else {
                 throw APIError.badRequest("Status must be Running or Suspended.")
@@ -109,7 +121,7 @@ struct DeploymentRoutes: Sendable {
     // MARK: Delete
 
     func delete(_ request: Request, context: ManagementRequestContext, deployment: Deployment) async throws -> Response {
-        let caller = try context.requireCaller()
+        let caller = try context.requireCaller(allowedTo: .manageDeployments)
         let runtime = self.runtime
         return try await runOperation(request, context: context, caller: caller) {
             try await runtime.delete(deployment)
@@ -134,7 +146,7 @@ struct DeploymentRoutes: Sendable {
     }
 
     private func bySlot(_ context: ManagementRequestContext) async throws -> Deployment {
-        let (caller, service) = try await store.requestedService(context)
+        let (caller, service) = try await store.requestedService(context, allowedTo: .read)
         guard let slot = DeploymentSlot(path: try context.parameters.require("slot")),
             let deployment = try await store.deployments(of: service.name, in: caller.subscription).first(where: { $0.slot == slot })
         else {
@@ -144,7 +156,7 @@ struct DeploymentRoutes: Sendable {
     }
 
     private func byName(_ context: ManagementRequestContext) async throws -> Deployment {
-        let (caller, service) = try await store.requestedService(context)
+        let (caller, service) = try await store.requestedService(context, allowedTo: .read)
         let name = try context.parameters.require("deployment")
         guard
             let deployment = try await store.deployments(of: service.name, in: caller.subscription).first(where: { $0.name.lowercased() == name.lowercased() })

@@ -26,7 +26,7 @@ struct ManagementCertificateRoutes: Sendable {
     }
 
     func add(_ request: Request, context: ManagementRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
+        let caller = try context.requireCaller(allowedTo: .manageManagementCertificates)
         let upload = try ManagementCertificateUpload(body: try await XMLBody.read(request, root: "SubscriptionCertificate"))
         let instant = now()
         // It could never authenticate: say so now rather than with a 403 on first use.
@@ -38,7 +38,7 @@ struct ManagementCertificateRoutes: Sendable {
         let registration = ManagementCertificate(
             subscription: caller.subscription, thumbprint: upload.thumbprint, thumbprintAsUploaded: upload.thumbprintText,
             publicKey: upload.publicKeyText, data: upload.dataText, created: instant, notAfter: upload.certificate.notAfter,
-            addedBy: caller.user
+            addedBy: caller.user, role: caller.role
         )
         try await store.addManagementCertificate(registration, limits: limits)
         let location = "\(ManagementServer.publicBaseURL(request))/subscriptions/\(caller.subscription)/certificates/\(upload.thumbprint)"
@@ -46,7 +46,7 @@ struct ManagementCertificateRoutes: Sendable {
     }
 
     func list(context: ManagementRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
+        let caller = try context.requireCaller(allowedTo: .read)
         let certificates = try await store.managementCertificates(in: caller.subscription)
         let body = renderedLists.body(for: caller.subscription, certificates) {
             AzureXML.document("SubscriptionCertificates") { xml in
@@ -59,7 +59,7 @@ struct ManagementCertificateRoutes: Sendable {
     }
 
     func get(context: ManagementRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
+        let caller = try context.requireCaller(allowedTo: .read)
         guard let certificate = try await store.managementCertificate(try thumbprint(context), in: caller.subscription) else {
             throw APIError.notFound("The certificate was not found.")
         }
@@ -67,7 +67,7 @@ struct ManagementCertificateRoutes: Sendable {
     }
 
     func delete(context: ManagementRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
+        let caller = try context.requireCaller(allowedTo: .manageManagementCertificates)
         guard try await store.deleteManagementCertificate(try thumbprint(context), in: caller.subscription) else {
             throw APIError.notFound("The certificate was not found.")
         }

@@ -44,9 +44,11 @@ public struct ManagementRequestContext: RequestContext {
         return .init(der: der, thumbprint: Thumbprint(certificateDER: der))
     }
 
-    /// The authenticated caller; routes run only after authentication, so a missing one is a 403.
-    public func requireCaller() throws -> Caller {
+    /// The authenticated caller, when its role allows `action`; routes run only after
+    /// authentication, so a missing caller is a 403, and so is a role that does not allow it.
+    public func requireCaller(allowedTo action: SubscriptionAction) throws -> Caller {
         guard let caller else { throw APIError.forbidden }
+        guard caller.may(action) else { throw APIError.roleMissing(for: action, caller: caller) }
         return caller
     }
 }

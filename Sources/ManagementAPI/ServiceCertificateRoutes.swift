@@ -29,7 +29,7 @@ struct ServiceCertificateRoutes: Sendable {
 
     /// 202 at once; the upload is opened, checked and sealed as an operation the client polls.
     func add(_ request: Request, context: ManagementRequestContext) async throws -> Response {
-        let (caller, service) = try await store.requestedService(context)
+        let (caller, service) = try await store.requestedService(context, allowedTo: .manageServiceCertificates)
         let body = try await XMLBody.read(request, root: "CertificateFile")
         guard let data = Data(base64Encoded: try body.required("Data"), options: .ignoreUnknownCharacters) else {
             throw APIError.invalidXML("The request body's XML was invalid or not correctly specified: Data is not base64.")
@@ -68,7 +68,7 @@ struct ServiceCertificateRoutes: Sendable {
     }
 
     func list(_ request: Request, context: ManagementRequestContext) async throws -> Response {
-        let (caller, service) = try await store.requestedService(context)
+        let (caller, service) = try await store.requestedService(context, allowedTo: .read)
         let certificates = try await store.serviceCertificates(of: service.name, in: caller.subscription)
         let base = "\(ManagementServer.publicBaseURL(request))/\(caller.subscription)/services/hostedservices/\(service.name)/certificates"
         return xmlResponse(
@@ -88,7 +88,7 @@ struct ServiceCertificateRoutes: Sendable {
     /// goes in a header of Thumbprint's own (`x-thumbprint-private-key: present|absent`), which
     /// clients of the real service ignore and `thumbprint service validate` reads.
     func get(context: ManagementRequestContext) async throws -> Response {
-        let (caller, service) = try await store.requestedService(context)
+        let (caller, service) = try await store.requestedService(context, allowedTo: .downloadCertificates)
         guard let certificate = try await store.serviceCertificate(try thumbprint(context), of: service.name, in: caller.subscription) else {
             throw APIError.notFound("The certificate does not exist.")
         }
@@ -101,7 +101,7 @@ struct ServiceCertificateRoutes: Sendable {
     /// the stores of the service's instances too. Check and delete are one step in the service's
     /// turn, so no configuration change can start naming the certificate in between.
     func delete(_ request: Request, context: ManagementRequestContext) async throws -> Response {
-        let (caller, service) = try await store.requestedService(context)
+        let (caller, service) = try await store.requestedService(context, allowedTo: .manageServiceCertificates)
         let thumbprint = try thumbprint(context)
         // Answered at once when it cannot succeed; the delete itself checks again in the
         // service's turn, so a configuration change that starts to name it meanwhile fails it.

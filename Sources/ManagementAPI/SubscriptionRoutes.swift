@@ -16,7 +16,7 @@ struct SubscriptionRoutes: Sendable {
 
     /// The elements the real service returns, in its order (spec §3.1).
     func subscription(context: ManagementRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
+        let caller = try context.requireCaller(allowedTo: .read)
         guard let subscription = try await store.subscription(caller.subscription) else { throw APIError.forbidden }
         let admin = subscription.serviceAdministrator.rawValue
         let services = try await store.cloudServices(in: subscription.id).count
@@ -56,7 +56,7 @@ struct SubscriptionRoutes: Sendable {
     }
 
     func operation(context: ManagementRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
+        let caller = try context.requireCaller(allowedTo: .read)
         let text = try context.parameters.require("id")
         guard let id = OperationID(text), let operation = try await store.operation(id, in: caller.subscription) else {
             throw APIError.notFound("The operation \(text) was not found.")

@@ -27,14 +27,18 @@ public protocol ManagementStore: Sendable {
     func subscription(_ id: SubscriptionID) async throws(StorageError) -> Subscription?
     /// Every subscription, ordered by name.
     func allSubscriptions() async throws(StorageError) -> [Subscription]
-    /// The subscriptions the user administers, as service administrator or co-administrator.
-    func subscriptions(administeredBy user: EmailAddress) async throws(StorageError) -> [Subscription]
-    /// Makes an existing user a co-administrator of the subscription.
-    func addCoAdministrator(_ user: EmailAddress, to subscription: SubscriptionID) async throws(StorageError)
-    /// Removes a co-administrator; false when the user was none.
-    func removeCoAdministrator(_ user: EmailAddress, from subscription: SubscriptionID) async throws(StorageError) -> Bool
-    /// The co-administrators of the subscription.
-    func coAdministrators(of subscription: SubscriptionID) async throws(StorageError) -> [EmailAddress]
+    /// Gives an existing user `role` on the subscription, replacing any role they had. Making a
+    /// user the service administrator makes the previous one a co-administrator.
+    func setRole(_ role: SubscriptionRole, for user: EmailAddress, in subscription: SubscriptionID) async throws(StorageError)
+    /// Removes a user from the subscription; false when they were no member. The service
+    /// administrator cannot be removed (`StorageError.serviceAdministratorStays`).
+    func removeMember(_ user: EmailAddress, from subscription: SubscriptionID) async throws(StorageError) -> Bool
+    /// The user's role on the subscription; nil when they are no member.
+    func role(of user: EmailAddress, in subscription: SubscriptionID) async throws(StorageError) -> SubscriptionRole?
+    /// Everyone with a role on the subscription, the service administrator first.
+    func members(of subscription: SubscriptionID) async throws(StorageError) -> [SubscriptionMember]
+    /// The subscriptions the user has a role on, with that role, ordered by name.
+    func memberships(of user: EmailAddress) async throws(StorageError) -> [Membership]
 
     /// Registers a management certificate, refusing a duplicate and enforcing both limits in the
     /// same transaction, so that concurrent additions never pass a limit.
@@ -104,6 +108,23 @@ public protocol ManagementStore: Sendable {
     /// Forgets the user's failed sign-ins (after a successful one, or when an administrator lifts a lock).
     func clearFailedSignIns(of user: EmailAddress) async throws(StorageError)
 
+    /// Records an invitation: the hash of its token, whose it is and until when it may be used.
+    func createInvitation(tokenHash: String, for user: EmailAddress, expiresAt: Date) async throws(StorageError)
+    /// The user an unused, unexpired invitation is for; nil otherwise.
+    func invitation(tokenHash: String, at time: Date) async throws(StorageError) -> EmailAddress?
+    /// Uses an invitation up and sets the user's password hash in one transaction; the user it
+    /// was for, or nil when it was unknown, used or expired (and nothing changed).
+    func redeemInvitation(tokenHash: String, passwordHash: String, at time: Date) async throws(StorageError) -> EmailAddress?
+
+    /// Saves a portal session under the hash of its id, with the user it belongs to (if signed in).
+    func saveSession(idHash: String, user: EmailAddress?, value: [UInt8], expiresAt: Date?) async throws(StorageError)
+    /// A session's value and expiry; nil when unknown or expired at `time`.
+    func session(idHash: String, at time: Date) async throws(StorageError) -> (value: [UInt8], expiresAt: Date?)?
+    /// Forgets one session.
+    func deleteSession(idHash: String) async throws(StorageError)
+    /// Forgets every session of a user (sign out everywhere, password change); how many there were.
+    func deleteSessions(of user: EmailAddress) async throws(StorageError) -> Int
+
     /// A named server setting, such as the public URL of the API.
     func setting(_ name: String) async throws(StorageError) -> String?
     /// Sets a named server setting.
@@ -116,4 +137,28 @@ public protocol ManagementStore: Sendable {
     func failInterruptedOperations(message: String) async throws(StorageError) -> Int
     /// The operation with this id on the subscription.
     func operation(_ id: OperationID, in subscription: SubscriptionID) async throws(StorageError) -> OperationRecord?
+}
+
+/// The co-administrator calls of the admin commands, as roles.
+extension ManagementStore {
+    /// Makes an existing user a co-administrator of the subscription.
+    public func addCoAdministrator(_ user: EmailAddress, to subscription: SubscriptionID) async throws(StorageError) {
+        try await setRole(.coAdministrator, for: user, in: subscription)
+    }
+
+    /// Removes a co-administrator; false when the user was none.
+    public func removeCoAdministrator(_ user: EmailAddress, from subscription: SubscriptionID) async throws(StorageError) -> Bool {
+        guard try await role(of: user, in: subscription) == .coAdministrator else { return false }
+        return try await removeMember(user, from: subscription)
+    }
+
+    /// The co-administrators of the subscription.
+    public func coAdministrators(of subscription: SubscriptionID) async throws(StorageError) -> [EmailAddress] {
+        try await members(of: subscription).filter { $0.role == .coAdministrator }.map(\.user)
+    }
+
+    /// The subscriptions the user administers, as service administrator or co-administrator.
+    public func subscriptions(administeredBy user: EmailAddress) async throws(StorageError) -> [Subscription] {
+        try await memberships(of: user).filter { $0.role <= .coAdministrator }.map(\.subscription)
+    }
 }

@@ -44,12 +44,16 @@ public struct ManagementCertificate: Sendable, Equatable, Codable {
     public var notAfter: Date
     /// The user the registration counts against.
     public var addedBy: EmailAddress
+    /// The role it acts with: its adder's when it was added; nil for those added before roles
+    /// existed, which act as co-administrator.
+    public var role: SubscriptionRole?
 
     /// A registration from its parts.
     public init(
         subscription: SubscriptionID, thumbprint: Thumbprint, thumbprintAsUploaded: String? = nil, publicKey: String, data: String, created: Date,
-        notAfter: Date, addedBy: EmailAddress
+        notAfter: Date, addedBy: EmailAddress, role: SubscriptionRole? = nil
     ) {
+        self.role = role
         self.subscription = subscription
         self.thumbprint = thumbprint
         self.thumbprintAsUploaded = thumbprintAsUploaded ?? thumbprint.description
@@ -71,6 +75,23 @@ public struct Caller: Sendable, Equatable {
     public var subscription: SubscriptionID
     /// When the certificate expires.
     public var notAfter: Date
+    /// The role the certificate was added with.
+    public var role: SubscriptionRole
+    /// The role its user has now; the caller may do only what both allow.
+    public var userRole: SubscriptionRole
+
+    /// A caller from its parts.
+    public init(thumbprint: Thumbprint, user: EmailAddress, subscription: SubscriptionID, notAfter: Date, role: SubscriptionRole, userRole: SubscriptionRole) {
+        self.thumbprint = thumbprint
+        self.user = user
+        self.subscription = subscription
+        self.notAfter = notAfter
+        self.role = role
+        self.userRole = userRole
+    }
+
+    /// Whether the caller may do `action`: both the certificate's role and its user's allow it.
+    public func may(_ action: SubscriptionAction) -> Bool { role.allows(action) && userRole.allows(action) }
 }
 
 /// The ceilings on management certificates.
@@ -152,4 +173,26 @@ public struct OperationRecord: Sendable, Equatable, Codable {
         self.errorCode = errorCode
         self.errorMessage = errorMessage
     }
+}
+
+/// A user with a role on a subscription.
+public struct SubscriptionMember: Sendable, Equatable, Codable {
+    /// The user.
+    public var user: EmailAddress
+    /// Their role.
+    public var role: SubscriptionRole
+
+    /// A member from its parts.
+    public init(user: EmailAddress, role: SubscriptionRole) {
+        self.user = user
+        self.role = role
+    }
+}
+
+/// A subscription a user belongs to, with their role there.
+public struct Membership: Sendable, Equatable {
+    /// The subscription.
+    public var subscription: Subscription
+    /// The user's role on it.
+    public var role: SubscriptionRole
 }

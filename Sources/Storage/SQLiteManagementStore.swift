@@ -76,48 +76,6 @@ public final class SQLiteManagementStore: ManagementStore, Sendable {
         try await read { db in try Row.fetchAll(db, sql: "SELECT * FROM subscriptions ORDER BY name, id").map(Self.subscription(from:)) }
     }
 
-    public func subscriptions(administeredBy user: EmailAddress) async throws(StorageError) -> [Subscription] {
-        try await read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT * FROM subscriptions WHERE service_admin = ?1
-                       OR id IN (SELECT subscription_id FROM co_administrators WHERE email = ?1)
-                    ORDER BY name, id
-                    """, arguments: [user.rawValue]
-            ).map(Self.subscription(from:))
-        }
-    }
-
-    public func addCoAdministrator(_ user: EmailAddress, to subscription: SubscriptionID) async throws(StorageError) {
-        try await write { db in
-            try Self.requireUser(user, db)
-            try Self.requireSubscription(subscription, db)
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO co_administrators (subscription_id, email) VALUES (?, ?)",
-                arguments: [subscription.rawValue, user.rawValue])
-        }
-    }
-
-    public func removeCoAdministrator(_ user: EmailAddress, from subscription: SubscriptionID) async throws(StorageError) -> Bool {
-        try await write { db in
-            try Self.requireSubscription(subscription, db)
-            try db.execute(
-                sql: "DELETE FROM co_administrators WHERE subscription_id = ? AND email = ?",
-                arguments: [subscription.rawValue, user.rawValue])
-            return db.changesCount > 0
-        }
-    }
-
-    public func coAdministrators(of subscription: SubscriptionID) async throws(StorageError) -> [EmailAddress] {
-        try await read { db in
-            try String.fetchAll(
-                db, sql: "SELECT email FROM co_administrators WHERE subscription_id = ? ORDER BY email",
-                arguments: [subscription.rawValue]
-            ).map(EmailAddress.init(uncheckedRawValue:))
-        }
-    }
-
     // MARK: Management certificates
 
     public func addManagementCertificate(_ certificate: ManagementCertificate, limits: CertificateLimits) async throws(StorageError) {
@@ -147,12 +105,14 @@ public final class SQLiteManagementStore: ManagementStore, Sendable {
             }
             try db.execute(
                 sql: """
-                    INSERT INTO management_certificates (subscription_id, thumbprint, thumbprint_as_uploaded, public_key, data, created_at, not_after, added_by)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO management_certificates
+                        (subscription_id, thumbprint, thumbprint_as_uploaded, public_key, data, created_at, not_after, added_by, role)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     subscription, thumbprint, certificate.thumbprintAsUploaded, certificate.publicKey, certificate.data,
                     Self.timestamp(certificate.created), Self.timestamp(certificate.notAfter), certificate.addedBy.rawValue,
+                    certificate.role?.rawValue,
                 ])
         }
     }
@@ -199,19 +159,24 @@ public final class SQLiteManagementStore: ManagementStore, Sendable {
     private func readCaller(thumbprint: Thumbprint, subscription: SubscriptionID) async throws(StorageError) -> Caller? {
         try await read { db in
             // Every request runs this: a cached statement skips parsing and authorising the SQL.
-            // The certificate counts only while the user who added it still administers the
-            // subscription: removing a co-administrator revokes the certificates they added.
+            // The certificate counts only while the user who added it is still a member of the
+            // subscription (removing a user revokes the certificates they added), and it acts
+            // with the role recorded when it was added, never more than the user's role now.
             let statement = try db.cachedStatement(
                 sql: """
-                    SELECT m.added_by, m.not_after FROM management_certificates m JOIN subscriptions s ON s.id = m.subscription_id
+                    SELECT m.added_by, m.not_after, m.role,
+                           CASE WHEN m.added_by = s.service_admin THEN 'ServiceAdministrator' ELSE u.role END
+                    FROM management_certificates m JOIN subscriptions s ON s.id = m.subscription_id
+                    LEFT JOIN subscription_members u ON u.subscription_id = s.id AND u.email = m.added_by
                     WHERE m.thumbprint = ? AND m.subscription_id = ?
-                      AND (m.added_by = s.service_admin
-                           OR EXISTS (SELECT 1 FROM co_administrators c WHERE c.subscription_id = s.id AND c.email = m.added_by))
                     """)
-            guard let row = try Row.fetchOne(statement, arguments: [thumbprint.description, subscription.rawValue]) else { return nil }
+            guard let row = try Row.fetchOne(statement, arguments: [thumbprint.description, subscription.rawValue]),
+                let current = (row[3] as String?).flatMap(SubscriptionRole.init(rawValue:))
+            else { return nil }
             return Caller(
                 thumbprint: thumbprint, user: EmailAddress(uncheckedRawValue: row[0]),
-                subscription: subscription, notAfter: Self.date(row[1]))
+                subscription: subscription, notAfter: Self.date(row[1]),
+                role: (row[2] as String?).flatMap(SubscriptionRole.init(rawValue:)) ?? .coAdministrator, userRole: current)
         }
     }
 
@@ -344,19 +309,19 @@ public final class SQLiteManagementStore: ManagementStore, Sendable {
         }
     }
 
-    private static func requireUser(_ user: EmailAddress, _ db: Database) throws {
+    static func requireUser(_ user: EmailAddress, _ db: Database) throws {
         guard try Bool.fetchOne(db, sql: "SELECT 1 FROM users WHERE email = ?", arguments: [user.rawValue]) == true else {
             throw StorageError.unknownUser(user.rawValue)
         }
     }
 
-    private static func requireSubscription(_ id: SubscriptionID, _ db: Database) throws {
+    static func requireSubscription(_ id: SubscriptionID, _ db: Database) throws {
         guard try Bool.fetchOne(db, sql: "SELECT 1 FROM subscriptions WHERE id = ?", arguments: [id.rawValue]) == true else {
             throw StorageError.unknownSubscription(id.rawValue)
         }
     }
 
-    private static func subscription(from row: Row) -> Subscription {
+    static func subscription(from row: Row) -> Subscription {
         Subscription(
             id: SubscriptionID(uncheckedRawValue: row["id"]), name: row["name"],
             serviceAdministrator: EmailAddress(uncheckedRawValue: row["service_admin"]), createdAt: date(row["created_at"]))
@@ -370,7 +335,8 @@ public final class SQLiteManagementStore: ManagementStore, Sendable {
             thumbprint: (try? Thumbprint.parse(thumbprint).thumbprint) ?? Thumbprint(certificateDER: []),
             thumbprintAsUploaded: row["thumbprint_as_uploaded"],
             publicKey: row["public_key"], data: row["data"], created: date(row["created_at"]),
-            notAfter: date(row["not_after"]), addedBy: EmailAddress(uncheckedRawValue: row["added_by"])
+            notAfter: date(row["not_after"]), addedBy: EmailAddress(uncheckedRawValue: row["added_by"]),
+            role: (row["role"] as String?).flatMap(SubscriptionRole.init(rawValue:))
         )
     }
 

@@ -128,6 +128,37 @@ enum SQLiteMigrations {
                     CREATE INDEX failed_sign_ins_by_email ON failed_sign_ins(email, time);
                     """)
         }
+        migrator.registerMigration("v6: roles, invitations and portal sessions") { db in
+            // Co-administrators become members with a role; a management certificate records the
+            // role it acts with (NULL for those added before roles: they act as co-administrator).
+            try db.execute(
+                sql: """
+                    CREATE TABLE subscription_members (
+                        subscription_id TEXT NOT NULL REFERENCES subscriptions(id) ON DELETE CASCADE,
+                        email TEXT NOT NULL REFERENCES users(email),
+                        role TEXT NOT NULL,
+                        PRIMARY KEY (subscription_id, email)
+                    );
+                    CREATE INDEX subscription_members_by_email ON subscription_members(email);
+                    INSERT INTO subscription_members (subscription_id, email, role)
+                        SELECT subscription_id, email, 'CoAdministrator' FROM co_administrators;
+                    DROP TABLE co_administrators;
+                    ALTER TABLE management_certificates ADD COLUMN role TEXT;
+                    CREATE TABLE invitations (
+                        token_hash TEXT PRIMARY KEY NOT NULL,
+                        email TEXT NOT NULL REFERENCES users(email) ON DELETE CASCADE,
+                        expires_at REAL NOT NULL,
+                        used_at REAL
+                    );
+                    CREATE TABLE portal_sessions (
+                        id_hash TEXT PRIMARY KEY NOT NULL,
+                        email TEXT,
+                        value BLOB NOT NULL,
+                        expires_at REAL
+                    );
+                    CREATE INDEX portal_sessions_by_email ON portal_sessions(email);
+                    """)
+        }
         return migrator
     }
 }

@@ -26,6 +26,8 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
     case cloudServiceLimitReached(subscription: String, limit: Int)
     /// Another process held the database's write lock for longer than the busy timeout.
     case busy
+    /// The service administrator cannot be removed or demoted: make another user service administrator first.
+    case serviceAdministratorStays(String)
     /// No cloud service with this name in the subscription.
     case unknownCloudService(String)
 
@@ -55,6 +57,8 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
             return "master key: \(message)"
         case .deploymentExists(let service, let detail):
             return "The cloud service \(service) \(detail)."
+        case .serviceAdministratorStays(let email):
+            return "\(email) is the subscription's service administrator: make another user service administrator first."
         case .busy:
             return
                 "The database is locked by another process (an admin command or another server) and stayed locked for longer than the server waits; try again."

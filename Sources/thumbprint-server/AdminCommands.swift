@@ -35,7 +35,7 @@ func subscriptionID(_ text: String) throws -> SubscriptionID {
 
 struct AdminUser: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "user", abstract: "Manage users.", subcommands: [Add.self, SetPassword.self, Unlock.self])
+        commandName: "user", abstract: "Manage users.", subcommands: [Add.self, Invite.self, SetPassword.self, Unlock.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a user.")
@@ -46,6 +46,27 @@ struct AdminUser: ParsableCommand {
             let email = try emailAddress(email)
             try await Administration(store: try parent.dataDirectory.openStore()).addUser(email)
             print("Added user \(email)")
+        }
+    }
+
+    struct Invite: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "invite",
+            abstract: "Print a one-time link (valid 24 hours) with which a user chooses a password in the portal.",
+            discussion: "The link uses the address the server last announced; the server must have run once on this data folder."
+        )
+        @ParentCommand var parent: AdminCommand
+        @Argument(help: "The user's e-mail address.") var email: String
+
+        func run() async throws {
+            let email = try emailAddress(email)
+            let store = try parent.dataDirectory.openStore()
+            guard let url = try await store.setting(Administration.serviceManagementURLSetting) else {
+                throw CommandFailure(
+                    message: "the server has not run on \(parent.dataDirectory.path) yet, so its address is unknown; start it once with `thumbprint server`.",
+                    status: ExitStatus.failed)
+            }
+            print(try await Administration(store: store).invite(email, portalURL: url))
         }
     }
 
@@ -88,7 +109,7 @@ struct AdminUser: ParsableCommand {
 struct AdminSubscription: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "subscription", abstract: "Manage subscriptions and their co-administrators.",
-        subcommands: [Create.self, List.self, AddCoAdmin.self, RemoveCoAdmin.self]
+        subcommands: [Create.self, List.self, AddUser.self, RemoveUser.self, Users.self, AddCoAdmin.self, RemoveCoAdmin.self]
     )
 
     struct Create: AsyncParsableCommand {
@@ -137,6 +158,58 @@ struct AdminSubscription: ParsableCommand {
         }
     }
 
+    struct AddUser: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "add-user", abstract: "Give a user a role on a subscription (replacing the role they had).",
+            discussion:
+                "Roles: service-administrator (one per subscription; the previous one becomes co-administrator), co-administrator, certificate-manager, deployer, reader."
+        )
+        @ParentCommand var parent: AdminCommand
+        @Argument(help: "The subscription id.") var subscription: String
+        @Argument(help: "The user's e-mail address.") var email: String
+        @Option(help: "service-administrator, co-administrator, certificate-manager, deployer or reader.") var role: String
+
+        func run() async throws {
+            let email = try emailAddress(email)
+            guard let role = SubscriptionRole(argument: role) else {
+                throw ValidationError("'\(role)' is not a role: use one of \(SubscriptionRole.allCases.map(\.argument).joined(separator: ", "))")
+            }
+            try await Administration(store: try parent.dataDirectory.openStore()).setRole(role, for: email, in: try subscriptionID(subscription))
+            print("\(email) is \(role.displayName) of \(subscription)")
+        }
+    }
+
+    struct RemoveUser: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "remove-user", abstract: "Take a user's role on a subscription away.")
+        @ParentCommand var parent: AdminCommand
+        @Argument(help: "The subscription id.") var subscription: String
+        @Argument(help: "The user's e-mail address.") var email: String
+
+        func run() async throws {
+            let email = try emailAddress(email)
+            guard try await Administration(store: try parent.dataDirectory.openStore()).removeMember(email, from: try subscriptionID(subscription)) else {
+                throw CommandFailure(message: "\(email) has no role on \(subscription).", status: ExitStatus.failed)
+            }
+            print("\(email) no longer has a role on \(subscription); the management certificates they added no longer authenticate there")
+        }
+    }
+
+    struct Users: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "users", abstract: "List the users of a subscription with their roles.")
+        @ParentCommand var parent: AdminCommand
+        @Argument(help: "The subscription id.") var subscription: String
+        @Flag(name: .customLong("json"), help: "Print one JSON document.") var json = false
+
+        func run() async throws {
+            let id = try subscriptionID(subscription)
+            let store = try parent.dataDirectory.openStore()
+            guard try await store.subscription(id) != nil else { throw StorageError.unknownSubscription(id.rawValue) }
+            let members = try await store.members(of: id)
+            if json { return try printJSON(members.map { ["user": $0.user.rawValue, "role": $0.role.argument] }) }
+            for member in members { print("\(member.user)  \(member.role.displayName)") }
+        }
+    }
+
     struct AddCoAdmin: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "add-coadmin", abstract: "Make a user a co-administrator of a subscription.")
         @ParentCommand var parent: AdminCommand
@@ -172,7 +245,8 @@ struct AdminSubscription: ParsableCommand {
 struct AdminPublishSettings: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "publish-settings",
-        abstract: "Make a new management certificate for a user, register it on every subscription the user administers, and write a .publishsettings file."
+        abstract:
+            "Make a new management certificate for a user, register it on every subscription the user has a role on (acting with that role), and write a .publishsettings file."
     )
     @ParentCommand var parent: AdminCommand
     @Option(name: .customLong("user"), help: "The user's e-mail address.") var user: String

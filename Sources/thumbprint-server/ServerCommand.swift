@@ -179,6 +179,8 @@ struct ServerCommand: AsyncParsableCommand {
                 "Use it with the CLI:    thumbprint subscription show --publish-settings \(path)\(caPath.map { " --ca \($0)" } ?? "")",
                 "or the Python client:   get_certificate_from_publish_settings(\"\(path)\", \"admin.pem\"), then",
                 "                        ServiceManagementService(\"\(subscription.id)\", \"admin.pem\", host=\"\(url.dropFirst("https://".count))\")",
+                "Portal: \(url)/ — choose a password for admin@localhost (link valid 24 hours, usable once):",
+                "                        \(try await administration.invite(subscription.serviceAdministrator, portalURL: url))",
             ]
         }
         // Through the log's buffer, so that these lines and the request log never interleave.

@@ -182,6 +182,27 @@ struct DeploymentRuntimeTests {
         await runtime.shutdown()
     }
 
+    @Test("a change limited to what the caller may change is checked again in its turn: thumbprints for one, the rest for the other")
+    func permittedChangeCheckedInTurn() async throws {
+        let fixture = try await RuntimeFixture()
+        let runtime = fixture.runtime()
+        let snapshot = try await fixture.create(runtime)
+        let subscription = fixture.subscription.id
+        await #expect(throws: DeploymentError.changeNotPermitted(.thumbprints)) {
+            _ = try await runtime.changeConfiguration(
+                of: snapshot, in: subscription, to: fixture.configuration(2, serving: fixture.second), permitted: .otherThanThumbprints, now: Date())
+        }
+        await #expect(throws: DeploymentError.changeNotPermitted(.otherThanThumbprints)) {
+            _ = try await runtime.changeConfiguration(of: snapshot, in: subscription, to: fixture.configuration(3), permitted: .thumbprints, now: Date())
+        }
+        let unchanged = try #require(try await fixture.store.deployments(of: "shop", in: subscription).first)
+        #expect(unchanged.configuration == snapshot.configuration, "a refused change leaves the configuration as it was")
+        let renewed = try await runtime.changeConfiguration(
+            of: snapshot, in: subscription, to: fixture.configuration(2, serving: fixture.second), permitted: .thumbprints, now: Date())
+        #expect(renewed.configuration == fixture.configuration(2, serving: fixture.second))
+        await runtime.shutdown()
+    }
+
     @Test("a swap that arrives during a change to the staging deployment waits for it and swaps what the change left")
     func swapAfterChange() async throws {
         let fixture = try await RuntimeFixture()

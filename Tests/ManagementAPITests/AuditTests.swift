@@ -53,7 +53,7 @@ struct AuditTests {
             #expect(entries.filter { $0.operation == "DeleteServiceCertificate" }.map(\.outcome) == ["Accepted", "Succeeded"], "\(summary)")
             #expect(entries.first { $0.operation == "AddServiceCertificate" }?.user == server.administrator.rawValue)
             #expect(summary.contains("SwapDeployment ConflictError"), "\(summary)")
-            for operation in ["AddUser", "AddCoAdministrator", "RemoveCoAdministrator"] {
+            for operation in ["AddUser", "SetSubscriptionRole", "RemoveSubscriptionUser"] {
                 #expect(summary.contains("\(operation) Succeeded"), "\(summary)")
             }
             #expect(!summary.contains { $0.hasPrefix("POST") || $0.hasPrefix("DELETE") || $0.hasPrefix("PUT") }, "\(summary)")
