@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
     ],
     targets: [
         // The only code that reaches into BoringSSL (swift-crypto's copy): PKCS#12 decryption
@@ -118,7 +120,8 @@ let package = Package(
             name: "WireFormat",
             dependencies: ["Certificates", "ServiceModel"]
         ),
-        // The Service Management API: HTTPS with mutual TLS, routes, limits, audit.
+        // The Service Management API: HTTPS with mutual TLS, routes, limits, audit; and on the
+        // same listener the portal, server-rendered pages for people who sign in.
         .target(
             name: "ManagementAPI",
             dependencies: [
@@ -137,6 +140,8 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
             ]
         ),
         // What both command-line programs share: password sources, terminal I/O, options, exit codes.

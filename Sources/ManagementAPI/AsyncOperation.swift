@@ -1,4 +1,5 @@
 import Hummingbird
+import Logging
 import Storage
 
 #if canImport(FoundationEssentials)
@@ -22,13 +23,27 @@ struct AsyncOperations: Sendable {
         _ work: @escaping @Sendable () async throws -> Void
     ) async throws -> Response {
         let operation = OperationRecord(id: try context.operationID(), subscription: caller.subscription, status: .inProgress)
-        try await store.saveOperation(operation)
-        let (store, now, logger) = (self.store, self.now, context.logger)
         let accepted = AuditMiddleware.entry(
             for: request, subscription: caller.subscription, thumbprint: caller.thumbprint,
             user: caller.user, time: now(), outcome: "Accepted")
+        try await begin(operation, audit: accepted, logger: context.logger) { entry in
+            await AuditMiddleware.append(entry, to: store, context: context)
+        } work: {
+            try await work()
+        }
+        return Response(status: .accepted)
+    }
+
+    /// Records `operation` in progress and `accepted` in the audit log (through `record`), then
+    /// runs `work`, recording how it ended in both; throws 503 when the server is stopping.
+    func begin(
+        _ operation: OperationRecord, audit accepted: AuditEntry, logger: Logger,
+        record: @Sendable (AuditEntry) async -> Void, work: @escaping @Sendable () async throws -> Void
+    ) async throws {
+        try await store.saveOperation(operation)
+        let (store, now) = (self.store, self.now)
         // Recorded before the work starts, so that it always comes before the final outcome.
-        if running.isAccepting { await AuditMiddleware.append(accepted, to: store, context: context) }
+        if running.isAccepting { await record(accepted) }
         let started = running.start(operation.id) {
             var finished = operation
             var audit = accepted
@@ -64,7 +79,6 @@ struct AsyncOperations: Sendable {
             try? await store.saveOperation(refused)
             throw APIError.shuttingDown
         }
-        return Response(status: .accepted)
     }
 }
 

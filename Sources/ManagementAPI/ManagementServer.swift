@@ -1,3 +1,4 @@
+import Accounts
 import Certificates
 import ConnectionLimits
 import Deployments
@@ -16,7 +17,8 @@ import Storage
     import Foundation
 #endif
 
-/// The Service Management API server: HTTPS only, every client asked for a certificate.
+/// The Service Management API server: HTTPS only, every client asked for a certificate. On the
+/// same listener, paths that do not start with a subscription id are the portal for people.
 public struct ManagementServer: Sendable {
     /// Request bodies larger than this get 413.
     public static let maximumBodySize = 4 << 20
@@ -107,8 +109,12 @@ public struct ManagementServer: Sendable {
             ConnectionDeadlines<HTTPRequestPart, HTTPResponsePart>(limits: limits, usesTLS: true, registry: registry),
             PresentedCertificates.shared.handler(),
         ])
+        let portal = Portal(
+            store: store, runtime: deployments, masterKey: masterKey, limits: self.limits,
+            operations: AsyncOperations(store: store, running: operations, now: now), signIn: try SignIn(store: store, now: now),
+            sessions: PortalSessions(store: store, now: now), pages: try PortalPages(), now: now, logger: logger)
         return Application(
-            router: router(),
+            responder: ListenerResponder(api: router().buildResponder(), portal: portal.router().buildResponder()),
             server: try .tls(.http1(configuration: http), configuration: tlsConfiguration()),
             configuration: ApplicationConfiguration(
                 address: .hostname(host, port: port), serverName: "Thumbprint", backlog: 4096,

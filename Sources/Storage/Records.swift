@@ -195,4 +195,10 @@ public struct Membership: Sendable, Equatable {
     public var subscription: Subscription
     /// The user's role on it.
     public var role: SubscriptionRole
+
+    /// A membership from its parts.
+    public init(subscription: Subscription, role: SubscriptionRole) {
+        self.subscription = subscription
+        self.role = role
+    }
 }

@@ -1,0 +1,115 @@
+import Accounts
+import Hummingbird
+import Storage
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// Signing in and out, invitations and the profile page.
+struct PortalAccountRoutes: Sendable {
+    let portal: Portal
+
+    func register(on router: Router<PortalRequestContext>) {
+        router.get("sign-in") { request, context in
+            if context.session != nil { throw PortalRedirect(to: "/") }
+            let notice = request.uri.queryParameters.get("done") == "password" ? "Your password is set: sign in with it." : nil
+            return portal.pages.page("sign-in", title: "Sign in", session: nil, notice: notice)
+        }
+        router.post("sign-in") { _, context in try await signIn(context) }
+        router.post("sign-out") { _, context in
+            if let idHash = context.sessionIDHash { try await portal.sessions.end(idHash: idHash) }
+            return Response(status: .seeOther, headers: [.location: "/sign-in", .setCookie: PortalSessions.clearingCookie])
+        }
+        router.get("invitation/:token") { _, context in
+            let (token, email) = try await invitation(context)
+            return portal.pages.page(
+                "invitation", title: "Choose a password", values: ["email": email.rawValue, "token": token.text], session: context.session)
+        }
+        router.post("invitation/:token") { _, context in try await redeem(context) }
+        router.get("profile") { _, context in
+            portal.pages.page("profile", title: "Your profile", session: try context.requireSession())
+        }
+        router.post("profile/password") { _, context in try await changePassword(context) }
+        router.post("profile/sign-out-everywhere") { _, context in
+            let session = try context.requireSession()
+            _ = try await portal.sessions.endAll(of: session.user)
+            await portal.audit("SignOutEverywhere", target: "users/\(session.user)", subscription: nil, user: session.user)
+            return Response(status: .seeOther, headers: [.location: "/sign-in", .setCookie: PortalSessions.clearingCookie])
+        }
+    }
+
+    /// One password hash per attempt whatever the outcome; a new session id on success.
+    func signIn(_ context: PortalRequestContext) async throws -> Response {
+        let email = context.form["email"]
+        switch try await portal.signIn.attempt(address: email, password: context.form.fields["password"] ?? "") {
+        case .signedIn(let user):
+            if let old = context.sessionIDHash { try await portal.sessions.end(idHash: old) }
+            let (_, cookie) = try await portal.sessions.start(for: user)
+            await portal.audit("SignIn", target: "users/\(user)", subscription: nil, user: user)
+            return Response(status: .seeOther, headers: [.location: "/", .setCookie: cookie])
+        case .refused:
+            return portal.pages.page(
+                "sign-in", title: "Sign in", values: ["email": email], session: nil, alert: "The email or the password is wrong.", status: .unauthorized)
+        case .locked:
+            return portal.pages.page(
+                "sign-in", title: "Sign in", values: ["email": email], session: nil,
+                alert: "Too many failed sign-ins for this account in the last 15 minutes: wait, or ask an administrator to unlock it.",
+                status: .tooManyRequests)
+        }
+    }
+
+    /// The invitation the path's token names; a 404 page when it is unknown, used or expired.
+    func invitation(_ context: PortalRequestContext) async throws -> (SecretToken, EmailAddress) {
+        guard let token = SecretToken(presented: try context.parameters.require("token")),
+            let email = try await portal.store.invitation(tokenHash: token.hashed, at: portal.now())
+        else {
+            throw PortalRefusal(
+                .notFound,
+                "This invitation link cannot be used: it was used already, it is more than 24 hours old, or it was copied wrong. Ask an administrator for a new one (`thumbprint admin user invite`)."
+            )
+        }
+        return (token, email)
+    }
+
+    func redeem(_ context: PortalRequestContext) async throws -> Response {
+        let (token, email) = try await invitation(context)
+        let password = context.form.fields["password"] ?? ""
+        let problem =
+            PasswordPolicy.problem(with: password).map { "\($0)." } ?? (password == context.form.fields["confirm"] ? nil : "The two passwords differ.")
+        if let problem {
+            return portal.pages.page(
+                "invitation", title: "Choose a password", values: ["email": email.rawValue, "token": token.text], session: nil,
+                alert: problem, status: .badRequest)
+        }
+        let hash = try PasswordHash.make(password).description
+        guard try await portal.store.redeemInvitation(tokenHash: token.hashed, passwordHash: hash, at: portal.now()) != nil else {
+            throw PortalRefusal(.notFound, "This invitation link was used a moment ago; ask an administrator for a new one.")
+        }
+        _ = try await portal.sessions.endAll(of: email)
+        await portal.audit("SetUserPassword", target: "users/\(email)", subscription: nil, user: email)
+        return Response(status: .seeOther, headers: [.location: "/sign-in?done=password"])
+    }
+
+    /// A new password needs the current one; every session of the user ends, this one included.
+    func changePassword(_ context: PortalRequestContext) async throws -> Response {
+        let session = try context.requireSession()
+        let current = try await portal.store.passwordHash(of: session.user).flatMap(PasswordHash.init)
+        let new = context.form.fields["password"] ?? ""
+        var problem: String?
+        if current?.matches(context.form.fields["current"] ?? "") != true {
+            problem = "The current password is wrong; nothing was changed."
+        } else if let weak = PasswordPolicy.problem(with: new) {
+            problem = "\(weak); nothing was changed."
+        }
+        if let problem {
+            return portal.pages.page("profile", title: "Your profile", session: session, alert: problem, status: .badRequest)
+        }
+        try await portal.store.setPasswordHash(try PasswordHash.make(new).description, for: session.user, at: portal.now())
+        _ = try await portal.sessions.endAll(of: session.user)
+        await portal.audit("SetUserPassword", target: "users/\(session.user)", subscription: nil, user: session.user)
+        return Response(status: .seeOther, headers: [.location: "/sign-in?done=password", .setCookie: PortalSessions.clearingCookie])
+    }
+}

@@ -1,0 +1,226 @@
+"""The portal in a real browser: Debian's Chromium driven by Playwright, against a running
+Thumbprint server on loopback. Walks the seed's story (invitation, password, sign-in, uploads,
+renewing a running deployment's certificate) and the refusals (wrong password, lockout, CSRF,
+roles, another subscription, sign-out, markup in names). The real Python client creates the
+deployment through the API. Every step is recorded; nothing here decides pass or fail.
+
+Usage: portal_browser.py CONFIG_JSON   (written by PortalBrowserTests; see there)
+Prints one JSON document.
+"""
+import base64
+import json
+import os
+import re
+import sys
+import time
+
+import requests
+from playwright.sync_api import sync_playwright
+
+from thumbprint_client import connect, tls_get
+
+config = json.load(open(sys.argv[1]))
+base = config["baseURL"]
+work = config["work"]
+report = {"dialogs": []}
+PASSWORD = "correct horse battery staple"
+
+
+def b64(path):
+    return base64.b64encode(open(path, "rb").read()).decode()
+
+
+def new_page(browser):
+    context = browser.new_context(ignore_https_errors=True, viewport={"width": 1100, "height": 900})
+    page = context.new_page()
+    # An alert() from injected markup would open a dialog: record it (and dismiss it).
+    page.on("dialog", lambda dialog: (report["dialogs"].append(dialog.message), dialog.dismiss()))
+    return context, page
+
+
+def choose_password(page, link):
+    page.goto(link)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Confirm password").fill(PASSWORD)
+    page.get_by_role("button", name="Set password").click()
+    return page.url
+
+
+def sign_in(page, email, password=PASSWORD):
+    page.goto(base + "/sign-in")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    alert = page.locator("[role=alert]")
+    return alert.inner_text() if alert.count() else None
+
+
+def csrf_of(page):
+    return page.locator("input[name=csrf]").first.get_attribute("value")
+
+
+def shot(page, name):
+    if config.get("screenshots"):
+        page.screenshot(path=os.path.join(config["screenshots"], name + ".png"), full_page=True)
+
+
+sms, subscription = connect(config["publishSettings"], config["caPEM"], config["host"], work, "portal-client.pem")
+service = config["service"]
+sms.wait_for_operation_status(sms.create_hosted_service(service, "portal", location="West US").request_id, timeout=30,
+                              sleep_interval=0.05, progress_callback=None, success_callback=None, failure_callback=None)
+sub_path = f"{base}/subscriptions/{subscription}"
+service_path = f"{sub_path}/services/{service}"
+
+with sync_playwright() as p:
+    browser = p.chromium.launch(executable_path=config["chromium"], args=["--no-sandbox"])
+
+    # The administrator: invitation, password, a wrong password, sign-in.
+    admin_context, page = new_page(browser)
+    report["afterInvitation"] = choose_password(page, config["adminInvitation"])
+    report["invitationAgain"] = page.goto(config["adminInvitation"]).status
+    report["wrongPassword"] = sign_in(page, "admin@localhost", "not the password at all")
+    report["signInAlert"] = sign_in(page, "admin@localhost")
+    report["home"] = page.locator("main").inner_text()
+    shot(page, "subscriptions")
+
+    # A management certificate (.cer) on the subscription page.
+    page.goto(sub_path)
+    page.get_by_label("Certificate file").set_input_files(config["managementCer"])
+    page.get_by_role("button", name="Upload").click()
+    report["subscriptionPage"] = page.locator("main").inner_text()
+    shot(page, "subscription")
+
+    # Service certificates: a wrong password keeps the page and says why; then both .pfx files.
+    page.goto(service_path)
+    page.get_by_label("Certificate file").set_input_files(config["oldPFX"])
+    page.get_by_label("Certificate password").fill("not the pfx password")
+    page.get_by_role("button", name="Upload").click()
+    report["wrongPFXPassword"] = page.locator("[role=alert]").inner_text()
+    page.get_by_label("Certificate file").set_input_files(config["managementCer"])
+    page.get_by_role("button", name="Upload").click()
+    for pfx in (config["oldPFX"], config["newPFX"]):
+        page.get_by_label("Certificate file").set_input_files(pfx)
+        page.get_by_label("Certificate password").fill(config["pfxPassword"])
+        page.get_by_role("button", name="Upload").click()
+    report["servicePage"] = page.locator("main").inner_text()
+    shot(page, "service")
+
+    # The deployment, through the API, serving the old certificate.
+    result = sms.create_deployment(service, "production", "portal1", config["packageURL"], "portal", b64(config["oldConfiguration"]),
+                                   start_deployment=True)
+    sms.wait_for_operation_status(result.request_id, timeout=120, sleep_interval=0.05, progress_callback=None,
+                                  success_callback=None, failure_callback=None)
+    deployment = sms.get_deployment_by_name(service, "portal1")
+    public_port = int(deployment.role_instance_list[0].instance_endpoints[0].public_port)
+    report["servedBefore"] = tls_get(public_port)[0]
+
+    # Deleting a certificate in use is refused, naming the deployment.
+    page.goto(service_path)
+    page.locator("tr", has_text=config["oldThumbprint"]).get_by_role("button", name="Delete").click()
+    report["deleteInUse"] = page.locator("[role=alert]").inner_text()
+
+    # Renew: pick the certificate in use and its replacement, see the change, confirm, watch it finish.
+    page.goto(f"{service_path}/deployments/production")
+    report["deploymentPageBefore"] = page.locator("main").inner_text()
+    shot(page, "deployment")
+    page.get_by_label("Certificate in use").select_option(config["oldThumbprint"])
+    page.get_by_label("Thumbprint").select_option(config["newThumbprint"])
+    page.get_by_role("button", name="Review the change").click()
+    report["renewPreview"] = page.locator("main").inner_text()
+    shot(page, "renew")
+    page.get_by_role("button", name="Renew").click()
+    deadline = time.time() + 60
+    while time.time() < deadline and "Renewal: Succeeded" not in page.locator("main").inner_text():
+        time.sleep(0.5)
+        page.reload()
+    report["deploymentPageAfter"] = page.locator("main").inner_text()
+    report["servedAfter"] = tls_get(public_port)[0]
+
+    # Markup in a name is text everywhere; a reflected filter value too.
+    page.goto(base + "/")
+    report["markupSubscriptionShown"] = page.get_by_text(config["markupName"]).count()
+    page.goto(f"{sub_path}?user=" + requests.utils.quote(config["markupName"]))
+    report["markupFilterValue"] = page.get_by_label("User").input_value()
+    report["images"] = page.locator("main img").count()
+    page.goto(f"{base}/subscriptions/{config['markupSubscription']}")
+    report["images"] += page.locator("main img").count()
+    report["markupTitle"] = page.locator("h1").inner_text()
+    report["expiring"] = page.goto(base + "/expiring") and page.locator("main").inner_text()
+    shot(page, "expiring")
+
+    # CSRF: the admin's own cookie without a token, and with another session's token: 403, nothing changed.
+    cer_thumbprint = config["managementThumbprint"]
+    delete_url = f"{sub_path}/management-certificates/delete"
+    report["csrfMissing"] = admin_context.request.post(delete_url, form={"thumbprint": cer_thumbprint}).status
+    other_context, other = new_page(browser)
+    sign_in(other, "admin@localhost")
+    other.goto(base + "/profile")
+    other_token = csrf_of(other)
+    report["csrfOtherSession"] = admin_context.request.post(delete_url, form={"thumbprint": cer_thumbprint, "csrf": other_token}).status
+    page.goto(sub_path)
+    report["managementStillListed"] = cer_thumbprint in page.locator("main").inner_text()
+    other_context.close()
+
+    # Sign-out ends the session on the server: the old cookie no longer opens a page.
+    cookies = admin_context.cookies()
+    report["sessionCookie"] = [c for c in cookies if c["name"] == "thumbprint_session"]
+    page.get_by_role("button", name="Sign out").click()
+    replay_context, replay = new_page(browser)
+    replay_context.add_cookies(cookies)
+    replay.goto(sub_path)
+    report["afterSignOutURL"] = replay.url
+    replay_context.close()
+    admin_context.close()
+
+    # Roles: a reader sees no upload or delete button, and the POST is refused anyway.
+    reader_context, reader = new_page(browser)
+    choose_password(reader, config["readerInvitation"])
+    sign_in(reader, "reader@contoso.com")
+    reader.goto(sub_path)
+    report["readerButtons"] = [reader.get_by_role("button", name="Upload").count(), reader.get_by_role("button", name="Delete").count()]
+    token = csrf_of(reader)
+    refused = reader_context.request.post(delete_url, form={"thumbprint": cer_thumbprint, "csrf": token})
+    report["readerDelete"] = [refused.status, re.sub(r"\s+", " ", refused.text())]
+    report["readerOtherSubscription"] = reader.goto(f"{base}/subscriptions/{config['otherSubscription']}").status
+    reader_context.close()
+
+    # A deployer cannot touch certificates: no upload form, the POST refused.
+    deployer_context, deployer = new_page(browser)
+    choose_password(deployer, config["deployerInvitation"])
+    sign_in(deployer, "deployer@contoso.com")
+    deployer.goto(service_path)
+    report["deployerUpload"] = deployer.get_by_label("Certificate file").count()
+    response = deployer_context.request.post(f"{service_path}/certificates", multipart={
+        "csrf": csrf_of(deployer),
+        "certificate": {"name": "new.pfx", "mimeType": "application/x-pkcs12", "buffer": open(config["newPFX"], "rb").read()},
+        "password": config["pfxPassword"]})
+    report["deployerUploadPost"] = response.status
+    deployer_context.close()
+
+    # A certificate manager uploads a .cer in the portal; the management certificate acts as
+    # certificate manager on the API and cannot create a deployment.
+    manager_context, manager = new_page(browser)
+    choose_password(manager, config["managerInvitation"])
+    sign_in(manager, "manager@contoso.com")
+    manager.goto(sub_path)
+    manager.get_by_label("Certificate file").set_input_files(config["managerCer"])
+    manager.get_by_role("button", name="Upload").click()
+    manager_context.close()
+    api = requests.post(
+        f"https://{config['host']}/{subscription}/services/hostedservices/{service}/deploymentslots/staging",
+        headers={"x-ms-version": "2014-10-01", "Content-Type": "application/xml"}, data="<CreateDeployment/>",
+        cert=(config["managerCertPEM"], config["managerKeyPEM"]), verify=config["caPEM"])
+    report["managerCreateDeployment"] = [api.status_code, api.text]
+
+    # Lockout: after 5 failures, even the right password waits; an unknown address reads alike.
+    lock_context, lock = new_page(browser)
+    for _ in range(5):
+        sign_in(lock, "deployer@contoso.com", "wrong password, again")
+    report["lockedRight"] = sign_in(lock, "deployer@contoso.com")
+    for _ in range(5):
+        sign_in(lock, "nobody@contoso.com", "wrong password, again")
+    report["lockedUnknown"] = sign_in(lock, "nobody@contoso.com", "wrong password, again")
+    lock_context.close()
+    browser.close()
+
+print(json.dumps(report))
