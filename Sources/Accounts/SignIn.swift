@@ -31,22 +31,29 @@ public struct SignIn: Sendable {
     let now: @Sendable () -> Date
     /// A hash to check against when the account has none, so that every attempt costs the same.
     let standIn: PasswordHash
+    /// Runs the (deliberately slow) hash check: a server runs it off its event loops.
+    let verify: @Sendable (PasswordHash, String) async -> Bool
 
     /// Sign-ins checked against `store`; `cost` is the hash cost of the stand-in (that of the stored hashes).
-    public init(store: any ManagementStore, cost: PasswordHash.Cost = .standard, now: @escaping @Sendable () -> Date = { Date() }) throws {
+    /// `verify` runs each check (by default where the caller runs).
+    public init(
+        store: any ManagementStore, cost: PasswordHash.Cost = .standard, now: @escaping @Sendable () -> Date = { Date() },
+        verify: @escaping @Sendable (PasswordHash, String) async -> Bool = { $0.matches($1) }
+    ) throws {
         self.store = store
         self.now = now
+        self.verify = verify
         self.standIn = try PasswordHash.make("a password no account has \(UInt64.random(in: 0...UInt64.max))", cost: cost)
     }
 
     /// Checks `password` for the account `address`.
     public func attempt(address: String, password: String) async throws(StorageError) -> Outcome {
         guard let user = EmailAddress(address) else {
-            _ = standIn.matches(password)  // the same cost as for an account
+            _ = await verify(standIn, password)  // the same cost as for an account
             return .refused
         }
         let stored = try await store.passwordHash(of: user).flatMap(PasswordHash.init)
-        let matches = (stored ?? standIn).matches(password) && stored != nil
+        let matches = await verify(stored ?? standIn, password) && stored != nil
         if try await store.failedSignIns(of: user, since: now().addingTimeInterval(-Self.window)) >= Self.maximumFailures {
             return .locked
         }

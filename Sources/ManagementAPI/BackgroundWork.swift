@@ -2,17 +2,20 @@ import NIOPosix
 
 /// Work that must not run on an event loop (they serve every TLS handshake of the API, the
 /// load balancers and the role instances), on threads of its own. Two kinds, so that one never
-/// waits behind the other: parsing request bodies (bounded, quick) and opening uploaded PFX
+/// waits behind another: parsing request bodies (bounded, quick) and opening uploaded PFX
 /// files (up to a second or more of CPU each, one at a time, so that a burst of uploads queues
-/// here while a core stays free for everything else).
+/// here while a core stays free for everything else), and people's password hashes.
 enum BackgroundWork {
     /// Parsing request bodies: two threads.
     case parsing
     /// Opening uploaded PFX files: one thread.
     case decryption
+    /// Hashing and checking people's passwords (scrypt, 16 MiB and about 0.1 s each): one thread.
+    case passwords
 
     private static let parsingPool = started(threads: 2)
     private static let decryptionPool = started(threads: 1)
+    private static let passwordPool = started(threads: 1)
 
     private static func started(threads: Int) -> NIOThreadPool {
         let pool = NIOThreadPool(numberOfThreads: threads)
@@ -25,6 +28,7 @@ enum BackgroundWork {
         switch self {
         case .parsing: return try await Self.parsingPool.runIfActive(work)
         case .decryption: return try await Self.decryptionPool.runIfActive(work)
+        case .passwords: return try await Self.passwordPool.runIfActive(work)
         }
     }
 }

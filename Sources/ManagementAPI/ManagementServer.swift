@@ -110,8 +110,10 @@ public struct ManagementServer: Sendable {
             PresentedCertificates.shared.handler(),
         ])
         let portal = Portal(
-            store: store, runtime: deployments, masterKey: masterKey, limits: self.limits,
-            operations: AsyncOperations(store: store, running: operations, now: now), signIn: try SignIn(store: store, now: now),
+            store: store, runtime: deployments, masterKey: masterKey, limits: self.limits, quota: quota,
+            operations: AsyncOperations(store: store, running: operations, now: now),
+            signIn: try SignIn(
+                store: store, now: now, verify: { hash, password in (try? await BackgroundWork.passwords.run { hash.matches(password) }) ?? false }),
             sessions: PortalSessions(store: store, now: now), pages: try PortalPages(), now: now, logger: logger)
         return Application(
             responder: ListenerResponder(api: router().buildResponder(), portal: portal.router().buildResponder()),

@@ -122,6 +122,8 @@ public protocol ManagementStore: Sendable {
     func session(idHash: String, at time: Date) async throws(StorageError) -> (value: [UInt8], expiresAt: Date?)?
     /// Forgets one session.
     func deleteSession(idHash: String) async throws(StorageError)
+    /// How many live sessions the user has at `time`.
+    func sessionCount(of user: EmailAddress, at time: Date) async throws(StorageError) -> Int
     /// Forgets every session of a user (sign out everywhere, password change); how many there were.
     func deleteSessions(of user: EmailAddress) async throws(StorageError) -> Int
 

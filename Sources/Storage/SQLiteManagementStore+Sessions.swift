@@ -69,6 +69,14 @@ extension SQLiteManagementStore {
         try await write { db in try db.execute(sql: "DELETE FROM portal_sessions WHERE id_hash = ?", arguments: [idHash]) }
     }
 
+    public func sessionCount(of user: EmailAddress, at time: Date) async throws(StorageError) -> Int {
+        try await read { db in
+            try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM portal_sessions WHERE email = ? AND (expires_at IS NULL OR expires_at > ?)",
+                arguments: [user.rawValue, Self.timestamp(time)]) ?? 0
+        }
+    }
+
     public func deleteSessions(of user: EmailAddress) async throws(StorageError) -> Int {
         try await write { db in
             try db.execute(sql: "DELETE FROM portal_sessions WHERE email = ?", arguments: [user.rawValue])

@@ -81,6 +81,12 @@ struct PortalBrowserTests {
         #expect(text("wrongPassword").contains("The email or the password is wrong."))
         #expect(report["signInAlert"] is NSNull || report["signInAlert"] == nil, "signed in: \(text("signInAlert"))")
         #expect(text("home").contains("Default") && text("home").contains("Service administrator"))
+        let headers = report["headers"] as? [String: String] ?? [:]
+        #expect(headers["content-security-policy"]?.contains("script-src 'none'") == true && headers["x-frame-options"] == "DENY")
+        #expect(headers["referrer-policy"] == "no-referrer" && headers["cache-control"] == "no-store", "\(headers)")
+        #expect(text("deleteServiceQuestion").contains("Delete the cloud service portal-temp"))
+        #expect(report["servicesAfterDelete"] as? [String] == ["portal-shop"], "the API sees what the portal did")
+        #expect(text("otherRole") == "Deployer" && report["otherRemoved"] as? Int == 0)
         #expect(text("subscriptionPage").contains(management.thumbprint) && text("subscriptionPage").contains("2 of 100 used"), "\(text("subscriptionPage"))")
         #expect(text("wrongPFXPassword").contains("The certificate password is wrong"))
         #expect(text("servicePage").contains(old) && text("servicePage").contains(new) && text("servicePage").contains("www.contoso.net"))
@@ -103,6 +109,8 @@ struct PortalBrowserTests {
         #expect(report["managementStillListed"] as? Bool == true, "a refused POST changed nothing")
         let cookie = (report["sessionCookie"] as? [[String: Any]])?.first
         #expect(cookie?["secure"] as? Bool == true && cookie?["httpOnly"] as? Bool == true && cookie?["sameSite"] as? String == "Strict")
+        #expect(text("profile").contains("signed in 2 time(s)"), "\(text("profile"))")
+        #expect(text("otherAfterEverywhere").hasSuffix("/sign-in"))
         #expect(text("afterSignOutURL").hasSuffix("/sign-in"), "the old cookie no longer opens a page: \(text("afterSignOutURL"))")
         #expect(report["readerButtons"] as? [Int] == [0, 0])
         let readerDelete = report["readerDelete"] as? [Any] ?? []

@@ -18,6 +18,7 @@ struct Portal: Sendable {
     let runtime: DeploymentRuntime
     let masterKey: MasterKey
     let limits: CertificateLimits
+    let quota: SubscriptionQuota
     let operations: AsyncOperations
     let signIn: SignIn
     let sessions: PortalSessions
@@ -33,6 +34,8 @@ struct Portal: Sendable {
         PortalAccountRoutes(portal: self).register(on: router)
         PortalSubscriptionRoutes(portal: self).register(on: router)
         PortalServiceRoutes(portal: self).register(on: router)
+        PortalUserRoutes(portal: self).register(on: router)
+        PortalCloudServiceRoutes(portal: self).register(on: router)
         return router
     }
 
@@ -53,6 +56,17 @@ struct Portal: Sendable {
             let roles = SubscriptionRole.allowing(action).map(\.displayName).joined(separator: ", ")
             throw PortalRefusal(.forbidden, "To \(action.summary) you need one of these roles: \(roles). Your role here is \(role.displayName).")
         }
+    }
+
+    /// The page that asks before something is deleted: the same form again, with `confirm=yes`.
+    func confirmation(
+        _ question: String, action: String, fields: [String: String], button: String, back: String, session: PortalSession
+    ) -> Response {
+        let values: [String: Any] = [
+            "question": question, "action": action, "button": button, "back": back,
+            "fields": fields.sorted { $0.key < $1.key }.map { ["name": $0.key, "value": $0.value] },
+        ]
+        return pages.page("confirm", title: "Are you sure?", values: values, session: session)
     }
 
     /// Records a portal action in the audit log under the person who did it.

@@ -29,9 +29,7 @@ struct PortalAccountRoutes: Sendable {
                 "invitation", title: "Choose a password", values: ["email": email.rawValue, "token": token.text], session: context.session)
         }
         router.post("invitation/:token") { _, context in try await redeem(context) }
-        router.get("profile") { _, context in
-            portal.pages.page("profile", title: "Your profile", session: try context.requireSession())
-        }
+        router.get("profile") { _, context in try await profile(context) }
         router.post("profile/password") { _, context in try await changePassword(context) }
         router.post("profile/sign-out-everywhere") { _, context in
             let session = try context.requireSession()
@@ -39,6 +37,13 @@ struct PortalAccountRoutes: Sendable {
             await portal.audit("SignOutEverywhere", target: "users/\(session.user)", subscription: nil, user: session.user)
             return Response(status: .seeOther, headers: [.location: "/sign-in", .setCookie: PortalSessions.clearingCookie])
         }
+    }
+
+    func profile(_ context: PortalRequestContext, alert: String? = nil) async throws -> Response {
+        let session = try context.requireSession()
+        let count = try await portal.store.sessionCount(of: session.user, at: portal.now())
+        return portal.pages.page(
+            "profile", title: "Your profile", values: ["sessionCount": count], session: session, alert: alert, status: alert == nil ? .ok : .badRequest)
     }
 
     /// One password hash per attempt whatever the outcome; a new session id on success.
@@ -84,7 +89,7 @@ struct PortalAccountRoutes: Sendable {
                 "invitation", title: "Choose a password", values: ["email": email.rawValue, "token": token.text], session: nil,
                 alert: problem, status: .badRequest)
         }
-        let hash = try PasswordHash.make(password).description
+        let hash = try await BackgroundWork.passwords.run { try PasswordHash.make(password).description }
         guard try await portal.store.redeemInvitation(tokenHash: token.hashed, passwordHash: hash, at: portal.now()) != nil else {
             throw PortalRefusal(.notFound, "This invitation link was used a moment ago; ask an administrator for a new one.")
         }
@@ -99,15 +104,15 @@ struct PortalAccountRoutes: Sendable {
         let current = try await portal.store.passwordHash(of: session.user).flatMap(PasswordHash.init)
         let new = context.form.fields["password"] ?? ""
         var problem: String?
-        if current?.matches(context.form.fields["current"] ?? "") != true {
+        let given = context.form.fields["current"] ?? ""
+        if try await BackgroundWork.passwords.run({ current?.matches(given) }) != true {
             problem = "The current password is wrong; nothing was changed."
         } else if let weak = PasswordPolicy.problem(with: new) {
             problem = "\(weak); nothing was changed."
         }
-        if let problem {
-            return portal.pages.page("profile", title: "Your profile", session: session, alert: problem, status: .badRequest)
-        }
-        try await portal.store.setPasswordHash(try PasswordHash.make(new).description, for: session.user, at: portal.now())
+        if let problem { return try await profile(context, alert: problem) }
+        let hash = try await BackgroundWork.passwords.run { try PasswordHash.make(new).description }
+        try await portal.store.setPasswordHash(hash, for: session.user, at: portal.now())
         _ = try await portal.sessions.endAll(of: session.user)
         await portal.audit("SetUserPassword", target: "users/\(session.user)", subscription: nil, user: session.user)
         return Response(status: .seeOther, headers: [.location: "/sign-in?done=password", .setCookie: PortalSessions.clearingCookie])

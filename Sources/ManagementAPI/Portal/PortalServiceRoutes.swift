@@ -58,7 +58,7 @@ struct PortalServiceRoutes: Sendable {
         }
         let values: [String: Any] = [
             "subscription": id.rawValue, "service": service.name, "certificates": rows,
-            "canManageCertificates": role.allows(.manageServiceCertificates),
+            "canManageCertificates": role.allows(.manageServiceCertificates), "canManageServices": role.allows(.manageCloudServices),
             "deployments": deployments.map {
                 ["slot": $0.slot.rawValue.lowercased(), "name": $0.name, "status": $0.status.rawValue, "subscription": id.rawValue, "service": service.name]
             },
@@ -106,6 +106,12 @@ struct PortalServiceRoutes: Sendable {
         let (session, subscription, role, service) = try await requestedService(context)
         try Portal.require(.manageServiceCertificates, role)
         guard let thumbprint = try? Thumbprint.parse(context.form["thumbprint"]).thumbprint else { throw PortalRefusal.notFound }
+        guard context.form["confirm"] == "yes" else {
+            return portal.confirmation(
+                "Delete the certificate \(thumbprint) from \(service.name)? Deployments can no longer name it.",
+                action: "/subscriptions/\(subscription.id)/services/\(service.name)/certificates/delete", fields: ["thumbprint": thumbprint.description],
+                button: "Delete", back: "/subscriptions/\(subscription.id)/services/\(service.name)", session: session)
+        }
         do {
             guard try await portal.runtime.deleteCertificate(thumbprint, of: service.name, in: subscription.id) else { throw PortalRefusal.notFound }
         } catch let error as DeploymentError {

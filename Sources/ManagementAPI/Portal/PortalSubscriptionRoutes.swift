@@ -60,7 +60,16 @@ struct PortalSubscriptionRoutes: Sendable {
             "subscription": id.rawValue, "role": role.displayName, "certificates": rows,
             "managementCount": certificates.count, "managementLimit": portal.limits.perSubscription,
             "limitReached": certificates.count >= portal.limits.perSubscription, "canManageManagement": role.allows(.manageManagementCertificates),
-            "members": try await store.members(of: id).map { ["user": $0.user.rawValue, "role": $0.role.displayName] },
+            "members": try await store.members(of: id).enumerated().map { index, member -> [String: Any] in
+                [
+                    "user": member.user.rawValue, "role": member.role.displayName, "index": index, "subscription": id.rawValue, "csrf": session.csrfToken,
+                    "changeable": role.allows(.manageUsers) && member.role != .serviceAdministrator,
+                    "roles": PortalUserRoutes.grantable(by: role).map { ["value": $0.argument, "name": $0.displayName, "selected": $0 == member.role] },
+                ]
+            },
+            "canManageUsers": role.allows(.manageUsers),
+            "grantable": PortalUserRoutes.grantable(by: role).reversed().map { ["value": $0.argument, "name": $0.displayName] },
+            "canManageServices": role.allows(.manageCloudServices), "newServiceLocation": "West US",
             "services": try await store.cloudServices(in: id).map {
                 ["name": $0.name, "location": $0.location ?? $0.affinityGroup ?? "", "subscription": id.rawValue]
             },
@@ -112,9 +121,16 @@ struct PortalSubscriptionRoutes: Sendable {
     func deleteManagementCertificate(_ context: PortalRequestContext) async throws -> Response {
         let (session, subscription, role) = try await portal.membership(context)
         try Portal.require(.manageManagementCertificates, role)
-        guard let thumbprint = try? Thumbprint.parse(context.form["thumbprint"]).thumbprint,
-            try await store.deleteManagementCertificate(thumbprint, in: subscription.id)
-        else { throw PortalRefusal(.notFound, "There is no such management certificate on this subscription.") }
+        guard let thumbprint = try? Thumbprint.parse(context.form["thumbprint"]).thumbprint else { throw PortalRefusal.notFound }
+        guard context.form["confirm"] == "yes" else {
+            return portal.confirmation(
+                "Delete the management certificate \(thumbprint) from \(subscription.name)? Programs that present it can no longer manage the subscription.",
+                action: "/subscriptions/\(subscription.id)/management-certificates/delete", fields: ["thumbprint": thumbprint.description],
+                button: "Delete", back: "/subscriptions/\(subscription.id)", session: session)
+        }
+        guard try await store.deleteManagementCertificate(thumbprint, in: subscription.id) else {
+            throw PortalRefusal(.notFound, "There is no such management certificate on this subscription.")
+        }
         await portal.audit("DeleteManagementCertificate", target: "certificates/\(thumbprint)", subscription: subscription.id, user: session.user)
         throw PortalRedirect(to: "/subscriptions/\(subscription.id)")
     }

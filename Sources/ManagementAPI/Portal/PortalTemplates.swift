@@ -3,7 +3,7 @@
 enum PortalTemplates {
     static let all: [String: String] = [
         "layout": layout, "sign-in": signIn, "invitation": invitation, "home": home, "subscription": subscription,
-        "service": service, "deployment": deployment, "renew": renew, "expiring": expiring, "profile": profile, "error": error,
+        "service": service, "deployment": deployment, "renew": renew, "expiring": expiring, "profile": profile, "error": error, "confirm": confirm,
     ]
 
     static let layout = """
@@ -54,6 +54,10 @@ enum PortalTemplates {
         <table><thead><tr><th scope="col">Name</th><th scope="col">Location</th></tr></thead><tbody>
         {{#services}}<tr><td><a href="/subscriptions/{{subscription}}/services/{{name}}">{{name}}</a></td><td>{{location}}</td></tr>{{/services}}
         {{^services}}<tr><td colspan="2">No cloud services.</td></tr>{{/services}}</tbody></table>
+        {{#canManageServices}}<form method="post" action="/subscriptions/{{subscription}}/services"><input type="hidden" name="csrf" value="{{csrf}}">
+        <label for="service-name">Name</label><input id="service-name" name="name" required maxlength="63" value="{{newServiceName}}">
+        <label for="service-location">Location</label><input id="service-location" name="location" required value="{{newServiceLocation}}">
+        <button type="submit">Create cloud service</button></form>{{/canManageServices}}
         <h2>Management certificates</h2>
         <p>{{managementCount}} of {{managementLimit}} used on this subscription.{{#limitReached}} The limit is reached: delete a certificate no longer used, or ask a co-administrator to add it: each user id may add 100 of its own.{{/limitReached}}</p>
         <table><thead><tr><th scope="col">Thumbprint</th><th scope="col">Subject</th><th scope="col">Expires</th><th scope="col">Added by</th><th scope="col">Action</th></tr></thead><tbody>
@@ -63,8 +67,16 @@ enum PortalTemplates {
         <label for="cer">Certificate file</label><input id="cer" name="certificate" type="file" accept=".cer,.crt,.pem" required>
         <button type="submit">Upload</button></form>{{/canManageManagement}}
         <h2>Users and roles</h2>
-        <table><thead><tr><th scope="col">User</th><th scope="col">Role</th></tr></thead><tbody>
-        {{#members}}<tr><td>{{user}}</td><td>{{role}}</td></tr>{{/members}}</tbody></table>
+        <table><caption>Users and their roles</caption><thead><tr><th scope="col">User</th><th scope="col">Role</th><th scope="col">Action</th></tr></thead><tbody>
+        {{#members}}<tr><td>{{user}}</td><td>{{role}}</td><td>{{#changeable}}<form method="post" action="/subscriptions/{{subscription}}/users" class="row">
+        <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="email" value="{{user}}">
+        <label for="role-{{index}}">Role</label><select id="role-{{index}}" name="role">{{#roles}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{name}}</option>{{/roles}}</select>
+        <button type="submit">Change role</button></form>
+        <form method="post" action="/subscriptions/{{subscription}}/users/remove"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="email" value="{{user}}"><button type="submit">Remove</button></form>{{/changeable}}</td></tr>{{/members}}</tbody></table>
+        {{#canManageUsers}}<form method="post" action="/subscriptions/{{subscription}}/users"><input type="hidden" name="csrf" value="{{csrf}}">
+        <label for="new-user">Email</label><input id="new-user" name="email" type="email" required>
+        <label for="new-role">Role</label><select id="new-role" name="role">{{#grantable}}<option value="{{value}}">{{name}}</option>{{/grantable}}</select>
+        <button type="submit">Add user</button></form>{{/canManageUsers}}
         <h2>Audit log</h2>
         <form method="get"><label for="filter-user">User</label><input id="filter-user" name="user" value="{{filterUser}}">
         <label for="filter-operation">Operation</label><input id="filter-operation" name="operation" value="{{filterOperation}}"><button type="submit">Filter</button></form>
@@ -74,6 +86,7 @@ enum PortalTemplates {
 
     static let service = """
         <p><a href="/subscriptions/{{subscription}}">Back to the subscription</a></p>
+        {{#canManageServices}}<form method="post" action="/subscriptions/{{subscription}}/services/{{service}}/delete"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Delete cloud service</button></form>{{/canManageServices}}
         <h2>Deployments</h2>
         <table><thead><tr><th scope="col">Slot</th><th scope="col">Name</th><th scope="col">Status</th></tr></thead><tbody>
         {{#deployments}}<tr><td><a href="/subscriptions/{{subscription}}/services/{{service}}/deployments/{{slot}}">{{slot}}</a></td><td>{{name}}</td><td>{{status}}</td></tr>{{/deployments}}
@@ -128,8 +141,16 @@ enum PortalTemplates {
         <label for="current-password">Current password</label><input id="current-password" name="current" type="password" autocomplete="current-password" required>
         <label for="new-password">New password</label><input id="new-password" name="password" type="password" autocomplete="new-password" required minlength="12">
         <button type="submit">Change password</button></form>
-        <h2>Sessions</h2><p>Signing out everywhere ends every session of yours, this one included.</p>
+        <h2>Sessions</h2><p>You are signed in {{sessionCount}} time(s), this browser included, each until 30 minutes without use or 12 hours after signing in. Signing out everywhere ends them all.</p>
         <form method="post" action="/profile/sign-out-everywhere"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Sign out everywhere</button></form>
+        """
+
+    static let confirm = """
+        <p>{{question}}</p>
+        <form method="post" action="{{action}}"><input type="hidden" name="csrf" value="{{csrf}}">
+        {{#fields}}<input type="hidden" name="{{name}}" value="{{value}}">{{/fields}}<input type="hidden" name="confirm" value="yes">
+        <button type="submit">{{button}}</button></form>
+        <p><a href="{{back}}">Cancel</a></p>
         """
 
     static let error = """
@@ -142,7 +163,7 @@ enum PortalTemplates {
         main{padding:1em;max-width:70em}table{border-collapse:collapse;width:100%;margin:.5em 0 1.5em;display:block;overflow-x:auto}
         th,td{border-bottom:1px solid #ccc;padding:.3em .5em;text-align:left;vertical-align:top}code{word-break:break-all}
         label{display:block;margin-top:.5em}input,select{max-width:100%;padding:.3em}button{margin-top:.5em;padding:.4em .8em}
-        form.inline{display:inline}form.inline button{margin:0;background:none;border:1px solid #fff}
+        form.inline{display:inline}td form{display:inline-block;margin-right:.5em}td label{display:inline;margin:0 .3em 0 0}form.inline button{margin:0;background:none;border:1px solid #fff}
         .alert{background:#fdd;border-left:4px solid #c00;padding:.5em}.notice{background:#dfd;border-left:4px solid #080;padding:.5em}
         tr.soon{background:#fff3cd}pre{white-space:pre-wrap;background:#f4f4f4;padding:.5em;overflow-x:auto}
         """

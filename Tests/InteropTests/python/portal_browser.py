@@ -66,8 +66,6 @@ def shot(page, name):
 
 sms, subscription = connect(config["publishSettings"], config["caPEM"], config["host"], work, "portal-client.pem")
 service = config["service"]
-sms.wait_for_operation_status(sms.create_hosted_service(service, "portal", location="West US").request_id, timeout=30,
-                              sleep_interval=0.05, progress_callback=None, success_callback=None, failure_callback=None)
 sub_path = f"{base}/subscriptions/{subscription}"
 service_path = f"{sub_path}/services/{service}"
 
@@ -81,7 +79,35 @@ with sync_playwright() as p:
     report["wrongPassword"] = sign_in(page, "admin@localhost", "not the password at all")
     report["signInAlert"] = sign_in(page, "admin@localhost")
     report["home"] = page.locator("main").inner_text()
+    headers = page.goto(base + "/profile").headers
+    report["headers"] = {name: headers.get(name) for name in
+                         ("content-security-policy", "x-frame-options", "referrer-policy", "cache-control")}
     shot(page, "subscriptions")
+
+    # Cloud services: one created and deleted (after a confirmation), one to deploy to.
+    for name in ("portal-temp", service):
+        page.goto(sub_path)
+        page.get_by_label("Name", exact=True).fill(name)
+        page.get_by_role("button", name="Create cloud service").click()
+    page.goto(f"{sub_path}/services/portal-temp")
+    page.get_by_role("button", name="Delete cloud service").click()
+    report["deleteServiceQuestion"] = page.locator("main").inner_text()
+    page.get_by_role("button", name="Delete").click()
+    report["servicesAfterDelete"] = [s.service_name for s in sms.list_hosted_services()]
+
+    # Users and roles: the administrator gives a user a role, changes it, and takes it away.
+    page.goto(sub_path)
+    page.get_by_label("Email").fill("other@contoso.com")
+    page.get_by_label("Role").last.select_option("reader")
+    page.get_by_role("button", name="Add user").click()
+    def member_row():
+        return page.get_by_role("table", name="Users and their roles").locator("tr", has_text="other@contoso.com")
+    member_row().get_by_label("Role").select_option("deployer")
+    member_row().get_by_role("button", name="Change role").click()
+    report["otherRole"] = member_row().locator("td").nth(1).inner_text()
+    member_row().get_by_role("button", name="Remove").click()
+    page.get_by_role("button", name="Remove").click()
+    report["otherRemoved"] = member_row().count()
 
     # A management certificate (.cer) on the subscription page.
     page.goto(sub_path)
@@ -117,6 +143,7 @@ with sync_playwright() as p:
     # Deleting a certificate in use is refused, naming the deployment.
     page.goto(service_path)
     page.locator("tr", has_text=config["oldThumbprint"]).get_by_role("button", name="Delete").click()
+    page.get_by_role("button", name="Delete").click()
     report["deleteInUse"] = page.locator("[role=alert]").inner_text()
 
     # Renew: pick the certificate in use and its replacement, see the change, confirm, watch it finish.
@@ -159,9 +186,17 @@ with sync_playwright() as p:
     report["csrfOtherSession"] = admin_context.request.post(delete_url, form={"thumbprint": cer_thumbprint, "csrf": other_token}).status
     page.goto(sub_path)
     report["managementStillListed"] = cer_thumbprint in page.locator("main").inner_text()
+
+    # "Sign out everywhere" ends the other browser's session too.
+    page.goto(base + "/profile")
+    report["profile"] = page.locator("main").inner_text()
+    page.get_by_role("button", name="Sign out everywhere").click()
+    other.goto(sub_path)
+    report["otherAfterEverywhere"] = other.url
     other_context.close()
 
     # Sign-out ends the session on the server: the old cookie no longer opens a page.
+    sign_in(page, "admin@localhost")
     cookies = admin_context.cookies()
     report["sessionCookie"] = [c for c in cookies if c["name"] == "thumbprint_session"]
     page.get_by_role("button", name="Sign out").click()

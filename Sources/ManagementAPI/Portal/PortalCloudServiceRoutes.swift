@@ -1,0 +1,61 @@
+import Hummingbird
+import Storage
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// Creating and deleting cloud services, with the API's rules.
+struct PortalCloudServiceRoutes: Sendable {
+    let portal: Portal
+
+    func register(on router: Router<PortalRequestContext>) {
+        router.post("subscriptions/:subscription/services") { _, context in try await create(context) }
+        router.post("subscriptions/:subscription/services/:service/delete") { _, context in try await delete(context) }
+    }
+
+    func create(_ context: PortalRequestContext) async throws -> Response {
+        let (session, subscription, role) = try await portal.membership(context)
+        try Portal.require(.manageCloudServices, role)
+        let name = context.form["name"]
+        let location = context.form["location"]
+        guard CloudService.isValidName(name) else {
+            throw PortalRefusal(.badRequest, "\(name) is not a cloud service name: use 1 to 63 letters, digits and hyphens, starting with a letter.")
+        }
+        guard !location.isEmpty, location.count <= 100 else { throw PortalRefusal(.badRequest, "Give a location, such as West US.") }
+        let instant = portal.now()
+        let service = CloudService(
+            subscription: subscription.id, name: name, label: Data(name.utf8).base64EncodedString(), description: nil, location: location,
+            affinityGroup: nil, extendedProperties: [], created: instant, modified: instant)
+        do {
+            try await portal.store.createCloudService(service, limit: portal.quota.maximumCloudServices)
+        } catch {
+            throw PortalRefusal(.conflict, error.description)
+        }
+        await portal.audit("CreateCloudService", target: "services/hostedservices/\(name)", subscription: subscription.id, user: session.user)
+        throw PortalRedirect(to: "/subscriptions/\(subscription.id)/services/\(name)")
+    }
+
+    /// Asks first; refused while the service has deployments.
+    func delete(_ context: PortalRequestContext) async throws -> Response {
+        let (session, subscription, role) = try await portal.membership(context)
+        try Portal.require(.manageCloudServices, role)
+        let name = try context.parameters.require("service")
+        guard try await portal.store.cloudService(name, in: subscription.id) != nil else { throw PortalRefusal.notFound }
+        if let deployment = try await portal.store.deployments(of: name, in: subscription.id).first {
+            throw PortalRefusal(
+                .conflict,
+                "The cloud service \(name) still has deployment \(deployment.name) in the \(deployment.slot.rawValue) slot; delete its deployments first.")
+        }
+        guard context.form["confirm"] == "yes" else {
+            return portal.confirmation(
+                "Delete the cloud service \(name) and its certificates?", action: "/subscriptions/\(subscription.id)/services/\(name)/delete", fields: [:],
+                button: "Delete", back: "/subscriptions/\(subscription.id)/services/\(name)", session: session)
+        }
+        guard try await portal.store.deleteCloudService(name, in: subscription.id) else { throw PortalRefusal.notFound }
+        await portal.audit("DeleteCloudService", target: "services/hostedservices/\(name)", subscription: subscription.id, user: session.user)
+        throw PortalRedirect(to: "/subscriptions/\(subscription.id)")
+    }
+}
