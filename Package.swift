@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
     ],
     targets: [
         // The only code that reaches into BoringSSL (swift-crypto's copy): PKCS#12 decryption
@@ -55,11 +56,13 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        // People's accounts: password hashes (scrypt), the password policy, sign-in with lockout.
+        // People's accounts: password hashes (scrypt), the password policy, sign-in with lockout,
+        // the optional second factor (TOTP, from HummingbirdOTP) with recovery codes.
         .target(
             name: "Accounts",
             dependencies: [
                 "Storage",
+                .product(name: "HummingbirdOTP", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]

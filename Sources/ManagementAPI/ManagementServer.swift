@@ -114,7 +114,8 @@ public struct ManagementServer: Sendable {
             operations: AsyncOperations(store: store, running: operations, now: now),
             signIn: try SignIn(
                 store: store, now: now, verify: { hash, password in (try? await BackgroundWork.passwords.run { hash.matches(password) }) ?? false }),
-            sessions: PortalSessions(store: store, now: now), pages: try PortalPages(), now: now, logger: logger)
+            secondFactor: SecondFactor(store: store, masterKey: masterKey, now: now), sessions: PortalSessions(store: store, now: now),
+            pages: try PortalPages(), now: now, logger: logger)
         return Application(
             responder: ListenerResponder(api: router().buildResponder(), portal: portal.router().buildResponder()),
             server: try .tls(.http1(configuration: http), configuration: tlsConfiguration()),

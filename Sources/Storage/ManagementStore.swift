@@ -116,6 +116,20 @@ public protocol ManagementStore: Sendable {
     /// was for, or nil when it was unknown, used or expired (and nothing changed).
     func redeemInvitation(tokenHash: String, passwordHash: String, at time: Date) async throws(StorageError) -> EmailAddress?
 
+    /// Replaces the user's second factor with a new one not yet turned on (its secret sealed).
+    func setPendingSecondFactor(_ sealedSecret: [UInt8], for user: EmailAddress) async throws(StorageError)
+    /// The user's second factor, on or pending; nil when there is none.
+    func secondFactor(of user: EmailAddress) async throws(StorageError) -> SecondFactorRecord?
+    /// Turns the pending second factor on, with the hashes of its recovery codes.
+    func enableSecondFactor(of user: EmailAddress, recoveryHashes: [String], at time: Date) async throws(StorageError)
+    /// Records that the code of time step `step` was used; false when that step or a later one
+    /// was used already (a code is good once).
+    func useSecondFactorStep(_ step: Int, of user: EmailAddress) async throws(StorageError) -> Bool
+    /// Uses up a recovery code by its hash; false when the user has no such unused code.
+    func useRecoveryCode(hash: String, of user: EmailAddress) async throws(StorageError) -> Bool
+    /// Turns the second factor off.
+    func removeSecondFactor(of user: EmailAddress) async throws(StorageError)
+
     /// Saves a portal session under the hash of its id, with the user it belongs to (if signed in).
     func saveSession(idHash: String, user: EmailAddress?, value: [UInt8], expiresAt: Date?) async throws(StorageError)
     /// A session's value and expiry; nil when unknown or expired at `time`.

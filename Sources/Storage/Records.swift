@@ -202,3 +202,21 @@ public struct Membership: Sendable, Equatable {
         self.role = role
     }
 }
+
+/// A user's second factor as stored: the sealed TOTP secret, whether it is on, the last time step
+/// used and how many recovery codes are left.
+public struct SecondFactorRecord: Sendable, Equatable {
+    /// The TOTP secret, sealed by the master key.
+    public var sealedSecret: [UInt8]
+    /// When it was turned on; nil while it waits for its first code.
+    public var enabledAt: Date?
+    /// Unused recovery codes.
+    public var recoveryCodesLeft: Int
+
+    /// A record from its parts.
+    public init(sealedSecret: [UInt8], enabledAt: Date?, recoveryCodesLeft: Int) {
+        self.sealedSecret = sealedSecret
+        self.enabledAt = enabledAt
+        self.recoveryCodesLeft = recoveryCodesLeft
+    }
+}

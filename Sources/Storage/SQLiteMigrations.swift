@@ -159,6 +159,20 @@ enum SQLiteMigrations {
                     CREATE INDEX portal_sessions_by_email ON portal_sessions(email);
                     """)
         }
+        migrator.registerMigration("v7: second factors") { db in
+            // The TOTP secret is sealed by the master key (it must be read back to check a code);
+            // recovery codes are kept as SHA-256 hashes, each removed when used.
+            try db.execute(
+                sql: """
+                    CREATE TABLE second_factors (
+                        email TEXT PRIMARY KEY NOT NULL REFERENCES users(email) ON DELETE CASCADE,
+                        sealed_secret BLOB NOT NULL,
+                        enabled_at REAL,
+                        last_step INTEGER NOT NULL DEFAULT 0,
+                        recovery_hashes TEXT NOT NULL DEFAULT ''
+                    );
+                    """)
+        }
         return migrator
     }
 }

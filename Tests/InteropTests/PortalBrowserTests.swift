@@ -119,6 +119,11 @@ struct PortalBrowserTests {
         #expect(report["deployerUpload"] as? Int == 0 && report["deployerUploadPost"] as? Int == 403)
         let api = report["managerCreateDeployment"] as? [Any] ?? []
         #expect(api.first as? Int == 403 && (api.last as? String ?? "").contains("Certificate manager role"), "\(api)")
+        #expect(report["qrImages"] as? Int == 1 && report["recoveryCodes"] as? Int == 10)
+        #expect(text("afterPassword").hasSuffix("/sign-in/code") && text("pendingOpensPage").hasSuffix("/sign-in/code"), "the password alone opens nothing")
+        #expect(text("reusedCode").contains("not right"), "a code is good once")
+        #expect(text("afterRecoveryCode").hasSuffix("/") && text("afterNextCode").hasSuffix("/"))
+        #expect(text("reusedRecoveryCode").contains("not right"), "a recovery code is good once")
         #expect(text("lockedRight").contains("Too many failed sign-ins"), "\(text("lockedRight"))")
         #expect(text("lockedUnknown") == text("lockedRight"), "an unknown address reads alike")
         // Kept for docs/portal.md (scripts/portal-screenshots.sh copies them).

@@ -21,6 +21,7 @@ struct Portal: Sendable {
     let quota: SubscriptionQuota
     let operations: AsyncOperations
     let signIn: SignIn
+    let secondFactor: SecondFactor
     let sessions: PortalSessions
     let pages: PortalPages
     let now: @Sendable () -> Date
@@ -32,6 +33,7 @@ struct Portal: Sendable {
         router.add(middleware: PortalSessionMiddleware(sessions: sessions, pages: pages, logger: logger))
         router.get("portal.css") { _, _ in PortalPages.stylesheet() }
         PortalAccountRoutes(portal: self).register(on: router)
+        PortalSecondFactorRoutes(portal: self).register(on: router)
         PortalSubscriptionRoutes(portal: self).register(on: router)
         PortalServiceRoutes(portal: self).register(on: router)
         PortalUserRoutes(portal: self).register(on: router)

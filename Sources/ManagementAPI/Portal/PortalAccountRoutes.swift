@@ -42,8 +42,12 @@ struct PortalAccountRoutes: Sendable {
     func profile(_ context: PortalRequestContext, alert: String? = nil) async throws -> Response {
         let session = try context.requireSession()
         let count = try await portal.store.sessionCount(of: session.user, at: portal.now())
-        return portal.pages.page(
-            "profile", title: "Your profile", values: ["sessionCount": count], session: session, alert: alert, status: alert == nil ? .ok : .badRequest)
+        let factor = try await portal.store.secondFactor(of: session.user)
+        let values: [String: Any] = [
+            "sessionCount": count, "secondFactorOn": factor?.enabledAt != nil, "secondFactorSince": factor?.enabledAt.map(Portal.day) ?? "",
+            "recoveryCodesLeft": factor?.recoveryCodesLeft ?? 0,
+        ]
+        return portal.pages.page("profile", title: "Your profile", values: values, session: session, alert: alert, status: alert == nil ? .ok : .badRequest)
     }
 
     /// One password hash per attempt whatever the outcome; a new session id on success.
@@ -52,6 +56,10 @@ struct PortalAccountRoutes: Sendable {
         switch try await portal.signIn.attempt(address: email, password: context.form.fields["password"] ?? "") {
         case .signedIn(let user):
             if let old = context.sessionIDHash { try await portal.sessions.end(idHash: old) }
+            if try await portal.secondFactor.isEnabled(for: user) {
+                let (_, cookie) = try await portal.sessions.start(for: user, secondFactorPending: true)
+                return Response(status: .seeOther, headers: [.location: "/sign-in/code", .setCookie: cookie])
+            }
             let (_, cookie) = try await portal.sessions.start(for: user)
             await portal.audit("SignIn", target: "users/\(user)", subscription: nil, user: user)
             return Response(status: .seeOther, headers: [.location: "/", .setCookie: cookie])

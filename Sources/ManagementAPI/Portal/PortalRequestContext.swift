@@ -25,9 +25,10 @@ public struct PortalRequestContext: RequestContext {
     /// Form bodies (uploads included) larger than this are refused.
     public var maxUploadSize: Int { ManagementServer.maximumBodySize }
 
-    /// The signed-in person, or a redirect to the sign-in page.
+    /// The signed-in person, or a redirect to the sign-in page (or to its second step).
     func requireSession() throws -> PortalSession {
         guard let session else { throw PortalRedirect(to: "/sign-in") }
+        guard !session.secondFactorPending else { throw PortalRedirect(to: "/sign-in/code") }
         return session
     }
 }

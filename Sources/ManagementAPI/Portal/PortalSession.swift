@@ -17,6 +17,9 @@ struct PortalSession: Sendable, Codable, Equatable {
     var lastSeen: Date
     /// The token every state-changing form carries, bound to this session.
     var csrfToken: String
+    /// The password was right but the second factor is still to come: such a session opens
+    /// only the page that asks for the code.
+    var secondFactorPending = false
 }
 
 /// Portal sessions: a random id in a cookie, only its hash in the database; an idle timeout and
@@ -33,10 +36,11 @@ struct PortalSessions: Sendable {
     let now: @Sendable () -> Date
 
     /// A new session for `user`, with a new id (never one the browser brought); the cookie to set.
-    func start(for user: EmailAddress) async throws -> (session: PortalSession, cookie: String) {
+    func start(for user: EmailAddress, secondFactorPending: Bool = false) async throws -> (session: PortalSession, cookie: String) {
         let id = SecretToken.random()
         let instant = now()
-        let session = PortalSession(user: user, signedInAt: instant, lastSeen: instant, csrfToken: SecretToken.random().text)
+        let session = PortalSession(
+            user: user, signedInAt: instant, lastSeen: instant, csrfToken: SecretToken.random().text, secondFactorPending: secondFactorPending)
         try await save(session, idHash: id.hashed)
         return (session, Self.cookie(value: id.text))
     }

@@ -4,6 +4,7 @@ enum PortalTemplates {
     static let all: [String: String] = [
         "layout": layout, "sign-in": signIn, "invitation": invitation, "home": home, "subscription": subscription,
         "service": service, "deployment": deployment, "renew": renew, "expiring": expiring, "profile": profile, "error": error, "confirm": confirm,
+        "code": code, "second-factor": secondFactor, "recovery-codes": recoveryCodes,
     ]
 
     static let layout = """
@@ -141,6 +142,13 @@ enum PortalTemplates {
         <label for="current-password">Current password</label><input id="current-password" name="current" type="password" autocomplete="current-password" required>
         <label for="new-password">New password</label><input id="new-password" name="password" type="password" autocomplete="new-password" required minlength="12">
         <button type="submit">Change password</button></form>
+        <h2>Two-step sign-in</h2>
+        {{#secondFactorOn}}<p>On since {{secondFactorSince}}: signing in asks for a code from your authenticator app. {{recoveryCodesLeft}} recovery code(s) left.</p>
+        <form method="post" action="/profile/second-factor/off"><input type="hidden" name="csrf" value="{{csrf}}">
+        <label for="off-code">Code</label><input id="off-code" name="code" inputmode="numeric" autocomplete="one-time-code" required>
+        <button type="submit">Turn off two-step sign-in</button></form>{{/secondFactorOn}}
+        {{^secondFactorOn}}<p>Off. With it on, signing in also asks for a code from an authenticator app.</p>
+        <form method="post" action="/profile/second-factor"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Turn on two-step sign-in</button></form>{{/secondFactorOn}}
         <h2>Sessions</h2><p>You are signed in {{sessionCount}} time(s), this browser included, each until 30 minutes without use or 12 hours after signing in. Signing out everywhere ends them all.</p>
         <form method="post" action="/profile/sign-out-everywhere"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Sign out everywhere</button></form>
         """
@@ -151,6 +159,28 @@ enum PortalTemplates {
         {{#fields}}<input type="hidden" name="{{name}}" value="{{value}}">{{/fields}}<input type="hidden" name="confirm" value="yes">
         <button type="submit">{{button}}</button></form>
         <p><a href="{{back}}">Cancel</a></p>
+        """
+
+    static let code = """
+        <p>Enter the 6-digit code your authenticator app shows for Thumbprint, or one of your recovery codes.</p>
+        <form method="post" action="/sign-in/code"><input type="hidden" name="csrf" value="{{csrf}}">
+        <label for="code">Code</label><input id="code" name="code" autocomplete="one-time-code" required autofocus>
+        <button type="submit">Verify</button></form>
+        """
+
+    static let secondFactor = """
+        <p>Scan this QR code with your authenticator app, or type the key into it by hand. Then enter the code it shows.</p>
+        <p><img src="data:image/svg+xml;base64,{{qr}}" alt="QR code of the key for your authenticator app" width="{{qrSize}}" height="{{qrSize}}"></p>
+        <p>Key: <code id="key">{{key}}</code></p>
+        <form method="post" action="/profile/second-factor/confirm"><input type="hidden" name="csrf" value="{{csrf}}">
+        <label for="code">Code</label><input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" required>
+        <button type="submit">Turn on</button></form>
+        """
+
+    static let recoveryCodes = """
+        <p>Two-step sign-in is on. Keep these recovery codes somewhere safe: each signs you in once without the app. They are shown only now.</p>
+        <ul id="recovery-codes">{{#codes}}<li><code>{{.}}</code></li>{{/codes}}</ul>
+        <p><a href="/profile">Back to your profile</a></p>
         """
 
     static let error = """

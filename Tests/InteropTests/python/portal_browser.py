@@ -8,6 +8,8 @@ Usage: portal_browser.py CONFIG_JSON   (written by PortalBrowserTests; see there
 Prints one JSON document.
 """
 import base64
+import hashlib
+import hmac
 import json
 import os
 import re
@@ -53,6 +55,14 @@ def sign_in(page, email, password=PASSWORD):
     page.get_by_role("button", name="Sign in").click()
     alert = page.locator("[role=alert]")
     return alert.inner_text() if alert.count() else None
+
+
+def totp(key, at):
+    """The 6-digit TOTP code (RFC 6238: SHA-1, 30 s) of a base32 key at a time."""
+    secret = base64.b32decode(key + "=" * (-len(key) % 8))
+    mac = hmac.new(secret, int(at // 30).to_bytes(8, "big"), hashlib.sha1).digest()
+    offset = mac[-1] & 15
+    return "%06d" % ((int.from_bytes(mac[offset:offset + 4], "big") & 0x7FFFFFFF) % 1000000)
 
 
 def csrf_of(page):
@@ -240,6 +250,37 @@ with sync_playwright() as p:
     manager.goto(sub_path)
     manager.get_by_label("Certificate file").set_input_files(config["managerCer"])
     manager.get_by_role("button", name="Upload").click()
+
+    # Two-step sign-in: turned on with a QR code and a first code; recovery codes shown once.
+    manager.goto(base + "/profile")
+    manager.get_by_role("button", name="Turn on two-step sign-in").click()
+    report["qrImages"] = manager.get_by_role("img", name="QR code of the key for your authenticator app").count()
+    shot(manager, "second-factor")
+    key = manager.locator("#key").inner_text()
+    first = totp(key, time.time())
+    manager.get_by_label("Code").fill(first)
+    manager.get_by_role("button", name="Turn on").click()
+    recovery = [item.inner_text() for item in manager.locator("#recovery-codes li").all()]
+    report["recoveryCodes"] = len(recovery)
+    manager.get_by_role("button", name="Sign out").click()
+    sign_in(manager, "manager@contoso.com")
+    report["afterPassword"] = manager.url
+    manager.goto(sub_path)
+    report["pendingOpensPage"] = manager.url
+    manager.get_by_label("Code").fill(first)
+    manager.get_by_role("button", name="Verify").click()
+    report["reusedCode"] = manager.locator("[role=alert]").inner_text()
+    manager.get_by_label("Code").fill(recovery[0])
+    manager.get_by_role("button", name="Verify").click()
+    report["afterRecoveryCode"] = manager.url
+    manager.get_by_role("button", name="Sign out").click()
+    sign_in(manager, "manager@contoso.com")
+    manager.get_by_label("Code").fill(recovery[0])
+    manager.get_by_role("button", name="Verify").click()
+    report["reusedRecoveryCode"] = manager.locator("[role=alert]").inner_text()
+    manager.get_by_label("Code").fill(totp(key, time.time() + 30))
+    manager.get_by_role("button", name="Verify").click()
+    report["afterNextCode"] = manager.url
     manager_context.close()
     api = requests.post(
         f"https://{config['host']}/{subscription}/services/hostedservices/{service}/deploymentslots/staging",

@@ -1,0 +1,72 @@
+import Accounts
+import Hummingbird
+import Storage
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// Two-step sign-in: turning it on from the profile (QR code, first code, recovery codes shown
+/// once), the code page after the password, and turning it off with a code.
+struct PortalSecondFactorRoutes: Sendable {
+    let portal: Portal
+
+    func register(on router: Router<PortalRequestContext>) {
+        router.get("sign-in/code") { _, context in
+            guard let session = context.session, session.secondFactorPending else { throw PortalRedirect(to: "/sign-in") }
+            return portal.pages.page("code", title: "Two-step sign-in", session: session)
+        }
+        router.post("sign-in/code") { _, context in try await verify(context) }
+        router.post("profile/second-factor") { _, context in
+            let session = try context.requireSession()
+            let (link, key) = try await portal.secondFactor.begin(for: session.user)
+            let code = try QRCode(Array(link.utf8))
+            let values: [String: Any] = [
+                "qr": Data(code.svg().utf8).base64EncodedString(), "qrSize": (code.size + 8) * 6, "key": key,
+            ]
+            return portal.pages.page("second-factor", title: "Turn on two-step sign-in", values: values, session: session)
+        }
+        router.post("profile/second-factor/confirm") { _, context in
+            let session = try context.requireSession()
+            guard let codes = try await portal.secondFactor.confirm(code: context.form["code"], for: session.user) else {
+                throw PortalRefusal(.badRequest, "That code is not the one the app shows now; nothing was turned on. Start again from your profile.")
+            }
+            await portal.audit("EnableSecondFactor", target: "users/\(session.user)", subscription: nil, user: session.user)
+            return portal.pages.page("recovery-codes", title: "Your recovery codes", values: ["codes": codes], session: session)
+        }
+        router.post("profile/second-factor/off") { _, context -> Response in
+            let session = try context.requireSession()
+            guard try await portal.secondFactor.verify(context.form["code"], for: session.user) else {
+                throw PortalRefusal(.badRequest, "That code is not right; two-step sign-in stays on.")
+            }
+            try await portal.secondFactor.turnOff(for: session.user)
+            await portal.audit("DisableSecondFactor", target: "users/\(session.user)", subscription: nil, user: session.user)
+            throw PortalRedirect(to: "/profile")
+        }
+    }
+
+    /// The code after the password: failures count toward the account's lockout.
+    func verify(_ context: PortalRequestContext) async throws -> Response {
+        guard let session = context.session, session.secondFactorPending, let pendingHash = context.sessionIDHash else {
+            throw PortalRedirect(to: "/sign-in")
+        }
+        let user = session.user
+        if try await portal.store.failedSignIns(of: user, since: portal.now().addingTimeInterval(-SignIn.window)) >= SignIn.maximumFailures {
+            return portal.pages.page(
+                "code", title: "Two-step sign-in", session: session,
+                alert: "Too many failed sign-ins for this account in the last 15 minutes: wait, or ask an administrator to unlock it.",
+                status: .tooManyRequests)
+        }
+        guard try await portal.secondFactor.verify(context.form["code"], for: user) else {
+            try await portal.store.recordFailedSignIn(of: user, at: portal.now())
+            return portal.pages.page("code", title: "Two-step sign-in", session: session, alert: "That code is not right.", status: .unauthorized)
+        }
+        try await portal.store.clearFailedSignIns(of: user)
+        try await portal.sessions.end(idHash: pendingHash)
+        let (_, cookie) = try await portal.sessions.start(for: user)
+        await portal.audit("SignIn", target: "users/\(user)", subscription: nil, user: user)
+        return Response(status: .seeOther, headers: [.location: "/", .setCookie: cookie])
+    }
+}
