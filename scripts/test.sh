@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test suite: the code's format (swift format lint, configured in .swift-format),
 # unit tests and interop tests against openssl, keytool and Python.
-# Installs what the tests need first (idempotent): openssl, a Java runtime and Chromium (for the
-# portal's browser tests) from apt,
+# Installs what the tests need first (idempotent): openssl, a Java runtime, Chromium (for the
+# portal's browser tests) and NSS's certutil (for `admin trust-ca`) from apt,
 # and a Python venv (.venv) with the packages pinned in requirements-test.txt (and the client's).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +11,7 @@ need_apt=()
 command -v openssl >/dev/null || need_apt+=(openssl)
 command -v keytool >/dev/null || need_apt+=(default-jre-headless)
 command -v chromium >/dev/null || need_apt+=(chromium)
+command -v certutil >/dev/null || need_apt+=(libnss3-tools)
 if [ ${#need_apt[@]} -gt 0 ]; then
     echo "Installing ${need_apt[*]} with apt-get"
     apt-get update -qq

@@ -15,7 +15,7 @@ struct AdminCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "admin",
         abstract: "Administer users, subscriptions and publish settings in a server's data folder.",
-        subcommands: [AdminUser.self, AdminSubscription.self, AdminPublishSettings.self, AdminAudit.self]
+        subcommands: [AdminUser.self, AdminSubscription.self, AdminPublishSettings.self, AdminAudit.self, AdminTrustCA.self]
     )
 
     @OptionGroup var dataDirectory: DataDirectoryOption
