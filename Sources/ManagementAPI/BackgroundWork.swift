@@ -10,7 +10,7 @@ enum BackgroundWork {
     case parsing
     /// Opening uploaded PFX files: one thread.
     case decryption
-    /// Hashing and checking people's passwords (scrypt, 16 MiB and about 0.1 s each): one thread.
+    /// Hashing and checking people's passwords (scrypt, 64 MiB and about 0.1 s each): one thread.
     case passwords
 
     private static let parsingPool = started(threads: 2)

@@ -78,6 +78,8 @@ public protocol ManagementStore: Sendable {
     func addServiceCertificate(_ certificate: ServiceCertificate) async throws(StorageError)
     /// The certificates uploaded to a cloud service, by thumbprint.
     func serviceCertificates(of service: String, in subscription: SubscriptionID) async throws(StorageError) -> [ServiceCertificate]
+    /// Every service certificate of every cloud service in the subscription, by service.
+    func serviceCertificates(in subscription: SubscriptionID) async throws(StorageError) -> [ServiceCertificate]
     /// One uploaded certificate.
     func serviceCertificate(_ thumbprint: Thumbprint, of service: String, in subscription: SubscriptionID) async throws(StorageError) -> ServiceCertificate?
     /// Removes an uploaded certificate; false when there was none.

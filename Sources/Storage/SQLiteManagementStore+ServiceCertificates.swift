@@ -40,6 +40,18 @@ extension SQLiteManagementStore {
         }
     }
 
+    public func serviceCertificates(in subscription: SubscriptionID) async throws(StorageError) -> [ServiceCertificate] {
+        try await read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT c.*, s.subscription_id FROM service_certificates c JOIN cloud_services s ON s.name = c.service_name
+                    WHERE s.subscription_id = ? ORDER BY c.service_name, c.thumbprint
+                    """, arguments: [subscription.rawValue]
+            ).map(Self.serviceCertificate(from:))
+        }
+    }
+
     public func serviceCertificate(_ thumbprint: Thumbprint, of service: String, in subscription: SubscriptionID) async throws(StorageError)
         -> ServiceCertificate?
     {

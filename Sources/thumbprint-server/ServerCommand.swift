@@ -69,7 +69,25 @@ struct ServerCommand: AsyncParsableCommand {
             "Seconds a stopping server (SIGTERM, SIGINT) waits for running operations before it stops; new ones are refused meanwhile.", valueName: "SECONDS"))
     var shutdownGrace = 30.0
 
+    @Option(
+        name: .customLong("max-cloud-services"),
+        help: ArgumentHelp("Cloud services each subscription may have (MaxHostedServices).", valueName: "N"))
+    var maximumCloudServices = SubscriptionQuota.standard.maximumCloudServices
+
+    @Option(
+        name: .customLong("max-cores"),
+        help: ArgumentHelp("Cores each subscription's deployments may use, from their instance sizes (MaxCoreCount).", valueName: "N"))
+    var maximumCores = SubscriptionQuota.standard.maximumCores
+
     @OptionGroup var password: PasswordOptions
+
+    /// What each subscription may use, from the options.
+    func quota() throws -> SubscriptionQuota {
+        guard (1...100_000).contains(maximumCloudServices), (1...1_000_000).contains(maximumCores) else {
+            throw ValidationError("--max-cloud-services and --max-cores take a number of 1 or more")
+        }
+        return SubscriptionQuota(maximumCloudServices: maximumCloudServices, maximumCores: maximumCores)
+    }
 
     /// The limits every listener keeps to, from the options and the open-file limit (raised to its hard limit first).
     func connectionLimits() throws -> ConnectionLimits {
@@ -89,6 +107,7 @@ struct ServerCommand: AsyncParsableCommand {
 
     func run() async throws {
         let limits = try connectionLimits()
+        let quota = try quota()
         let (host, port) = try Self.parseListen(listen)
         let folder = try dataDirectory.prepare()
         // One server per data folder: a second would run every deployment twice over the same files.
@@ -121,14 +140,14 @@ struct ServerCommand: AsyncParsableCommand {
         try SecureFile.makeDirectory(folder + "/deployments")
         let deployments = DeploymentRuntime(
             store: store, masterKey: masterKey, folder: folder + "/deployments",
-            packagesDirectory: packages, limits: limits, logger: logger,
+            packagesDirectory: packages, limits: limits, quota: quota, logger: logger,
             makeAgent: LocalRoleInstance.maker(sealing: masterKey, limits: limits))
         // Deployments that were running when the server stopped run again.
         await deployments.restore()
         let operations = RunningOperations(grace: .milliseconds(Int64(shutdownGrace * 1000)))
         let server = ManagementServer(
             host: host, port: port, store: store, identity: identity, masterKey: masterKey,
-            deployments: deployments, connectionLimits: limits, operations: operations, logger: logger)
+            deployments: deployments, connectionLimits: limits, quota: quota, operations: operations, logger: logger)
         let urlHost = host == "0.0.0.0" || host == "::" ? (hostnames.first ?? "localhost") : (host.contains(":") ? "[\(host)]" : host)
         let application = try server.application { boundPort in
             let url = "https://\(urlHost):\(boundPort)"

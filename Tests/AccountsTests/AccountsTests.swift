@@ -22,9 +22,9 @@ struct PasswordHashTests {
         #expect(try PasswordHash.make("correct horse battery", cost: testCost) != hash, "a new salt each time")
     }
 
-    @Test("the standard cost is scrypt with 16 MiB (2^14 × 8 × 128 bytes)")
+    @Test("the standard cost is scrypt with 64 MiB (2^16 × 8 × 128 bytes)")
     func standardCost() throws {
-        #expect(PasswordHash.Cost.standard == PasswordHash.Cost(logN: 14, blockSize: 8, parallelism: 1))
+        #expect(PasswordHash.Cost.standard == PasswordHash.Cost(logN: 16, blockSize: 8, parallelism: 1))
         let hash = try PasswordHash.make("a long enough password")
         #expect(hash.matches("a long enough password"))
     }

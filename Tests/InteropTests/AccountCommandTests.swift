@@ -25,7 +25,7 @@ struct AccountCommandTests {
                 "python3", "-c", "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT hash FROM user_passwords').fetchone()[0])",
                 data + "/thumbprint.sqlite",
             ])
-        #expect(stored.standardOutput.hasPrefix("scrypt$ln=14,r=8,p=1$"), "\(stored.standardOutput)\(stored.standardError)")
+        #expect(stored.standardOutput.hasPrefix("scrypt$ln=16,r=8,p=1$"), "\(stored.standardOutput)\(stored.standardError)")
         let everything = try Data(contentsOf: URL(fileURLWithPath: data + "/thumbprint.sqlite"))
         #expect(everything.range(of: Data("correct horse battery".utf8)) == nil, "the password is nowhere in the database")
 

@@ -89,6 +89,9 @@ struct PortalBrowserTests {
         #expect(text("otherRole") == "Deployer" && report["otherRemoved"] as? Int == 0)
         #expect(text("subscriptionPage").contains(management.thumbprint) && text("subscriptionPage").contains("2 of 100 used"), "\(text("subscriptionPage"))")
         #expect(text("wrongPFXPassword").contains("The certificate password is wrong"))
+        #expect(text("notACertificate").contains("old.cscfg is not a certificate file"), "\(text("notACertificate"))")
+        let tooLarge = report["tooLarge"] as? [Any] ?? []
+        #expect(tooLarge.first as? Int == 413 && (tooLarge.last as? String ?? "").contains("larger than 4 MiB"), "\(tooLarge)")
         #expect(text("servicePage").contains(old) && text("servicePage").contains(new) && text("servicePage").contains("www.contoso.net"))
         #expect(text("servedBefore") == old)
         #expect(text("deleteInUse").contains("in use by deployment portal1"), "\(text("deleteInUse"))")

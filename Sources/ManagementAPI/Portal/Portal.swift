@@ -26,6 +26,8 @@ struct Portal: Sendable {
     let pages: PortalPages
     let now: @Sendable () -> Date
     let logger: Logger
+    /// Certificates as the pages show them, decoded once each.
+    let summaries = CertificateSummaries()
 
     /// The portal's router, with its session middleware.
     func router() -> Router<PortalRequestContext> {
@@ -63,12 +65,12 @@ struct Portal: Sendable {
     /// The page that asks before something is deleted: the same form again, with `confirm=yes`.
     func confirmation(
         _ question: String, action: String, fields: [String: String], button: String, back: String, session: PortalSession
-    ) -> Response {
+    ) async -> Response {
         let values: [String: Any] = [
             "question": question, "action": action, "button": button, "back": back,
             "fields": fields.sorted { $0.key < $1.key }.map { ["name": $0.key, "value": $0.value] },
         ]
-        return pages.page("confirm", title: "Are you sure?", values: values, session: session)
+        return await pages.page("confirm", title: "Are you sure?", values: values, session: session)
     }
 
     /// Records a portal action in the audit log under the person who did it.

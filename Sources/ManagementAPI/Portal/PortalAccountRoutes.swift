@@ -16,7 +16,7 @@ struct PortalAccountRoutes: Sendable {
         router.get("sign-in") { request, context in
             if context.session != nil { throw PortalRedirect(to: "/") }
             let notice = request.uri.queryParameters.get("done") == "password" ? "Your password is set: sign in with it." : nil
-            return portal.pages.page("sign-in", title: "Sign in", session: nil, notice: notice)
+            return await portal.pages.page("sign-in", title: "Sign in", session: nil, notice: notice)
         }
         router.post("sign-in") { _, context in try await signIn(context) }
         router.post("sign-out") { _, context in
@@ -25,7 +25,7 @@ struct PortalAccountRoutes: Sendable {
         }
         router.get("invitation/:token") { _, context in
             let (token, email) = try await invitation(context)
-            return portal.pages.page(
+            return await portal.pages.page(
                 "invitation", title: "Choose a password", values: ["email": email.rawValue, "token": token.text], session: context.session)
         }
         router.post("invitation/:token") { _, context in try await redeem(context) }
@@ -47,7 +47,8 @@ struct PortalAccountRoutes: Sendable {
             "sessionCount": count, "secondFactorOn": factor?.enabledAt != nil, "secondFactorSince": factor?.enabledAt.map(Portal.day) ?? "",
             "recoveryCodesLeft": factor?.recoveryCodesLeft ?? 0,
         ]
-        return portal.pages.page("profile", title: "Your profile", values: values, session: session, alert: alert, status: alert == nil ? .ok : .badRequest)
+        return await portal.pages.page(
+            "profile", title: "Your profile", values: values, session: session, alert: alert, status: alert == nil ? .ok : .badRequest)
     }
 
     /// One password hash per attempt whatever the outcome; a new session id on success.
@@ -64,10 +65,10 @@ struct PortalAccountRoutes: Sendable {
             await portal.audit("SignIn", target: "users/\(user)", subscription: nil, user: user)
             return Response(status: .seeOther, headers: [.location: "/", .setCookie: cookie])
         case .refused:
-            return portal.pages.page(
+            return await portal.pages.page(
                 "sign-in", title: "Sign in", values: ["email": email], session: nil, alert: "The email or the password is wrong.", status: .unauthorized)
         case .locked:
-            return portal.pages.page(
+            return await portal.pages.page(
                 "sign-in", title: "Sign in", values: ["email": email], session: nil,
                 alert: "Too many failed sign-ins for this account in the last 15 minutes: wait, or ask an administrator to unlock it.",
                 status: .tooManyRequests)
@@ -93,7 +94,7 @@ struct PortalAccountRoutes: Sendable {
         let problem =
             PasswordPolicy.problem(with: password).map { "\($0)." } ?? (password == context.form.fields["confirm"] ? nil : "The two passwords differ.")
         if let problem {
-            return portal.pages.page(
+            return await portal.pages.page(
                 "invitation", title: "Choose a password", values: ["email": email.rawValue, "token": token.text], session: nil,
                 alert: problem, status: .badRequest)
         }

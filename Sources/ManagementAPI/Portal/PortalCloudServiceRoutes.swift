@@ -50,7 +50,7 @@ struct PortalCloudServiceRoutes: Sendable {
                 "The cloud service \(name) still has deployment \(deployment.name) in the \(deployment.slot.rawValue) slot; delete its deployments first.")
         }
         guard context.form["confirm"] == "yes" else {
-            return portal.confirmation(
+            return await portal.confirmation(
                 "Delete the cloud service \(name) and its certificates?", action: "/subscriptions/\(subscription.id)/services/\(name)/delete", fields: [:],
                 button: "Delete", back: "/subscriptions/\(subscription.id)/services/\(name)", session: session)
         }

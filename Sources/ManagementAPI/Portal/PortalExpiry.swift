@@ -31,22 +31,20 @@ struct PortalExpiry: Sendable {
         for membership in memberships {
             let id = membership.subscription.id
             for certificate in try await store.managementCertificates(in: id) {
-                let details = Data(base64Encoded: certificate.data).flatMap { try? CertificateDetails(der: [UInt8]($0)) }
+                let summary = Data(base64Encoded: certificate.data).flatMap { portal.summaries.summary(of: certificate.thumbprint, der: [UInt8]($0)) }
                 entries.append(
                     Entry(
                         notAfter: certificate.notAfter, daysLeft: Portal.daysLeft(until: certificate.notAfter, now: instant), kind: "Management",
-                        thumbprint: certificate.thumbprint.description, subject: details.map { String(describing: $0.subject) } ?? "",
+                        thumbprint: certificate.thumbprint.description, subject: summary?.subject ?? "",
                         place: membership.subscription.name, link: "/subscriptions/\(id)"))
             }
-            for service in try await store.cloudServices(in: id) {
-                for certificate in try await store.serviceCertificates(of: service.name, in: id) {
-                    guard let details = try? CertificateDetails(der: certificate.certificate) else { continue }
-                    entries.append(
-                        Entry(
-                            notAfter: details.notAfter, daysLeft: Portal.daysLeft(until: details.notAfter, now: instant), kind: "Service",
-                            thumbprint: certificate.thumbprint.description, subject: String(describing: details.subject),
-                            place: "\(membership.subscription.name) / \(service.name)", link: "/subscriptions/\(id)/services/\(service.name)"))
-                }
+            for certificate in try await store.serviceCertificates(in: id) {
+                guard let summary = portal.summaries.summary(of: certificate.thumbprint, der: certificate.certificate) else { continue }
+                entries.append(
+                    Entry(
+                        notAfter: summary.notAfter, daysLeft: Portal.daysLeft(until: summary.notAfter, now: instant), kind: "Service",
+                        thumbprint: certificate.thumbprint.description, subject: summary.subject,
+                        place: "\(membership.subscription.name) / \(certificate.service)", link: "/subscriptions/\(id)/services/\(certificate.service)"))
             }
         }
         return entries.sorted { $0.notAfter < $1.notAfter }

@@ -36,7 +36,7 @@ struct PortalRenewal: Sendable {
                 "current": current, "replacement": replacement.description,
                 "changes": changes.map { ["role": $0.role, "certificate": $0.certificate, "old": $0.old, "new": replacement.description] },
             ]
-            return portal.pages.page("renew", title: "Renew a certificate", values: values, session: session)
+            return await portal.pages.page("renew", title: "Renew a certificate", values: values, session: session)
         }
         let id = OperationID(RequestID.random().rawValue) ?? OperationID("00000000000000000000000000000000")!
         let operation = OperationRecord(id: id, subscription: subscription.id, status: .inProgress)

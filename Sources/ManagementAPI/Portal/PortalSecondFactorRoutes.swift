@@ -16,7 +16,7 @@ struct PortalSecondFactorRoutes: Sendable {
     func register(on router: Router<PortalRequestContext>) {
         router.get("sign-in/code") { _, context in
             guard let session = context.session, session.secondFactorPending else { throw PortalRedirect(to: "/sign-in") }
-            return portal.pages.page("code", title: "Two-step sign-in", session: session)
+            return await portal.pages.page("code", title: "Two-step sign-in", session: session)
         }
         router.post("sign-in/code") { _, context in try await verify(context) }
         router.post("profile/second-factor") { _, context in
@@ -26,7 +26,7 @@ struct PortalSecondFactorRoutes: Sendable {
             let values: [String: Any] = [
                 "qr": Data(code.svg().utf8).base64EncodedString(), "qrSize": (code.size + 8) * 6, "key": key,
             ]
-            return portal.pages.page("second-factor", title: "Turn on two-step sign-in", values: values, session: session)
+            return await portal.pages.page("second-factor", title: "Turn on two-step sign-in", values: values, session: session)
         }
         router.post("profile/second-factor/confirm") { _, context in
             let session = try context.requireSession()
@@ -34,7 +34,7 @@ struct PortalSecondFactorRoutes: Sendable {
                 throw PortalRefusal(.badRequest, "That code is not the one the app shows now; nothing was turned on. Start again from your profile.")
             }
             await portal.audit("EnableSecondFactor", target: "users/\(session.user)", subscription: nil, user: session.user)
-            return portal.pages.page("recovery-codes", title: "Your recovery codes", values: ["codes": codes], session: session)
+            return await portal.pages.page("recovery-codes", title: "Your recovery codes", values: ["codes": codes], session: session)
         }
         router.post("profile/second-factor/off") { _, context -> Response in
             let session = try context.requireSession()
@@ -54,14 +54,14 @@ struct PortalSecondFactorRoutes: Sendable {
         }
         let user = session.user
         if try await portal.store.failedSignIns(of: user, since: portal.now().addingTimeInterval(-SignIn.window)) >= SignIn.maximumFailures {
-            return portal.pages.page(
+            return await portal.pages.page(
                 "code", title: "Two-step sign-in", session: session,
                 alert: "Too many failed sign-ins for this account in the last 15 minutes: wait, or ask an administrator to unlock it.",
                 status: .tooManyRequests)
         }
         guard try await portal.secondFactor.verify(context.form["code"], for: user) else {
             try await portal.store.recordFailedSignIn(of: user, at: portal.now())
-            return portal.pages.page("code", title: "Two-step sign-in", session: session, alert: "That code is not right.", status: .unauthorized)
+            return await portal.pages.page("code", title: "Two-step sign-in", session: session, alert: "That code is not right.", status: .unauthorized)
         }
         try await portal.store.clearFailedSignIns(of: user)
         try await portal.sessions.end(idHash: pendingHash)

@@ -38,17 +38,17 @@ struct PortalServiceRoutes: Sendable {
         let id = subscription.id
         let deployments = try await store.deployments(of: service.name, in: id)
         let instant = portal.now()
+        // Each deployment's configuration is read once: which thumbprints it names.
+        let named = deployments.map { deployment in
+            Set((try? ServiceConfiguration(xml: deployment.configuration))?.roles.flatMap { $0.certificates.compactMap(\.thumbprint) } ?? [])
+        }
         let rows: [[String: Any]] = try await store.serviceCertificates(of: service.name, in: id).compactMap { certificate in
-            guard let details = try? CertificateDetails(der: certificate.certificate) else { return nil }
-            let users = deployments.filter { deployment in
-                (try? ServiceConfiguration(xml: deployment.configuration))?.roles.contains {
-                    $0.certificates.contains { $0.thumbprint == certificate.thumbprint }
-                } ?? false
-            }
+            guard let details = portal.summaries.summary(of: certificate.thumbprint, der: certificate.certificate) else { return nil }
+            let users = zip(deployments, named).filter { $0.1.contains(certificate.thumbprint) }.map(\.0)
             let days = Portal.daysLeft(until: details.notAfter, now: instant)
             let names = details.dnsNames.isEmpty ? "" : " (" + details.dnsNames.joined(separator: ", ") + ")"
             return [
-                "thumbprint": certificate.thumbprint.description, "subject": String(describing: details.subject) + names,
+                "thumbprint": certificate.thumbprint.description, "subject": details.subject + names,
                 "expires": Portal.day(details.notAfter), "daysLeft": days, "soon": days <= 30,
                 "extra": (users.isEmpty ? "not used" : users.map { "\($0.name) (\($0.slot.rawValue))" }.joined(separator: ", "))
                     + (certificate.sealedPrivateKey == nil ? "; no private key" : ""),
@@ -63,7 +63,7 @@ struct PortalServiceRoutes: Sendable {
                 ["slot": $0.slot.rawValue.lowercased(), "name": $0.name, "status": $0.status.rawValue, "subscription": id.rawValue, "service": service.name]
             },
         ]
-        return portal.pages.page("service", title: "Cloud service \(service.name)", values: values, session: session, alert: alert, status: status)
+        return await portal.pages.page("service", title: "Cloud service \(service.name)", values: values, session: session, alert: alert, status: status)
     }
 
     /// A .pfx with its password, or a .cer; the key is sealed at once. Errors keep the page.
@@ -107,7 +107,7 @@ struct PortalServiceRoutes: Sendable {
         try Portal.require(.manageServiceCertificates, role)
         guard let thumbprint = try? Thumbprint.parse(context.form["thumbprint"]).thumbprint else { throw PortalRefusal.notFound }
         guard context.form["confirm"] == "yes" else {
-            return portal.confirmation(
+            return await portal.confirmation(
                 "Delete the certificate \(thumbprint) from \(service.name)? Deployments can no longer name it.",
                 action: "/subscriptions/\(subscription.id)/services/\(service.name)/certificates/delete", fields: ["thumbprint": thumbprint.description],
                 button: "Delete", back: "/subscriptions/\(subscription.id)/services/\(service.name)", session: session)
@@ -145,8 +145,10 @@ struct PortalServiceRoutes: Sendable {
             }
         }
         let uploaded = try await store.serviceCertificates(of: service.name, in: subscription.id).compactMap { certificate -> [String: Any]? in
-            guard certificate.sealedPrivateKey != nil, let details = try? CertificateDetails(der: certificate.certificate) else { return nil }
-            return ["thumbprint": certificate.thumbprint.description, "subject": String(describing: details.subject), "expires": Portal.day(details.notAfter)]
+            guard certificate.sealedPrivateKey != nil, let details = portal.summaries.summary(of: certificate.thumbprint, der: certificate.certificate) else {
+                return nil
+            }
+            return ["thumbprint": certificate.thumbprint.description, "subject": details.subject, "expires": Portal.day(details.notAfter)]
         }
         let values: [String: Any] = [
             "subscription": subscription.id.rawValue, "service": service.name, "slot": slot.rawValue.lowercased(), "name": deployment.name,
@@ -165,6 +167,6 @@ struct PortalServiceRoutes: Sendable {
             "canRenew": role.allows(.changeThumbprints) && !inUse.isEmpty && !uploaded.isEmpty, "inUse": inUse, "uploaded": uploaded,
             "configuration": String(decoding: deployment.configuration, as: UTF8.self),
         ]
-        return portal.pages.page("deployment", title: "Deployment \(deployment.name)", values: values, session: session, refresh: refresh)
+        return await portal.pages.page("deployment", title: "Deployment \(deployment.name)", values: values, session: session, refresh: refresh)
     }
 }

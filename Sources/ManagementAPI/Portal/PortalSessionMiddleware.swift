@@ -34,16 +34,16 @@ struct PortalSessionMiddleware: RouterMiddleware {
         } catch let redirect as PortalRedirect {
             response = Response(status: .seeOther, headers: [.location: redirect.location])
         } catch let refusal as PortalRefusal {
-            response = pages.errorPage(refusal, session: context.session)
+            response = await pages.errorPage(refusal, session: context.session)
         } catch let error as HTTPResponseError where error.status == .contentTooLarge {
-            response = pages.errorPage(
+            response = await pages.errorPage(
                 PortalRefusal(.contentTooLarge, "The upload is larger than \(ManagementServer.maximumBodySize >> 20) MiB, the most the portal takes."),
                 session: context.session)
         } catch let error as HTTPResponseError where error.status == .notFound || error.status == .methodNotAllowed {
-            response = pages.errorPage(PortalRefusal(.notFound, "There is no such page."), session: context.session)
+            response = await pages.errorPage(PortalRefusal(.notFound, "There is no such page."), session: context.session)
         } catch {
             logger.error("portal request failed", metadata: ["path": .string(request.uri.path), "error": .string("\(APIError(describing: error).message)")])
-            response = pages.errorPage(PortalRefusal(.internalServerError, "The server failed to answer; try again."), session: context.session)
+            response = await pages.errorPage(PortalRefusal(.internalServerError, "The server failed to answer; try again."), session: context.session)
         }
         Self.addPageHeaders(to: &response)
         return response

@@ -27,7 +27,7 @@ struct PortalSubscriptionRoutes: Sendable {
         let memberships = try await store.memberships(of: session.user)
         let rows: [[String: Any]] = memberships.map { ["id": $0.subscription.id.rawValue, "name": $0.subscription.name, "role": $0.role.displayName] }
         let soon = try await PortalExpiry(portal: portal).entries(for: memberships).filter(\.soon).count
-        return portal.pages.page(
+        return await portal.pages.page(
             "home", title: "Subscriptions", values: ["subscriptions": rows, "expiringCount": soon, "hasExpiring": soon > 0], session: session)
     }
 
@@ -39,10 +39,10 @@ struct PortalSubscriptionRoutes: Sendable {
         let instant = portal.now()
         let certificates = try await store.managementCertificates(in: id)
         let rows: [[String: Any]] = certificates.sorted { $0.notAfter < $1.notAfter }.map { certificate in
-            let details = Data(base64Encoded: certificate.data).flatMap { try? CertificateDetails(der: [UInt8]($0)) }
+            let details = Data(base64Encoded: certificate.data).flatMap { portal.summaries.summary(of: certificate.thumbprint, der: [UInt8]($0)) }
             let days = Portal.daysLeft(until: certificate.notAfter, now: instant)
             return [
-                "thumbprint": certificate.thumbprint.description, "subject": details.map { String(describing: $0.subject) } ?? "",
+                "thumbprint": certificate.thumbprint.description, "subject": details?.subject ?? "",
                 "expires": Portal.day(certificate.notAfter), "daysLeft": days, "soon": days <= 30,
                 "extra": "\(certificate.addedBy) (\((certificate.role ?? .coAdministrator).displayName))",
                 "canDelete": role.allows(.manageManagementCertificates), "deleteAction": "/subscriptions/\(id)/management-certificates/delete",
@@ -81,7 +81,7 @@ struct PortalSubscriptionRoutes: Sendable {
             },
             "filterUser": user, "filterOperation": operation, "expiringCount": soon, "hasExpiring": soon > 0,
         ]
-        return portal.pages.page("subscription", title: subscription.name, values: values, session: session, notice: notice, alert: alert, status: status)
+        return await portal.pages.page("subscription", title: subscription.name, values: values, session: session, notice: notice, alert: alert, status: status)
     }
 
     /// A .cer (DER or PEM) registered as the person's management certificate, acting with their role.
@@ -123,7 +123,7 @@ struct PortalSubscriptionRoutes: Sendable {
         try Portal.require(.manageManagementCertificates, role)
         guard let thumbprint = try? Thumbprint.parse(context.form["thumbprint"]).thumbprint else { throw PortalRefusal.notFound }
         guard context.form["confirm"] == "yes" else {
-            return portal.confirmation(
+            return await portal.confirmation(
                 "Delete the management certificate \(thumbprint) from \(subscription.name)? Programs that present it can no longer manage the subscription.",
                 action: "/subscriptions/\(subscription.id)/management-certificates/delete", fields: ["thumbprint": thumbprint.description],
                 button: "Delete", back: "/subscriptions/\(subscription.id)", session: session)
@@ -144,6 +144,6 @@ struct PortalSubscriptionRoutes: Sendable {
                 "place": $0.place, "link": $0.link, "soon": $0.soon,
             ]
         }
-        return portal.pages.page("expiring", title: "Certificates by expiry", values: ["certificates": rows], session: session)
+        return await portal.pages.page("expiring", title: "Certificates by expiry", values: ["certificates": rows], session: session)
     }
 }

@@ -40,7 +40,7 @@ struct PortalUserRoutes: Sendable {
         try Portal.require(.manageUsers, role)
         guard let user = EmailAddress(context.form["email"]) else { throw PortalRefusal.notFound }
         guard context.form["confirm"] == "yes" else {
-            return portal.confirmation(
+            return await portal.confirmation(
                 "Take \(user)'s role on \(subscription.name) away? The management certificates they added stop working here.",
                 action: "/subscriptions/\(subscription.id)/users/remove", fields: ["email": user.rawValue], button: "Remove",
                 back: "/subscriptions/\(subscription.id)", session: session)

@@ -132,6 +132,13 @@ with sync_playwright() as p:
     page.get_by_label("Certificate password").fill("not the pfx password")
     page.get_by_role("button", name="Upload").click()
     report["wrongPFXPassword"] = page.locator("[role=alert]").inner_text()
+    page.get_by_label("Certificate file").set_input_files(config["oldConfiguration"])
+    page.get_by_role("button", name="Upload").click()
+    report["notACertificate"] = page.locator("[role=alert]").inner_text()
+    too_large = admin_context.request.post(f"{service_path}/certificates", multipart={
+        "csrf": csrf_of(page),
+        "certificate": {"name": "big.pfx", "mimeType": "application/x-pkcs12", "buffer": b"0" * (5 << 20)}})
+    report["tooLarge"] = [too_large.status, re.sub(r"\s+", " ", too_large.text())]
     page.get_by_label("Certificate file").set_input_files(config["managementCer"])
     page.get_by_role("button", name="Upload").click()
     for pfx in (config["oldPFX"], config["newPFX"]):
