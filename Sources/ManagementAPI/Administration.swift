@@ -82,10 +82,13 @@ public struct Administration: Sendable {
         return "\(portalURL)/invitation/\(token.text)"
     }
 
-    /// Gives a user a password: checked against the policy, stored only as a hash.
+    /// Gives a user a password: checked against the policy, stored only as a hash; the user's
+    /// portal sessions end.
     public func setPassword(_ password: String, for user: EmailAddress) async throws {
         if let problem = PasswordPolicy.problem(with: password) { throw AdministrationError.unusablePassword(problem) }
         try await store.setPasswordHash(try PasswordHash.make(password).description, for: user, at: now())
+        // A new password ends every portal session the user had.
+        _ = try await store.deleteSessions(of: user)
         await audit("SetUserPassword", target: "users/\(user)", subscription: nil)
     }
 

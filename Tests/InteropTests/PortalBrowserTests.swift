@@ -84,6 +84,11 @@ struct PortalBrowserTests {
         let headers = report["headers"] as? [String: String] ?? [:]
         #expect(headers["content-security-policy"]?.contains("script-src 'none'") == true && headers["x-frame-options"] == "DENY")
         #expect(headers["referrer-policy"] == "no-referrer" && headers["cache-control"] == "no-store", "\(headers)")
+        let badName = report["badServiceName"] as? [String] ?? []
+        #expect(
+            badName == ["-bad-name is not a cloud service name: use 1 to 63 letters, digits and hyphens, starting with a letter.", "-bad-name", "Kept label"])
+        let unknownUser = report["unknownUser"] as? [String] ?? []
+        #expect(unknownUser.first?.hasPrefix("There is no user nobody@contoso.com") == true && unknownUser.last == "nobody@contoso.com", "\(unknownUser)")
         #expect(text("deleteServiceQuestion").contains("Delete the cloud service portal-temp"))
         #expect(report["servicesAfterDelete"] as? [String] == ["portal-shop"], "the API sees what the portal did")
         #expect(text("otherRole") == "Deployer" && report["otherRemoved"] as? Int == 0)
@@ -103,7 +108,10 @@ struct PortalBrowserTests {
 
         // Markup is text.
         #expect((report["dialogs"] as? [String])?.isEmpty == true, "no script ran: \(report["dialogs"] ?? "")")
-        #expect(report["images"] as? Int == 0)
+        #expect(report["images"] as? Int == 0 && report["serviceImages"] as? Int == 0)
+        // A subject as RFC 4514 writes it: `<` and `>` backslash-escaped, and shown as text.
+        let subject = #"CN=\<img src=x onerror=alert(1)\>"#
+        #expect(text("servicePage").contains(subject) && text("expiring").contains(subject), "a certificate's subject is text too")
         #expect(report["markupSubscriptionShown"] as? Int ?? 0 >= 1)
         #expect(text("markupFilterValue") == Self.markupName && text("markupTitle") == Self.markupName)
 

@@ -77,4 +77,14 @@ struct PortalSessionTests {
         #expect(try await sessions.load(cookieValue: second) == nil)
         #expect(try await sessions.load(cookieValue: theirs) != nil)
     }
+
+    @Test("a password set by an administrator ends the user's sessions")
+    func administratorPasswordEndsSessions() async throws {
+        let (sessions, store, _, folder) = try await fixture()
+        defer { withExtendedLifetime(folder) {} }
+        let user = EmailAddress("ops@contoso.com")!
+        let cookie = id(of: try await sessions.start(for: user).cookie)
+        try await Administration(store: store).setPassword("a brand new passphrase", for: user)
+        #expect(try await sessions.load(cookieValue: cookie) == nil)
+    }
 }

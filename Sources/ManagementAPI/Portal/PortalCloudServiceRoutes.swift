@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 import Storage
 
@@ -12,27 +13,34 @@ struct PortalCloudServiceRoutes: Sendable {
     let portal: Portal
 
     func register(on router: Router<PortalRequestContext>) {
-        router.post("subscriptions/:subscription/services") { _, context in try await create(context) }
+        router.post("subscriptions/:subscription/services") { request, context in try await create(request, context: context) }
         router.post("subscriptions/:subscription/services/:service/delete") { _, context in try await delete(context) }
     }
 
-    func create(_ context: PortalRequestContext) async throws -> Response {
+    /// A refusal shows the subscription's page again with what was typed.
+    func create(_ request: Request, context: PortalRequestContext) async throws -> Response {
         let (session, subscription, role) = try await portal.membership(context)
         try Portal.require(.manageCloudServices, role)
         let name = context.form["name"]
+        let label = context.form["label"].isEmpty ? name : context.form["label"]
         let location = context.form["location"]
-        guard CloudService.isValidName(name) else {
-            throw PortalRefusal(.badRequest, "\(name) is not a cloud service name: use 1 to 63 letters, digits and hyphens, starting with a letter.")
+        let refuse = { (reason: String, status: HTTPResponse.Status) async throws -> Response in
+            try await PortalSubscriptionRoutes(portal: portal).subscription(
+                request, context: context, alert: reason, status: status, kept: ["name": name, "label": label, "location": location])
         }
-        guard !location.isEmpty, location.count <= 100 else { throw PortalRefusal(.badRequest, "Give a location, such as West US.") }
+        guard CloudService.isValidName(name) else {
+            return try await refuse("\(name) is not a cloud service name: use 1 to 63 letters, digits and hyphens, starting with a letter.", .badRequest)
+        }
+        guard label.count <= 100 else { return try await refuse("The label has more than 100 characters.", .badRequest) }
+        guard !location.isEmpty, location.count <= 100 else { return try await refuse("Give a location, such as West US.", .badRequest) }
         let instant = portal.now()
         let service = CloudService(
-            subscription: subscription.id, name: name, label: Data(name.utf8).base64EncodedString(), description: nil, location: location,
+            subscription: subscription.id, name: name, label: Data(label.utf8).base64EncodedString(), description: nil, location: location,
             affinityGroup: nil, extendedProperties: [], created: instant, modified: instant)
         do {
             try await portal.store.createCloudService(service, limit: portal.quota.maximumCloudServices)
         } catch {
-            throw PortalRefusal(.conflict, error.description)
+            return try await refuse(error.description, .conflict)
         }
         await portal.audit("CreateCloudService", target: "services/hostedservices/\(name)", subscription: subscription.id, user: session.user)
         throw PortalRedirect(to: "/subscriptions/\(subscription.id)/services/\(name)")

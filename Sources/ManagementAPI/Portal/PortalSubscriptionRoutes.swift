@@ -31,9 +31,12 @@ struct PortalSubscriptionRoutes: Sendable {
             "home", title: "Subscriptions", values: ["subscriptions": rows, "expiringCount": soon, "hasExpiring": soon > 0], session: session)
     }
 
-    func subscription(_ request: Request, context: PortalRequestContext, notice: String? = nil, alert: String? = nil, status: HTTPResponse.Status = .ok)
-        async throws -> Response
-    {
+    /// The subscription's page; after a refused form, `alert` says why and `kept` holds what the
+    /// person typed (by field name), so that nothing is lost.
+    func subscription(
+        _ request: Request, context: PortalRequestContext, notice: String? = nil, alert: String? = nil, status: HTTPResponse.Status = .ok,
+        kept: [String: String] = [:]
+    ) async throws -> Response {
         let (session, subscription, role) = try await portal.membership(context)
         let id = subscription.id
         let instant = portal.now()
@@ -69,7 +72,8 @@ struct PortalSubscriptionRoutes: Sendable {
             },
             "canManageUsers": role.allows(.manageUsers),
             "grantable": PortalUserRoutes.grantable(by: role).reversed().map { ["value": $0.argument, "name": $0.displayName] },
-            "canManageServices": role.allows(.manageCloudServices), "newServiceLocation": "West US",
+            "canManageServices": role.allows(.manageCloudServices), "newServiceName": kept["name"] ?? "", "newServiceLabel": kept["label"] ?? "",
+            "newServiceLocation": kept["location"] ?? "West US", "newUserEmail": kept["email"] ?? "",
             "services": try await store.cloudServices(in: id).map {
                 ["name": $0.name, "location": $0.location ?? $0.affinityGroup ?? "", "subscription": id.rawValue]
             },

@@ -57,6 +57,7 @@ enum PortalTemplates {
         {{^services}}<tr><td colspan="2">No cloud services.</td></tr>{{/services}}</tbody></table>
         {{#canManageServices}}<form method="post" action="/subscriptions/{{subscription}}/services"><input type="hidden" name="csrf" value="{{csrf}}">
         <label for="service-name">Name</label><input id="service-name" name="name" required maxlength="63" value="{{newServiceName}}">
+        <label for="service-label">Label</label><input id="service-label" name="label" maxlength="100" value="{{newServiceLabel}}">
         <label for="service-location">Location</label><input id="service-location" name="location" required value="{{newServiceLocation}}">
         <button type="submit">Create cloud service</button></form>{{/canManageServices}}
         <h2>Management certificates</h2>
@@ -75,7 +76,7 @@ enum PortalTemplates {
         <button type="submit">Change role</button></form>
         <form method="post" action="/subscriptions/{{subscription}}/users/remove"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="email" value="{{user}}"><button type="submit">Remove</button></form>{{/changeable}}</td></tr>{{/members}}</tbody></table>
         {{#canManageUsers}}<form method="post" action="/subscriptions/{{subscription}}/users"><input type="hidden" name="csrf" value="{{csrf}}">
-        <label for="new-user">Email</label><input id="new-user" name="email" type="email" required>
+        <label for="new-user">Email</label><input id="new-user" name="email" type="email" required value="{{newUserEmail}}">
         <label for="new-role">Role</label><select id="new-role" name="role">{{#grantable}}<option value="{{value}}">{{name}}</option>{{/grantable}}</select>
         <button type="submit">Add user</button></form>{{/canManageUsers}}
         <h2>Audit log</h2>

@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 import Storage
 
@@ -7,7 +8,7 @@ struct PortalUserRoutes: Sendable {
     let portal: Portal
 
     func register(on router: Router<PortalRequestContext>) {
-        router.post("subscriptions/:subscription/users") { _, context in try await setRole(context) }
+        router.post("subscriptions/:subscription/users") { request, context in try await setRole(request, context: context) }
         router.post("subscriptions/:subscription/users/remove") { _, context in try await remove(context) }
     }
 
@@ -16,20 +17,25 @@ struct PortalUserRoutes: Sendable {
         SubscriptionRole.allCases.filter { $0 != .serviceAdministrator || role.allows(.changeServiceAdministrator) }
     }
 
-    func setRole(_ context: PortalRequestContext) async throws -> Response {
+    /// A refusal shows the subscription's page again with the email typed.
+    func setRole(_ request: Request, context: PortalRequestContext) async throws -> Response {
         let (session, subscription, role) = try await portal.membership(context)
         try Portal.require(.manageUsers, role)
-        guard let user = EmailAddress(context.form["email"]), let wanted = SubscriptionRole(argument: context.form["role"]) else {
-            throw PortalRefusal(.badRequest, "Give the user's email and one of the roles listed.")
+        let typed = context.form["email"]
+        let refuse = { (reason: String, status: HTTPResponse.Status) async throws -> Response in
+            try await PortalSubscriptionRoutes(portal: portal).subscription(request, context: context, alert: reason, status: status, kept: ["email": typed])
+        }
+        guard let user = EmailAddress(typed), let wanted = SubscriptionRole(argument: context.form["role"]) else {
+            return try await refuse("Give the user's email and one of the roles listed.", .badRequest)
         }
         if wanted == .serviceAdministrator { try Portal.require(.changeServiceAdministrator, role) }
         if user == subscription.serviceAdministrator {
-            throw PortalRefusal(.conflict, "\(user) is the service administrator: make another user service administrator first.")
+            return try await refuse("\(user) is the service administrator: make another user service administrator first.", .conflict)
         }
         do {
             try await portal.store.setRole(wanted, for: user, in: subscription.id)
         } catch .unknownUser {
-            throw PortalRefusal(.badRequest, "There is no user \(user); an administrator adds users with `thumbprint admin user add \(user)`.")
+            return try await refuse("There is no user \(user); an administrator adds users with `thumbprint admin user add \(user)`.", .badRequest)
         }
         await portal.audit("SetSubscriptionRole", target: "users/\(user)/\(wanted.rawValue)", subscription: subscription.id, user: session.user)
         throw PortalRedirect(to: "/subscriptions/\(subscription.id)")

@@ -16,7 +16,13 @@ import re
 import sys
 import time
 
+import datetime
+
 import requests
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from playwright.sync_api import sync_playwright
 
 from thumbprint_client import connect, tls_get
@@ -65,6 +71,17 @@ def totp(key, at):
     return "%06d" % ((int.from_bytes(mac[offset:offset + 4], "big") & 0x7FFFFFFF) % 1000000)
 
 
+def markup_certificate(path, name):
+    """A self-signed certificate whose subject common name is `name` (markup), as a .cer file."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now).not_valid_after(now + datetime.timedelta(days=20))
+            .sign(key, hashes.SHA256()))
+    open(path, "wb").write(cert.public_bytes(serialization.Encoding.DER))
+
+
 def csrf_of(page):
     return page.locator("input[name=csrf]").first.get_attribute("value")
 
@@ -94,7 +111,14 @@ with sync_playwright() as p:
                          ("content-security-policy", "x-frame-options", "referrer-policy", "cache-control")}
     shot(page, "subscriptions")
 
-    # Cloud services: one created and deleted (after a confirmation), one to deploy to.
+    # Cloud services: a bad name is refused and what was typed stays; one created and deleted
+    # (after a confirmation), one to deploy to.
+    page.goto(sub_path)
+    page.get_by_label("Name", exact=True).fill("-bad-name")
+    page.get_by_label("Label").fill("Kept label")
+    page.get_by_role("button", name="Create cloud service").click()
+    report["badServiceName"] = [page.locator("[role=alert]").inner_text(), page.get_by_label("Name", exact=True).input_value(),
+                                page.get_by_label("Label").input_value()]
     for name in ("portal-temp", service):
         page.goto(sub_path)
         page.get_by_label("Name", exact=True).fill(name)
@@ -105,8 +129,12 @@ with sync_playwright() as p:
     page.get_by_role("button", name="Delete").click()
     report["servicesAfterDelete"] = [s.service_name for s in sms.list_hosted_services()]
 
-    # Users and roles: the administrator gives a user a role, changes it, and takes it away.
+    # Users and roles: an unknown user is refused with the email kept; the administrator gives a
+    # user a role, changes it, and takes it away.
     page.goto(sub_path)
+    page.get_by_label("Email").fill("nobody@contoso.com")
+    page.get_by_role("button", name="Add user").click()
+    report["unknownUser"] = [page.locator("[role=alert]").inner_text(), page.get_by_label("Email").input_value()]
     page.get_by_label("Email").fill("other@contoso.com")
     page.get_by_label("Role").last.select_option("reader")
     page.get_by_role("button", name="Add user").click()
@@ -145,7 +173,12 @@ with sync_playwright() as p:
         page.get_by_label("Certificate file").set_input_files(pfx)
         page.get_by_label("Certificate password").fill(config["pfxPassword"])
         page.get_by_role("button", name="Upload").click()
+    markup_cer = os.path.join(work, "markup.cer")
+    markup_certificate(markup_cer, config["markupName"])
+    page.get_by_label("Certificate file").set_input_files(markup_cer)
+    page.get_by_role("button", name="Upload").click()
     report["servicePage"] = page.locator("main").inner_text()
+    report["serviceImages"] = page.locator("main img").count()
     shot(page, "service")
 
     # The deployment, through the API, serving the old certificate.
@@ -190,6 +223,7 @@ with sync_playwright() as p:
     report["images"] += page.locator("main img").count()
     report["markupTitle"] = page.locator("h1").inner_text()
     report["expiring"] = page.goto(base + "/expiring") and page.locator("main").inner_text()
+    report["images"] += page.locator("main img").count()
     shot(page, "expiring")
 
     # CSRF: the admin's own cookie without a token, and with another session's token: 403, nothing changed.
