@@ -117,6 +117,7 @@ struct PortalBrowserTests {
 
         // Refusals.
         #expect(report["csrfMissing"] as? Int == 403 && report["csrfOtherSession"] as? Int == 403)
+        #expect(report["foreignOrigin"] as? [Int] == [403, 403, 403], "a form from another site is refused, signing in included")
         #expect(report["managementStillListed"] as? Bool == true, "a refused POST changed nothing")
         let cookie = (report["sessionCookie"] as? [[String: Any]])?.first
         #expect(cookie?["secure"] as? Bool == true && cookie?["httpOnly"] as? Bool == true && cookie?["sameSite"] as? String == "Strict")

@@ -6,7 +6,9 @@ import Testing
 
 @testable import ManagementAPI
 
-/// Portal sessions against a real SQLite file and a clock the test moves.
+/// Portal sessions: HummingbirdAuth's middleware over our database store, against a real SQLite
+/// file and a clock the test moves. (The cookie and the flows are checked in a real browser by
+/// PortalBrowserTests.)
 @Suite("Portal sessions")
 struct PortalSessionTests {
     final class Clock: Sendable {
@@ -23,68 +25,61 @@ struct PortalSessionTests {
         return (PortalSessions(store: store, now: { clock.now }), store, clock, folder)
     }
 
-    func id(of cookie: String) -> String {
-        String(cookie.split(separator: ";")[0].split(separator: "=", maxSplits: 1)[1])
+    func session(_ user: String, at instant: Date) -> PortalSession {
+        PortalSession(user: EmailAddress(user)!, signedInAt: instant, lastSeen: instant, csrfToken: "token")
     }
 
-    @Test("the cookie is Secure, HttpOnly, SameSite=Strict, Path=/; the database holds only the id's hash")
-    func cookieAndHash() async throws {
-        let (sessions, _, _, folder) = try await fixture()
-        let (_, cookie) = try await sessions.start(for: EmailAddress("ops@contoso.com")!)
-        #expect(cookie.hasSuffix("; Path=/; Secure; HttpOnly; SameSite=Strict"))
-        let value = id(of: cookie)
-        #expect(value.count == 43, "256 random bits")
-        #expect(try await sessions.load(cookieValue: value) != nil)
+    @Test("the store keeps only the hash of a key; a session ends with its time to live")
+    func hashedAndExpiring() async throws {
+        let (sessions, _, clock, folder) = try await fixture()
+        let key = PortalSessions.keyPrefix + "Zm9yLWEtdGVzdC1vbmx5LXNlc3Npb24taWQtb2YtMzItYnl0ZXM="
+        try await sessions.storage.set(key: key, value: session("ops@contoso.com", at: clock.now), expires: .seconds(1800))
+        #expect(try await sessions.storage.get(key: key, as: PortalSession.self)?.user == EmailAddress("ops@contoso.com"))
         let files = ["", "-wal"].compactMap { try? Data(contentsOf: URL(fileURLWithPath: folder.file("thumbprint.sqlite") + $0)) }.reduce(Data(), +)
-        #expect(files.range(of: Data(value.utf8)) == nil, "the session id itself is stored nowhere")
-        #expect(try await sessions.load(cookieValue: "not-a-session") == nil)
+        #expect(files.range(of: Data("Zm9yLWEtdGVzdC1vbmx5".utf8)) == nil, "the session id itself is stored nowhere")
+        #expect(files.range(of: Data(PortalSessionStore.hash(key).utf8)) != nil, "its hash is")
+        let (_, ttl) = try #require(try await sessions.storage.getWithTTL(key: key, as: PortalSession.self))
+        #expect(ttl == .seconds(1800))
+        clock.advance(1801)
+        #expect(try await sessions.storage.get(key: key, as: PortalSession.self) == nil, "past its time to live")
     }
 
     @Test("30 minutes idle end a session; activity keeps it, but never past 12 hours after sign-in")
     func timeouts() async throws {
         let (sessions, _, clock, folder) = try await fixture()
         defer { withExtendedLifetime(folder) {} }
-        let user = EmailAddress("ops@contoso.com")!
-        let idle = id(of: try await sessions.start(for: user).cookie)
-        clock.advance(29 * 60)
-        #expect(try await sessions.load(cookieValue: idle) != nil, "29 minutes idle: still signed in")
-        clock.advance(31 * 60)
-        #expect(try await sessions.load(cookieValue: idle) == nil, "31 minutes idle after the last request: ended")
-
-        let busy = id(of: try await sessions.start(for: user).cookie)
-        for _ in 0..<(12 * 4 - 1) {
+        var current = session("ops@contoso.com", at: clock.now)
+        #expect(sessions.isLive(current, at: clock.now.addingTimeInterval(29 * 60)))
+        #expect(!sessions.isLive(current, at: clock.now.addingTimeInterval(31 * 60)), "31 minutes idle")
+        for _ in 0..<47 {
             clock.advance(15 * 60)
-            let (session, hash) = try #require(try await sessions.load(cookieValue: busy), "active within 12 hours")
-            try await sessions.touch(session, idHash: hash)
+            #expect(sessions.isLive(current, at: clock.now), "active within 12 hours")
+            current.lastSeen = clock.now
         }
         clock.advance(15 * 60)
-        #expect(try await sessions.load(cookieValue: busy) == nil, "12 hours after sign-in, even with activity")
+        #expect(!sessions.isLive(current, at: clock.now), "12 hours after sign-in, even with activity")
     }
 
     @Test("sign out everywhere ends every session of the user and no one else's")
     func endAll() async throws {
-        let (sessions, store, _, folder) = try await fixture()
+        let (sessions, store, clock, folder) = try await fixture()
         defer { withExtendedLifetime(folder) {} }
-        let user = EmailAddress("ops@contoso.com")!
-        let other = EmailAddress("dev@contoso.com")!
-        try await store.addUser(other)
-        let first = id(of: try await sessions.start(for: user).cookie)
-        let second = id(of: try await sessions.start(for: user).cookie)
-        let theirs = id(of: try await sessions.start(for: other).cookie)
-        #expect(first != second, "a new id at every sign-in")
-        #expect(try await sessions.endAll(of: user) == 2)
-        #expect(try await sessions.load(cookieValue: first) == nil)
-        #expect(try await sessions.load(cookieValue: second) == nil)
-        #expect(try await sessions.load(cookieValue: theirs) != nil)
+        try await store.addUser(EmailAddress("dev@contoso.com")!)
+        for (key, user) in [("a", "ops@contoso.com"), ("b", "ops@contoso.com"), ("c", "dev@contoso.com")] {
+            try await sessions.storage.set(key: PortalSessions.keyPrefix + key, value: session(user, at: clock.now), expires: .seconds(1800))
+        }
+        #expect(try await store.deleteSessions(of: EmailAddress("ops@contoso.com")!) == 2)
+        #expect(try await sessions.storage.get(key: PortalSessions.keyPrefix + "a", as: PortalSession.self) == nil)
+        #expect(try await sessions.storage.get(key: PortalSessions.keyPrefix + "c", as: PortalSession.self) != nil)
     }
 
     @Test("a password set by an administrator ends the user's sessions")
     func administratorPasswordEndsSessions() async throws {
-        let (sessions, store, _, folder) = try await fixture()
+        let (sessions, store, clock, folder) = try await fixture()
         defer { withExtendedLifetime(folder) {} }
-        let user = EmailAddress("ops@contoso.com")!
-        let cookie = id(of: try await sessions.start(for: user).cookie)
-        try await Administration(store: store).setPassword("a brand new passphrase", for: user)
-        #expect(try await sessions.load(cookieValue: cookie) == nil)
+        let key = PortalSessions.keyPrefix + "x"
+        try await sessions.storage.set(key: key, value: session("ops@contoso.com", at: clock.now), expires: .seconds(1800))
+        try await Administration(store: store).setPassword("a brand new passphrase", for: EmailAddress("ops@contoso.com")!)
+        #expect(try await sessions.storage.get(key: key, as: PortalSession.self) == nil)
     }
 }

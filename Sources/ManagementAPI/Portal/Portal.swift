@@ -32,6 +32,7 @@ struct Portal: Sendable {
     /// The portal's router, with its session middleware.
     func router() -> Router<PortalRequestContext> {
         let router = Router(context: PortalRequestContext.self)
+        router.add(middleware: sessions.middleware())
         router.add(middleware: PortalSessionMiddleware(sessions: sessions, pages: pages, logger: logger))
         router.get("portal.css") { _, _ in PortalPages.stylesheet() }
         PortalAccountRoutes(portal: self).register(on: router)
@@ -79,6 +80,9 @@ struct Portal: Sendable {
             AuditEntry(
                 time: now(), subscription: subscription, callerThumbprint: nil, user: user.rawValue, operation: operation, target: target, outcome: outcome))
     }
+
+    /// What a locked sign-in says, whether or not the account exists.
+    static let lockedMessage = "Too many failed sign-ins for this account in the last 15 minutes: wait, or ask an administrator to unlock it."
 
     /// A date as the pages show it.
     static func day(_ date: Date) -> String { String(UTCCalendar.iso8601(date).prefix(10)) }

@@ -18,10 +18,11 @@ struct PortalAccountRoutes: Sendable {
             let notice = request.uri.queryParameters.get("done") == "password" ? "Your password is set: sign in with it." : nil
             return await portal.pages.page("sign-in", title: "Sign in", session: nil, notice: notice)
         }
-        router.post("sign-in") { _, context in try await signIn(context) }
+        router.post("sign-in") { request, context in try await signIn(request, context: context) }
         router.post("sign-out") { _, context in
-            if let idHash = context.sessionIDHash { try await portal.sessions.end(idHash: idHash) }
-            return Response(status: .seeOther, headers: [.location: "/sign-in", .setCookie: PortalSessions.clearingCookie])
+            // Ended on the server (the session middleware removes it) and the cookie expired.
+            context.sessions.clearSession()
+            return Response(status: .seeOther, headers: [.location: "/sign-in"])
         }
         router.get("invitation/:token") { _, context in
             let (token, email) = try await invitation(context)
@@ -33,9 +34,9 @@ struct PortalAccountRoutes: Sendable {
         router.post("profile/password") { _, context in try await changePassword(context) }
         router.post("profile/sign-out-everywhere") { _, context in
             let session = try context.requireSession()
-            _ = try await portal.sessions.endAll(of: session.user)
+            _ = try await portal.sessions.endAll(of: session.user, context: context)
             await portal.audit("SignOutEverywhere", target: "users/\(session.user)", subscription: nil, user: session.user)
-            return Response(status: .seeOther, headers: [.location: "/sign-in", .setCookie: PortalSessions.clearingCookie])
+            return Response(status: .seeOther, headers: [.location: "/sign-in"])
         }
     }
 
@@ -52,25 +53,24 @@ struct PortalAccountRoutes: Sendable {
     }
 
     /// One password hash per attempt whatever the outcome; a new session id on success.
-    func signIn(_ context: PortalRequestContext) async throws -> Response {
+    func signIn(_ request: Request, context: PortalRequestContext) async throws -> Response {
         let email = context.form["email"]
         switch try await portal.signIn.attempt(address: email, password: context.form.fields["password"] ?? "") {
         case .signedIn(let user):
-            if let old = context.sessionIDHash { try await portal.sessions.end(idHash: old) }
             if try await portal.secondFactor.isEnabled(for: user) {
-                let (_, cookie) = try await portal.sessions.start(for: user, secondFactorPending: true)
-                return Response(status: .seeOther, headers: [.location: "/sign-in/code", .setCookie: cookie])
+                try await portal.sessions.begin(for: user, secondFactorPending: true, request: request, context: context)
+                return Response(status: .seeOther, headers: [.location: "/sign-in/code"])
             }
-            let (_, cookie) = try await portal.sessions.start(for: user)
+            try await portal.sessions.begin(for: user, request: request, context: context)
             await portal.audit("SignIn", target: "users/\(user)", subscription: nil, user: user)
-            return Response(status: .seeOther, headers: [.location: "/", .setCookie: cookie])
+            return Response(status: .seeOther, headers: [.location: "/"])
         case .refused:
             return await portal.pages.page(
                 "sign-in", title: "Sign in", values: ["email": email], session: nil, alert: "The email or the password is wrong.", status: .unauthorized)
         case .locked:
             return await portal.pages.page(
                 "sign-in", title: "Sign in", values: ["email": email], session: nil,
-                alert: "Too many failed sign-ins for this account in the last 15 minutes: wait, or ask an administrator to unlock it.",
+                alert: Portal.lockedMessage,
                 status: .tooManyRequests)
         }
     }
@@ -102,7 +102,7 @@ struct PortalAccountRoutes: Sendable {
         guard try await portal.store.redeemInvitation(tokenHash: token.hashed, passwordHash: hash, at: portal.now()) != nil else {
             throw PortalRefusal(.notFound, "This invitation link was used a moment ago; ask an administrator for a new one.")
         }
-        _ = try await portal.sessions.endAll(of: email)
+        _ = try await portal.store.deleteSessions(of: email)
         await portal.audit("SetUserPassword", target: "users/\(email)", subscription: nil, user: email)
         return Response(status: .seeOther, headers: [.location: "/sign-in?done=password"])
     }
@@ -122,8 +122,8 @@ struct PortalAccountRoutes: Sendable {
         if let problem { return try await profile(context, alert: problem) }
         let hash = try await BackgroundWork.passwords.run { try PasswordHash.make(new).description }
         try await portal.store.setPasswordHash(hash, for: session.user, at: portal.now())
-        _ = try await portal.sessions.endAll(of: session.user)
+        _ = try await portal.sessions.endAll(of: session.user, context: context)
         await portal.audit("SetUserPassword", target: "users/\(session.user)", subscription: nil, user: session.user)
-        return Response(status: .seeOther, headers: [.location: "/sign-in?done=password", .setCookie: PortalSessions.clearingCookie])
+        return Response(status: .seeOther, headers: [.location: "/sign-in?done=password"])
     }
 }

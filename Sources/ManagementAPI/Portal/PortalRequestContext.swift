@@ -1,29 +1,29 @@
 import Hummingbird
+import HummingbirdAuth
 import NIOCore
 import Storage
 
 /// What a portal request carries: the connection and, once the session middleware has run, the
 /// signed-in person's session.
-public struct PortalRequestContext: RequestContext {
-    public var coreContext: CoreRequestContextStorage
+struct PortalRequestContext: RequestContext, SessionRequestContext {
+    var coreContext: CoreRequestContextStorage
     /// The connection the request came on.
-    public let channel: any Channel
-    /// The session of the person signed in, if any.
-    var session: PortalSession?
-    /// The hash of the presented session id, when it named a live session.
-    var sessionIDHash: String?
+    let channel: any Channel
+    /// The session, loaded and saved by HummingbirdAuth's session middleware.
+    let sessions = SessionContext<PortalSession>()
     /// A POST's form, read (and its CSRF token checked) by the session middleware.
     var form = PortalForm()
 
-    public init(source: ApplicationRequestContextSource) {
+    init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         channel = source.channel
-        session = nil
-        sessionIDHash = nil
     }
 
+    /// The session of the person signed in (or half-way, before the second factor), if any.
+    var session: PortalSession? { sessions.session }
+
     /// Form bodies (uploads included) larger than this are refused.
-    public var maxUploadSize: Int { ManagementServer.maximumBodySize }
+    var maxUploadSize: Int { ManagementServer.maximumBodySize }
 
     /// The signed-in person, or a redirect to the sign-in page (or to its second step).
     func requireSession() throws -> PortalSession {

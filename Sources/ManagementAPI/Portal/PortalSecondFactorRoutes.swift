@@ -18,7 +18,7 @@ struct PortalSecondFactorRoutes: Sendable {
             guard let session = context.session, session.secondFactorPending else { throw PortalRedirect(to: "/sign-in") }
             return await portal.pages.page("code", title: "Two-step sign-in", session: session)
         }
-        router.post("sign-in/code") { _, context in try await verify(context) }
+        router.post("sign-in/code") { request, context in try await verify(request, context: context) }
         router.post("profile/second-factor") { _, context in
             let session = try context.requireSession()
             let (link, key) = try await portal.secondFactor.begin(for: session.user)
@@ -48,15 +48,15 @@ struct PortalSecondFactorRoutes: Sendable {
     }
 
     /// The code after the password: failures count toward the account's lockout.
-    func verify(_ context: PortalRequestContext) async throws -> Response {
-        guard let session = context.session, session.secondFactorPending, let pendingHash = context.sessionIDHash else {
+    func verify(_ request: Request, context: PortalRequestContext) async throws -> Response {
+        guard let session = context.session, session.secondFactorPending else {
             throw PortalRedirect(to: "/sign-in")
         }
         let user = session.user
         if try await portal.store.failedSignIns(of: user, since: portal.now().addingTimeInterval(-SignIn.window)) >= SignIn.maximumFailures {
             return await portal.pages.page(
                 "code", title: "Two-step sign-in", session: session,
-                alert: "Too many failed sign-ins for this account in the last 15 minutes: wait, or ask an administrator to unlock it.",
+                alert: Portal.lockedMessage,
                 status: .tooManyRequests)
         }
         guard try await portal.secondFactor.verify(context.form["code"], for: user) else {
@@ -64,9 +64,8 @@ struct PortalSecondFactorRoutes: Sendable {
             return await portal.pages.page("code", title: "Two-step sign-in", session: session, alert: "That code is not right.", status: .unauthorized)
         }
         try await portal.store.clearFailedSignIns(of: user)
-        try await portal.sessions.end(idHash: pendingHash)
-        let (_, cookie) = try await portal.sessions.start(for: user)
+        try await portal.sessions.begin(for: user, request: request, context: context)
         await portal.audit("SignIn", target: "users/\(user)", subscription: nil, user: user)
-        return Response(status: .seeOther, headers: [.location: "/", .setCookie: cookie])
+        return Response(status: .seeOther, headers: [.location: "/"])
     }
 }

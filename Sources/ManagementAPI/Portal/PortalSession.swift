@@ -1,4 +1,6 @@
 import Accounts
+import Hummingbird
+import HummingbirdAuth
 import Storage
 
 #if canImport(FoundationEssentials)
@@ -7,13 +9,13 @@ import Storage
     import Foundation
 #endif
 
-/// A signed-in person's session as the server keeps it, under the SHA-256 of its id.
+/// A signed-in person's session, as HummingbirdAuth's session middleware keeps it.
 struct PortalSession: Sendable, Codable, Equatable {
     /// Who signed in.
     var user: EmailAddress
     /// When they signed in: the session ends 12 hours later whatever happens.
     var signedInAt: Date
-    /// The last request: the session ends after 30 minutes without one.
+    /// The last request (to the minute): the session ends after 30 minutes without one.
     var lastSeen: Date
     /// The token every state-changing form carries, bound to this session.
     var csrfToken: String
@@ -22,8 +24,9 @@ struct PortalSession: Sendable, Codable, Equatable {
     var secondFactorPending = false
 }
 
-/// Portal sessions: a random id in a cookie, only its hash in the database; an idle timeout and
-/// an absolute one; ended on the server by sign-out, "sign out everywhere" and password change.
+/// Portal sessions through HummingbirdAuth (`SessionMiddleware`, a random id in a cookie) with
+/// the database behind it (`PortalSessionStore`, only hashes of ids); an idle timeout and an
+/// absolute one; ended on the server by sign-out, "sign out everywhere" and password change.
 struct PortalSessions: Sendable {
     /// The cookie's name.
     static let cookieName = "thumbprint_session"
@@ -31,65 +34,63 @@ struct PortalSessions: Sendable {
     static let idleTimeout: TimeInterval = 30 * 60
     /// A session ends this long after sign-in.
     static let absoluteTimeout: TimeInterval = 12 * 60 * 60
+    /// Activity is written down at most this often.
+    static let touchInterval: TimeInterval = 60
+    /// HummingbirdAuth's prefix of storage keys.
+    static let keyPrefix = "hbs."
 
     let store: any ManagementStore
     let now: @Sendable () -> Date
+    var storage: PortalSessionStore { PortalSessionStore(store: store, now: now) }
 
-    /// A new session for `user`, with a new id (never one the browser brought); the cookie to set.
-    func start(for user: EmailAddress, secondFactorPending: Bool = false) async throws -> (session: PortalSession, cookie: String) {
-        let id = SecretToken.random()
+    /// The middleware that loads the session a request's cookie names and saves what changed:
+    /// the cookie is `Secure; HttpOnly; SameSite=Strict; Path=/`.
+    func middleware() -> SessionMiddleware<PortalRequestContext> {
+        SessionMiddleware(
+            storage: storage,
+            configuration: .init(
+                sessionCookieParameters: .init(name: Self.cookieName, path: "/", secure: true, sameSite: .strict), keyPrefix: Self.keyPrefix,
+                defaultSessionExpiration: .seconds(Int64(Self.idleTimeout))))
+    }
+
+    /// Signs `user` in: the session the request came with (if any) is forgotten and a new one,
+    /// under a new id, takes its place when the response is sent.
+    func begin(for user: EmailAddress, secondFactorPending: Bool = false, request: Request, context: PortalRequestContext) async throws {
+        try await endPresented(request)
         let instant = now()
         let session = PortalSession(
             user: user, signedInAt: instant, lastSeen: instant, csrfToken: SecretToken.random().text, secondFactorPending: secondFactorPending)
-        try await save(session, idHash: id.hashed)
-        return (session, Self.cookie(value: id.text))
+        context.sessions.createSession(session, expiresIn: .seconds(Int64(Self.idleTimeout)))
     }
 
-    /// The live session the request's cookie names, with the hash of its id; nil when there is
-    /// none, it is unknown, or it timed out (then it is forgotten).
-    func load(cookieValue: String?) async throws -> (session: PortalSession, idHash: String)? {
-        guard let cookieValue, let id = SecretToken(presented: cookieValue) else { return nil }
-        let idHash = id.hashed
+    /// Forgets, in the database, the session the request's cookie names.
+    func endPresented(_ request: Request) async throws {
+        if let id = request.cookies[Self.cookieName]?.value { try await storage.remove(key: Self.keyPrefix + String(id)) }
+    }
+
+    /// Whether `session` is still live at `instant`: used within 30 minutes, begun within 12 hours.
+    func isLive(_ session: PortalSession, at instant: Date) -> Bool {
+        instant.timeIntervalSince(session.lastSeen) < Self.idleTimeout && instant.timeIntervalSince(session.signedInAt) < Self.absoluteTimeout
+    }
+
+    /// Keeps the request's session alive (at most one write a minute), or ends it when it timed out.
+    func check(_ context: PortalRequestContext) {
+        guard let session = context.session else { return }
         let instant = now()
-        guard let stored = try await store.session(idHash: idHash, at: instant),
-            let session = try? JSONDecoder().decode(PortalSession.self, from: Data(stored.value))
-        else { return nil }
-        guard instant.timeIntervalSince(session.lastSeen) < Self.idleTimeout,
-            instant.timeIntervalSince(session.signedInAt) < Self.absoluteTimeout
-        else {
-            try await store.deleteSession(idHash: idHash)
-            return nil
+        guard isLive(session, at: instant) else {
+            context.sessions.clearSession()
+            return
         }
-        return (session, idHash)
-    }
-
-    /// Records activity: at most one write a minute per session.
-    func touch(_ session: PortalSession, idHash: String) async throws {
-        let instant = now()
-        guard instant.timeIntervalSince(session.lastSeen) >= 60 else { return }
+        guard instant.timeIntervalSince(session.lastSeen) >= Self.touchInterval else { return }
         var touched = session
         touched.lastSeen = instant
-        try await save(touched, idHash: idHash)
+        let left = min(Self.idleTimeout, Self.absoluteTimeout - instant.timeIntervalSince(session.signedInAt))
+        _ = context.sessions.updateSession(touched, expiresIn: .seconds(Int64(left)))
     }
 
-    /// Ends one session on the server.
-    func end(idHash: String) async throws { try await store.deleteSession(idHash: idHash) }
-
-    /// Ends every session of `user` on the server; how many there were.
-    func endAll(of user: EmailAddress) async throws -> Int { try await store.deleteSessions(of: user) }
-
-    private func save(_ session: PortalSession, idHash: String) async throws {
-        let value = try JSONEncoder().encode(session)
-        let expires = min(session.lastSeen.addingTimeInterval(Self.idleTimeout), session.signedInAt.addingTimeInterval(Self.absoluteTimeout))
-        try await store.saveSession(idHash: idHash, user: session.user, value: [UInt8](value), expiresAt: expires)
+    /// Ends every session of `user` on the server, the request's own included; how many there were.
+    func endAll(of user: EmailAddress, context: PortalRequestContext) async throws -> Int {
+        context.sessions.clearSession()
+        return try await store.deleteSessions(of: user)
     }
-
-    /// The session cookie: `Secure; HttpOnly; SameSite=Strict; Path=/`, kept until the browser
-    /// closes; the server enforces the timeouts.
-    static func cookie(value: String) -> String {
-        "\(cookieName)=\(value); Path=/; Secure; HttpOnly; SameSite=Strict"
-    }
-
-    /// The header that makes the browser forget the cookie.
-    static var clearingCookie: String { "\(cookieName)=; Max-Age=0; Path=/; Secure; HttpOnly; SameSite=Strict" }
 }

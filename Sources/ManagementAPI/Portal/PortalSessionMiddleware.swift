@@ -3,9 +3,10 @@ import HTTPTypes
 import Hummingbird
 import Logging
 
-/// Every portal request: finds the session its cookie names, refuses a state-changing request
-/// without the session's CSRF token (403, nothing changed), turns redirects and errors into
-/// pages, and sets the headers every page carries.
+/// Every portal request, inside HummingbirdAuth's session middleware: ends a session that timed
+/// out, refuses a state-changing request from another origin or without the session's CSRF token
+/// (403, nothing changed), turns redirects and errors into pages, and sets the headers every page
+/// carries.
 struct PortalSessionMiddleware: RouterMiddleware {
     typealias Context = PortalRequestContext
 
@@ -20,13 +21,10 @@ struct PortalSessionMiddleware: RouterMiddleware {
         var context = context
         var response: Response
         do {
-            if let (session, idHash) = try await sessions.load(cookieValue: request.cookies[PortalSessions.cookieName]?.value) {
-                context.session = session
-                context.sessionIDHash = idHash
-                try await sessions.touch(session, idHash: idHash)
-            }
+            sessions.check(context)
             var request = request
             if request.method == .post {
+                if Self.isFromAnotherSite(request) { throw PortalRefusal.badToken }
                 context.form = try await PortalForm.read(&request, limit: context.maxUploadSize)
                 if !Self.isSessionless(request.uri.path) { try checkToken(context) }
             }
@@ -46,7 +44,26 @@ struct PortalSessionMiddleware: RouterMiddleware {
             response = await pages.errorPage(PortalRefusal(.internalServerError, "The server failed to answer; try again."), session: context.session)
         }
         Self.addPageHeaders(to: &response)
+        // One line per request, like the API's: who, never a form's content, and no invitation token.
+        logger.info(
+            "\(request.method) \(Self.loggedPath(request.uri.path)) \(response.status.code)",
+            metadata: ["portal-user": "\(context.session?.user.rawValue ?? "none")"])
         return response
+    }
+
+    /// The path as logged: an invitation's token is a secret until used.
+    static func loggedPath(_ path: String) -> String {
+        path.hasPrefix("/invitation/") ? "/invitation/…" : path
+    }
+
+    /// Whether a browser says the form came from another site, so that it is refused before
+    /// anything is read, signing in included. `Sec-Fetch-Site` says so in every current browser;
+    /// `Origin` names the site, but is `null` for the portal's own forms (their
+    /// `Referrer-Policy: no-referrer` hides it), so only another named origin counts.
+    static func isFromAnotherSite(_ request: Request) -> Bool {
+        if let site = request.headers[.fetchSite], site != "same-origin", site != "none" { return true }
+        if let origin = request.headers[.origin], origin != "null", origin != "https://\(request.head.authority ?? "")" { return true }
+        return false
     }
 
     /// Signing in and choosing a password from an invitation act outside any session.
@@ -66,9 +83,9 @@ struct PortalSessionMiddleware: RouterMiddleware {
     static func addPageHeaders(to response: inout Response) {
         response.headers[.contentSecurityPolicy] =
             "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-        response.headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
-        response.headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
-        response.headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
+        response.headers[.frameOptions] = "DENY"
+        response.headers[.referrerPolicy] = "no-referrer"
+        response.headers[.contentTypeOptions] = "nosniff"
         if response.headers[.cacheControl] == nil { response.headers[.cacheControl] = "no-store" }
     }
 }
@@ -88,4 +105,11 @@ struct PortalRefusal: Error {
     /// 403 for a form without its session's token.
     static let badToken = PortalRefusal(
         .forbidden, "This form has expired or did not come from this site; nothing was changed. Go back, reload the page and try again.")
+}
+
+extension HTTPField.Name {
+    static let frameOptions = HTTPField.Name("X-Frame-Options")!
+    static let referrerPolicy = HTTPField.Name("Referrer-Policy")!
+    static let contentTypeOptions = HTTPField.Name("X-Content-Type-Options")!
+    static let fetchSite = HTTPField.Name("Sec-Fetch-Site")!
 }

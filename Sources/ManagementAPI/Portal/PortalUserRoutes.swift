@@ -30,7 +30,7 @@ struct PortalUserRoutes: Sendable {
         }
         if wanted == .serviceAdministrator { try Portal.require(.changeServiceAdministrator, role) }
         if user == subscription.serviceAdministrator {
-            return try await refuse("\(user) is the service administrator: make another user service administrator first.", .conflict)
+            return try await refuse(StorageError.serviceAdministratorStays(user.rawValue).description, .conflict)
         }
         do {
             try await portal.store.setRole(wanted, for: user, in: subscription.id)
@@ -55,7 +55,7 @@ struct PortalUserRoutes: Sendable {
         do {
             removed = try await portal.store.removeMember(user, from: subscription.id)
         } catch .serviceAdministratorStays {
-            throw PortalRefusal(.conflict, "\(user) is the service administrator: make another user service administrator first.")
+            throw PortalRefusal(.conflict, StorageError.serviceAdministratorStays(user.rawValue).description)
         }
         guard removed else { throw PortalRefusal.notFound }
         await portal.audit("RemoveSubscriptionUser", target: "users/\(user)", subscription: subscription.id, user: session.user)

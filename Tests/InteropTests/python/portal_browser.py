@@ -235,6 +235,15 @@ with sync_playwright() as p:
     other.goto(base + "/profile")
     other_token = csrf_of(other)
     report["csrfOtherSession"] = admin_context.request.post(delete_url, form={"thumbprint": cer_thumbprint, "csrf": other_token}).status
+    # Another site's form, even with the right token, and a sign-in posted from another site.
+    page.goto(sub_path)
+    report["foreignOrigin"] = [
+        admin_context.request.post(delete_url, form={"thumbprint": cer_thumbprint, "csrf": csrf_of(page)},
+                                   headers={"Origin": "https://attacker.example"}).status,
+        other_context.request.post(base + "/sign-in", form={"email": "admin@localhost", "password": PASSWORD},
+                                   headers={"Origin": "https://attacker.example"}, max_redirects=0).status,
+        other_context.request.post(base + "/sign-in", form={"email": "admin@localhost", "password": PASSWORD},
+                                   headers={"Origin": "null", "Sec-Fetch-Site": "cross-site"}, max_redirects=0).status]
     page.goto(sub_path)
     report["managementStillListed"] = cer_thumbprint in page.locator("main").inner_text()
 
