@@ -17,6 +17,7 @@ struct CloudServiceRoutes: Sendable {
     let store: any ManagementStore
     let runtime: DeploymentRuntime
     let quota: SubscriptionQuota
+    let locations: ServiceLocations
     let operations: AsyncOperations
     var now: @Sendable () -> Date { operations.now }
 
@@ -51,10 +52,14 @@ struct CloudServiceRoutes: Sendable {
         }
         let label = try body.required("Label")
         try Self.checkLabel(label)
-        let location = body.optional("Location")
+        var location = body.optional("Location")
         let affinityGroup = body.optional("AffinityGroup")
         guard (location == nil) != (affinityGroup == nil) else {
             throw APIError.badRequest("Give exactly one of Location and AffinityGroup.")
+        }
+        if let given = location {
+            guard let known = locations.named(given) else { throw APIError.badRequest(locations.problem(with: given) ?? "") }
+            location = known
         }
         let instant = now()
         try await store.createCloudService(

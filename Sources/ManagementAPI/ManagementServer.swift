@@ -47,15 +47,18 @@ public struct ManagementServer: Sendable {
     public var quota: SubscriptionQuota
     /// The asynchronous operations in progress; a service of the server's service group.
     public var operations: RunningOperations
+    /// Where cloud services may be created.
+    public var locations: ServiceLocations
 
     /// A server from its parts.
     public init(
         host: String, port: Int, store: any ManagementStore, identity: CertificateBundle,
         limits: CertificateLimits = .standard, now: @escaping @Sendable () -> Date = { Date() }, masterKey: MasterKey,
         deployments: DeploymentRuntime, connectionLimits: ConnectionLimits = .defaults, quota: SubscriptionQuota = .standard,
-        operations: RunningOperations = RunningOperations(), logger: Logger
+        operations: RunningOperations = RunningOperations(), locations: ServiceLocations = .standard, logger: Logger
     ) {
         self.operations = operations
+        self.locations = locations
         self.quota = quota
         self.connectionLimits = connectionLimits
         self.host = host
@@ -78,7 +81,8 @@ public struct ManagementServer: Sendable {
         let asynchronous = AsyncOperations(store: store, running: operations, now: now)
         SubscriptionRoutes(store: store, quota: quota).register(on: router)
         ManagementCertificateRoutes(store: store, limits: limits, now: now).register(on: router)
-        CloudServiceRoutes(store: store, runtime: deployments, quota: quota, operations: asynchronous).register(on: router)
+        LocationRoutes(locations: locations).register(on: router)
+        CloudServiceRoutes(store: store, runtime: deployments, quota: quota, locations: locations, operations: asynchronous).register(on: router)
         ServiceCertificateRoutes(store: store, masterKey: masterKey, runtime: deployments, operations: asynchronous).register(on: router)
         DeploymentRoutes(store: store, runtime: deployments, operations: asynchronous).register(on: router)
         return router
@@ -110,7 +114,7 @@ public struct ManagementServer: Sendable {
             PresentedCertificates.shared.handler(),
         ])
         let portal = Portal(
-            store: store, runtime: deployments, masterKey: masterKey, limits: self.limits, quota: quota,
+            store: store, runtime: deployments, masterKey: masterKey, limits: self.limits, quota: quota, locations: locations,
             operations: AsyncOperations(store: store, running: operations, now: now),
             signIn: try SignIn(
                 store: store, now: now, verify: { hash, password in (try? await BackgroundWork.passwords.run { hash.matches(password) }) ?? false }),

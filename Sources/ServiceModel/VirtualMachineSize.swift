@@ -1,5 +1,15 @@
 /// The sizes a role's `vmsize` names, and the cores each counts against a subscription's quota.
 public enum VirtualMachineSize {
+    /// The sizes a web or worker role may name, as the platform spells them.
+    public static let names = [
+        "ExtraSmall", "Small", "Medium", "Large", "ExtraLarge", "A5", "A6", "A7", "A8", "A9", "A10", "A11",
+        "Standard_A1_v2", "Standard_A2_v2", "Standard_A4_v2", "Standard_A8_v2",
+        "Standard_D1", "Standard_D2", "Standard_D3", "Standard_D4", "Standard_D11", "Standard_D12", "Standard_D13", "Standard_D14",
+        "Standard_D1_v2", "Standard_D2_v2", "Standard_D3_v2", "Standard_D4_v2", "Standard_D5_v2",
+        "Standard_D11_v2", "Standard_D12_v2", "Standard_D13_v2", "Standard_D14_v2",
+        "Standard_G1", "Standard_G2", "Standard_G3", "Standard_G4", "Standard_G5",
+    ]
+
     /// Cores of the classic sizes (ExtraSmall shares a core but counts as one).
     static let cores: [String: Int] = [
         "extrasmall": 1, "small": 1, "medium": 2, "large": 4, "extralarge": 8,

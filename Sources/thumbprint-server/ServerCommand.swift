@@ -79,7 +79,21 @@ struct ServerCommand: AsyncParsableCommand {
         help: ArgumentHelp("Cores each subscription's deployments may use, from their instance sizes (MaxCoreCount).", valueName: "N"))
     var maximumCores = SubscriptionQuota.standard.maximumCores
 
+    @Option(
+        name: .customLong("location"),
+        help: ArgumentHelp(
+            "A location cloud services may be created in (repeatable; replaces the default list of the classic regions).", valueName: "NAME"))
+    var locations: [String] = []
+
     @OptionGroup var password: PasswordOptions
+
+    /// Where cloud services may be created: the `--location` names, or the default list.
+    func serviceLocations() throws -> ServiceLocations {
+        for name in locations where name.trimmingCharacters(in: .whitespaces).isEmpty || name.count > 100 {
+            throw ValidationError("--location takes a name of 1 to 100 characters, not '\(name)'")
+        }
+        return locations.isEmpty ? .standard : ServiceLocations(names: locations)
+    }
 
     /// What each subscription may use, from the options.
     func quota() throws -> SubscriptionQuota {
@@ -147,7 +161,8 @@ struct ServerCommand: AsyncParsableCommand {
         let operations = RunningOperations(grace: .milliseconds(Int64(shutdownGrace * 1000)))
         let server = ManagementServer(
             host: host, port: port, store: store, identity: identity, masterKey: masterKey,
-            deployments: deployments, connectionLimits: limits, quota: quota, operations: operations, logger: logger)
+            deployments: deployments, connectionLimits: limits, quota: quota, operations: operations,
+            locations: try serviceLocations(), logger: logger)
         let urlHost = host == "0.0.0.0" || host == "::" ? (hostnames.first ?? "localhost") : (host.contains(":") ? "[\(host)]" : host)
         let application = try server.application { boundPort in
             let url = "https://\(urlHost):\(boundPort)"

@@ -67,7 +67,7 @@ struct ServiceCommand: AsyncParsableCommand {
         @Argument(help: "The service name (letters, digits and hyphens).") var name: String
         @Option(name: .customLong("label"), help: "A label (default: the name).") var label: String?
         @Option(name: .customLong("description"), help: "A description.") var description: String?
-        @Option(name: .customLong("location"), help: "The location.") var location = "Local"
+        @Option(name: .customLong("location"), help: "The location (one the server lists; see its --location).") var location = "West US"
         @Flag(name: .customLong("json"), help: "Print one JSON document: the new service.") var json = false
 
         func run() async throws {

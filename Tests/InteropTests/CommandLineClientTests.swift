@@ -42,6 +42,26 @@ struct ClientCommandTests {
     }
 }
 
+@Suite("Locations a server creates cloud services in")
+struct LocationTests {
+    @Test("--location replaces the list: a listed one is taken in any case and stored as listed; any other is refused naming the list")
+    func configuredLocations() throws {
+        let server = try PythonClientTests.RunningServer(extraArguments: ["--location", "Local", "--location", "Lab Two"])
+        let connection = ["--publish-settings", server.data + "/admin.publishsettings", "--ca", server.data + "/tls/ca.pem"]
+        let run = { (arguments: [String]) throws -> ProcessResult in
+            try runProcess(thumbprintExecutable, arguments, environment: ["THUMBPRINT_HOME": server.folder.file("home")], currentDirectory: server.folder.path)
+        }
+        let created = try run(["service", "create", "web1", "--location", "lab two"] + connection)
+        #expect(created.status == 0 && created.standardOutput.contains("in Lab Two"), "\(created.standardOutput)\(created.standardError)")
+        let refused = try run(["service", "create", "web2"] + connection)
+        #expect(
+            refused.status == 1 && refused.standardError.contains("West US is not one where this server creates cloud services: Local, Lab Two"),
+            "\(refused.standardError)")
+        let empty = try runProcess(thumbprintExecutable, ["server", "--data-dir", server.folder.file("other"), "--location", " "])
+        #expect(empty.status == 2 && empty.standardError.contains("--location takes a name"), "\(empty.standardError)")
+    }
+}
+
 @Suite("The API client commands say what is wrong with a connection")
 struct ConnectionErrorTests {
     @Test("a wrong CA, a server that is down, a DER CA file and a key given as CA each get a message that says what to do")

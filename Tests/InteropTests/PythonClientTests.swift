@@ -173,6 +173,15 @@ struct PythonClientTests {
         #expect(report["updatedExtended"] as? [String: String] == ["ext1": "changed", "ext2": "42", "ext3": "new"])
         #expect(report["deleted"] as? String == "Succeeded")
         #expect(report["afterDelete"] as? Int == 404)
+        let locations = report["locations"] as? [[Any]] ?? []
+        let first = locations.first ?? []
+        #expect(first.count == 4 && first[0] as? String == "West US" && first[1] as? String == "West US")
+        #expect(first.count == 4 && first[2] as? [String] == ["Compute", "Storage"] && first[3] as? [String] == ["ExtraSmall", "Small"], "\(first)")
+        #expect(locations.count == 13, "\(locations)")
+        let unknown = report["unknownLocation"] as? [Any] ?? []
+        #expect(
+            unknown.first as? Int == 400
+                && (unknown.last as? String ?? "").contains("Atlantis is not one where this server creates cloud services: West US, East US"), "\(unknown)")
     }
 
     @Test("service certificates through the real client: pfx, cer, an old Windows pfx, a wrong password; no plaintext key at rest")

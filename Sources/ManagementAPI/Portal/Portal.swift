@@ -19,6 +19,7 @@ struct Portal: Sendable {
     let masterKey: MasterKey
     let limits: CertificateLimits
     let quota: SubscriptionQuota
+    let locations: ServiceLocations
     let operations: AsyncOperations
     let signIn: SignIn
     let secondFactor: SecondFactor

@@ -32,10 +32,10 @@ struct PortalCloudServiceRoutes: Sendable {
             return try await refuse("\(name) is not a cloud service name: use 1 to 63 letters, digits and hyphens, starting with a letter.", .badRequest)
         }
         guard label.count <= 100 else { return try await refuse("The label has more than 100 characters.", .badRequest) }
-        guard !location.isEmpty, location.count <= 100 else { return try await refuse("Give a location, such as West US.", .badRequest) }
+        guard let known = portal.locations.named(location) else { return try await refuse(portal.locations.problem(with: location) ?? "", .badRequest) }
         let instant = portal.now()
         let service = CloudService(
-            subscription: subscription.id, name: name, label: Data(label.utf8).base64EncodedString(), description: nil, location: location,
+            subscription: subscription.id, name: name, label: Data(label.utf8).base64EncodedString(), description: nil, location: known,
             affinityGroup: nil, extendedProperties: [], created: instant, modified: instant)
         do {
             try await portal.store.createCloudService(service, limit: portal.quota.maximumCloudServices)

@@ -73,7 +73,10 @@ struct PortalSubscriptionRoutes: Sendable {
             "canManageUsers": role.allows(.manageUsers),
             "grantable": PortalUserRoutes.grantable(by: role).reversed().map { ["value": $0.argument, "name": $0.displayName] },
             "canManageServices": role.allows(.manageCloudServices), "newServiceName": kept["name"] ?? "", "newServiceLabel": kept["label"] ?? "",
-            "newServiceLocation": kept["location"] ?? "West US", "newUserEmail": kept["email"] ?? "",
+            "locations": portal.locations.names.map { name in
+                ["name": name, "selected": name == (kept["location"] ?? portal.locations.names.first)] as [String: Any]
+            },
+            "newUserEmail": kept["email"] ?? "",
             "services": try await store.cloudServices(in: id).map {
                 ["name": $0.name, "location": $0.location ?? $0.affinityGroup ?? "", "subscription": id.rawValue]
             },

@@ -58,7 +58,7 @@ enum PortalTemplates {
         {{#canManageServices}}<form method="post" action="/subscriptions/{{subscription}}/services"><input type="hidden" name="csrf" value="{{csrf}}">
         <label for="service-name">Name</label><input id="service-name" name="name" required maxlength="63" value="{{newServiceName}}">
         <label for="service-label">Label</label><input id="service-label" name="label" maxlength="100" value="{{newServiceLabel}}">
-        <label for="service-location">Location</label><input id="service-location" name="location" required value="{{newServiceLocation}}">
+        <label for="service-location">Location</label><select id="service-location" name="location">{{#locations}}<option{{#selected}} selected{{/selected}}>{{name}}</option>{{/locations}}</select>
         <button type="submit">Create cloud service</button></form>{{/canManageServices}}
         <h2>Management certificates</h2>
         <p>{{managementCount}} of {{managementLimit}} used on this subscription.{{#limitReached}} The limit is reached: delete a certificate no longer used, or ask a co-administrator to add it: each user id may add 100 of its own.{{/limitReached}}</p>

@@ -14,6 +14,13 @@ sms, subscription_id = connect(publish_settings, ca_pem, host, work, "cloud-clie
 def wait(result):
     return sms.wait_for_operation_status(result.request_id, timeout=10, sleep_interval=0.1, progress_callback=None, success_callback=None, failure_callback=None).status
 
+locations = [(l.name, l.display_name, list(l.available_services), list(l.compute_capabilities.web_worker_role_sizes)[:2])
+             for l in sms.list_locations()]
+try:
+    sms.create_hosted_service(name + "-nowhere", "Nowhere", location="Atlantis")
+    unknown_location = "accepted"
+except Exception as error:
+    unknown_location = [getattr(error, "status_code", None), str(error)]
 before = sms.check_hosted_service_name_availability(name).result
 created = wait(sms.create_hosted_service(name, "My label", "A description", "West US", extended_properties={"ext1": "val1", "ext2": 42}))
 after = sms.check_hosted_service_name_availability(name).result
@@ -36,5 +43,5 @@ print(json.dumps({
     "extended": props.hosted_service_properties.extended_properties, "deployments": props.deployments is None,
     "embeddedDeployments": None if detailed.deployments is None else len(detailed.deployments),
     "updatedLabel": updated.hosted_service_properties.label, "updatedExtended": updated.hosted_service_properties.extended_properties,
-    "deleted": deleted, "afterDelete": after_delete,
+    "deleted": deleted, "afterDelete": after_delete, "locations": locations, "unknownLocation": unknown_location,
 }))
