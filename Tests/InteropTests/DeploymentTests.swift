@@ -131,6 +131,9 @@ struct DeploymentTests {
         #expect(report["configurationKept"] as? Bool == true)
         #expect(report["servedAfterRefusal"] as? String == new)
         #expect(report["embedded"] as? [String] == ["dep1"])
+        let embedded = report["embeddedInstances"] as? [[Any]] ?? []
+        #expect(embedded.count == 3 && "\(embedded)" == "\(report["directInstances"] ?? "")", "embed-detail carries the instances and endpoints: \(embedded)")
+        #expect(report["embeddedConfiguration"] as? Bool == true)
         #expect(status("suspend") == "Succeeded")
         #expect(report["suspendedStatus"] as? String == "Suspended")
         #expect(report["suspendedInstances"] as? [String] == ["StoppedVM"])

@@ -108,6 +108,14 @@ report["servedAfterRefusal"], _ = served_thumbprint(public_port)
 
 detail = sms.get_hosted_service_properties(service, embed_detail=True)
 report["embedded"] = [d.name for d in detail.deployments]
+# The whole deployment, as Get Deployment gives it: instances with their endpoints.
+embedded = detail.deployments[0]
+direct, _ = deployment_state()
+report["embeddedInstances"] = [(i.instance_name, i.instance_status, [(e.name, e.public_port, e.local_port) for e in i.instance_endpoints])
+                               for i in embedded.role_instance_list]
+report["directInstances"] = [(i.instance_name, i.instance_status, [(e.name, e.public_port, e.local_port) for e in i.instance_endpoints])
+                             for i in direct.role_instance_list]
+report["embeddedConfiguration"] = embedded.configuration == direct.configuration
 
 report["suspend"] = wait(sms.update_deployment_status(service, "dep1", "Suspended"))
 deployment, instances = deployment_state()
