@@ -23,9 +23,10 @@ struct AsyncOperations: Sendable {
         _ work: @escaping @Sendable () async throws -> Void
     ) async throws -> Response {
         let operation = OperationRecord(id: try context.operationID(), subscription: caller.subscription, status: .inProgress)
-        let accepted = AuditMiddleware.entry(
-            for: request, subscription: caller.subscription, thumbprint: caller.thumbprint,
+        var accepted = AuditMiddleware.entry(
+            for: request, requestID: context.requestID.rawValue, subscription: caller.subscription, thumbprint: caller.thumbprint,
             user: caller.user, time: now(), outcome: "Accepted")
+        accepted.httpStatus = 202
         try await begin(operation, audit: accepted, logger: context.logger) { entry in
             await AuditMiddleware.append(entry, to: store, context: context)
         } work: {
@@ -63,6 +64,7 @@ struct AsyncOperations: Sendable {
             }
             audit.time = now()
             audit.outcome = finished.status == .succeeded ? "Succeeded" : finished.errorCode ?? "Failed"
+            audit.httpStatus = finished.httpStatusCode
             do {
                 try await store.saveOperation(finished)
                 try await store.appendAudit(audit)

@@ -26,17 +26,19 @@ struct AuditMiddleware: RouterMiddleware {
         do {
             response = try await next(request, context)
         } catch {
-            await record(request, context: context, response: nil, outcome: APIError(describing: error).code)
+            let refusal = APIError(describing: error)
+            await record(request, context: context, response: nil, outcome: refusal.code, status: Int(refusal.status.code))
             throw error
         }
         if response.status != .accepted {
-            await record(request, context: context, response: response, outcome: "Succeeded")
+            await record(request, context: context, response: response, outcome: "Succeeded", status: Int(response.status.code))
         }
         return response
     }
 
-    private func record(_ request: Request, context: Context, response: Response?, outcome: String) async {
+    private func record(_ request: Request, context: Context, response: Response?, outcome: String, status: Int) async {
         var entry = await Self.entry(for: request, context: context, store: store, time: now(), outcome: outcome)
+        entry.httpStatus = status
         if let location = response?.headers[.location], let last = location.split(separator: "/").last {
             entry.target += "/" + last
         }
@@ -49,20 +51,22 @@ struct AuditMiddleware: RouterMiddleware {
         let thumbprint = await context.presented()?.thumbprint
         var user: EmailAddress?
         if let thumbprint, let subscription { user = try? await store.caller(thumbprint: thumbprint, subscription: subscription)?.user }
-        return entry(for: request, subscription: subscription, thumbprint: thumbprint, user: user, time: time, outcome: outcome)
+        return entry(
+            for: request, requestID: context.requestID.rawValue, subscription: subscription, thumbprint: thumbprint, user: user, time: time,
+            outcome: outcome)
     }
 
     /// The entry for `request` made by the given caller: the one place that names the operation
     /// and its target, for the middleware and for operations that end later (`AsyncOperation`).
     static func entry(
-        for request: Request, subscription: SubscriptionID?, thumbprint: Thumbprint?, user: EmailAddress?,
+        for request: Request, requestID: String, subscription: SubscriptionID?, thumbprint: Thumbprint?, user: EmailAddress?,
         time: Date, outcome: String
     ) -> AuditEntry {
         let segments = request.uri.path.split(separator: "/").map(String.init)
         return AuditEntry(
             time: time, subscription: subscription, callerThumbprint: thumbprint?.description, user: user?.rawValue,
             operation: operationName(method: request.method, segments: segments, component: request.uri.queryParameters.get("comp")),
-            target: segments.dropFirst().joined(separator: "/"), outcome: outcome)
+            target: segments.dropFirst().joined(separator: "/"), outcome: outcome, requestID: requestID)
     }
 
     /// Appends `entry`, logging (never failing the request) when the log cannot be written.

@@ -82,6 +82,7 @@ public struct ManagementServer: Sendable {
         SubscriptionRoutes(store: store, quota: quota).register(on: router)
         ManagementCertificateRoutes(store: store, limits: limits, now: now).register(on: router)
         LocationRoutes(locations: locations).register(on: router)
+        SubscriptionOperationRoutes(store: store).register(on: router)
         CloudServiceRoutes(store: store, runtime: deployments, quota: quota, locations: locations, operations: asynchronous).register(on: router)
         ServiceCertificateRoutes(store: store, masterKey: masterKey, runtime: deployments, operations: asynchronous).register(on: router)
         DeploymentRoutes(store: store, runtime: deployments, operations: asynchronous).register(on: router)

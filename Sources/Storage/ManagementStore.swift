@@ -57,6 +57,8 @@ public protocol ManagementStore: Sendable {
     func appendAudit(_ entry: AuditEntry) async throws(StorageError)
     /// The audit log, oldest first, optionally for one subscription.
     func auditEntries(subscription: SubscriptionID?) async throws(StorageError) -> [AuditEntry]
+    /// The subscription's audit entries from `start` to `end` (both included), oldest first.
+    func auditEntries(subscription: SubscriptionID, from start: Date, to end: Date) async throws(StorageError) -> [AuditEntry]
 
     /// Creates a cloud service; its name must be free across all subscriptions, and the
     /// subscription may hold at most `limit` (checked in the same transaction).

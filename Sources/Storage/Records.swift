@@ -127,9 +127,22 @@ public struct AuditEntry: Sendable, Equatable, Codable {
     public var target: String
     /// `Succeeded`, or the error code it failed with.
     public var outcome: String
+    /// The `x-ms-request-id` of the API request (an asynchronous operation's id); nil for
+    /// administrative and portal actions.
+    public var requestID: String?
+    /// The HTTP status the request ended with, when known.
+    public var httpStatus: Int?
+    /// Its place in the log, once stored: increasing, unique.
+    public var sequence: Int64?
 
     /// An entry from its parts.
-    public init(time: Date, subscription: SubscriptionID?, callerThumbprint: String?, user: String?, operation: String, target: String, outcome: String) {
+    public init(
+        time: Date, subscription: SubscriptionID?, callerThumbprint: String?, user: String?, operation: String, target: String, outcome: String,
+        requestID: String? = nil, httpStatus: Int? = nil, sequence: Int64? = nil
+    ) {
+        self.requestID = requestID
+        self.httpStatus = httpStatus
+        self.sequence = sequence
         self.time = time
         self.subscription = subscription
         self.callerThumbprint = callerThumbprint

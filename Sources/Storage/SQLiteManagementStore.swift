@@ -180,37 +180,7 @@ public final class SQLiteManagementStore: ManagementStore, Sendable {
         }
     }
 
-    // MARK: Audit and operations
-
-    public func appendAudit(_ entry: AuditEntry) async throws(StorageError) {
-        try await write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO audit_log (time, subscription_id, caller_thumbprint, user, operation, target, outcome)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    Self.timestamp(entry.time), entry.subscription?.rawValue, entry.callerThumbprint, entry.user,
-                    entry.operation, entry.target, entry.outcome,
-                ])
-        }
-    }
-
-    public func auditEntries(subscription: SubscriptionID?) async throws(StorageError) -> [AuditEntry] {
-        try await read { db in
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT * FROM audit_log WHERE ?1 IS NULL OR subscription_id = ?1 ORDER BY id
-                    """, arguments: [subscription?.rawValue])
-            return rows.map { row in
-                AuditEntry(
-                    time: Self.date(row["time"]), subscription: (row["subscription_id"] as String?).flatMap(SubscriptionID.init),
-                    callerThumbprint: row["caller_thumbprint"], user: row["user"], operation: row["operation"],
-                    target: row["target"], outcome: row["outcome"])
-            }
-        }
-    }
+    // MARK: Operations
 
     public func saveOperation(_ operation: OperationRecord) async throws(StorageError) {
         try await write { db in

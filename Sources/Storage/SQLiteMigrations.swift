@@ -173,6 +173,16 @@ enum SQLiteMigrations {
                     );
                     """)
         }
+        migrator.registerMigration("v8: audit entries with their request id and HTTP status") { db in
+            // List Subscription Operations pairs an asynchronous operation's Accepted entry with
+            // its final one by the request id, and reports the status code.
+            try db.execute(
+                sql: """
+                    ALTER TABLE audit_log ADD COLUMN request_id TEXT;
+                    ALTER TABLE audit_log ADD COLUMN http_status INTEGER;
+                    CREATE INDEX audit_log_by_time ON audit_log(subscription_id, time);
+                    """)
+        }
         return migrator
     }
 }

@@ -184,6 +184,36 @@ struct PythonClientTests {
                 && (unknown.last as? String ?? "").contains("Atlantis is not one where this server creates cloud services: West US, East US"), "\(unknown)")
     }
 
+    @Test("List Subscription Operations through the real client: every call once, the caller, a refusal as Failed, 100 a page, filters")
+    func subscriptionOperations() throws {
+        let server = try RunningServer()
+        let script = repositoryRoot.appendingPathComponent("Tests/InteropTests/python/subscription_operations_client.py").path
+        let result = try runProcess(
+            testPython, [script, server.data + "/admin.publishsettings", server.data + "/tls/ca.pem", "127.0.0.1:\(server.port)", server.folder.path])
+        try #require(result.status == 0, "\(result.standardError)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+        // The first run's two administrative actions, then the client's 1 + 3 + 210 calls.
+        #expect(report["count"] as? Int == 2 + 1 + 3 + 210 && report["pages"] as? Int == 3 && report["unique"] as? Bool == true, "\(report)")
+        #expect(
+            report["names"] as? [String: Int] == [
+                "CreateSubscription": 1, "IssuePublishSettings": 1, "CreateCloudService": 1, "AddManagementCertificate": 107,
+                "DeleteManagementCertificate": 106,
+            ])
+        let administrative = report["administrative"] as? [Any] ?? []
+        #expect(administrative.first as? Bool == false && administrative.last as? String == "Succeeded", "an admin command's action, not the API's")
+        let first = report["first"] as? [String: Any] ?? [:]
+        #expect(first["id"] as? String == report["createRequestId"] as? String, "the operation id is the request id the client got")
+        #expect(first["name"] as? String == "CreateCloudService" && first["status"] as? String == "Succeeded" && first["code"] as? Int == 201)
+        #expect((first["objectId"] as? String ?? "").hasSuffix("/services/hostedservices/operations-web"))
+        #expect(first["api"] as? Bool == true && first["thumbprint"] as? String == report["clientThumbprint"] as? String)
+        #expect(first["user"] as? String == "admin@localhost" && first["statusId"] as? String == first["id"] as? String)
+        #expect(!(first["started"] as? String ?? "").isEmpty && !(first["completed"] as? String ?? "").isEmpty)
+        let failed = report["failed"] as? [[Any]] ?? []
+        #expect(failed.count == 1 && failed.first?.first as? String == "AddManagementCertificate" && failed.first?.last as? Int == 409, "\(failed)")
+        #expect(report["serviceOperations"] as? [String] == ["CreateCloudService"])
+        #expect(report["badTime"] as? Int == 400)
+    }
+
     @Test("service certificates through the real client: pfx, cer, an old Windows pfx, a wrong password; no plaintext key at rest")
     func serviceCertificates() throws {
         let server = try RunningServer()

@@ -42,7 +42,7 @@ struct PortalRenewal: Sendable {
         let operation = OperationRecord(id: id, subscription: subscription.id, status: .inProgress)
         let accepted = AuditEntry(
             time: portal.now(), subscription: subscription.id, callerThumbprint: nil, user: session.user.rawValue, operation: "ChangeDeploymentConfiguration",
-            target: "services/hostedservices/\(service)/deployments/\(deployment.name)", outcome: "Accepted")
+            target: "services/hostedservices/\(service)/deployments/\(deployment.name)", outcome: "Accepted", requestID: id.rawValue, httpStatus: 202)
         let (runtime, store, now) = (portal.runtime, portal.store, portal.now)
         let permitted: ConfigurationChange = role.allows(.changeConfiguration) ? [.thumbprints, .otherThanThumbprints] : .thumbprints
         do {
