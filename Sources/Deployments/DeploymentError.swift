@@ -13,6 +13,8 @@ public enum DeploymentError: Error, Sendable, Equatable, CustomStringConvertible
     case instanceFailed(instance: String, reason: String)
     /// The deployment was deleted (or left its slot) before the change's turn came.
     case gone(String)
+    /// No running instance of the deployment has this name.
+    case unknownInstance(String)
     /// A service certificate cannot be deleted while a deployment's configuration names it.
     case certificateInUse(thumbprint: String, deployment: String, slot: String, service: String)
     /// The deployment would take the subscription past its core quota.
@@ -38,6 +40,8 @@ public enum DeploymentError: Error, Sendable, Equatable, CustomStringConvertible
             return change.contains(.thumbprints)
                 ? "The new configuration changes certificate thumbprints, which the caller's role may not change."
                 : "The new configuration changes more than certificate thumbprints, which is all the caller's role may change."
+        case .unknownInstance(let name):
+            return "The deployment has no running role instance named \(name); Get Deployment lists them."
         case .gone(let deployment):
             return "The deployment \(deployment) was deleted or moved to the other slot before this change could run."
         case .certificateInUse(let thumbprint, let deployment, let slot, let service):

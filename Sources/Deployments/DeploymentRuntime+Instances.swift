@@ -66,11 +66,7 @@ extension DeploymentRuntime {
             for index in 0..<role.instanceCount {
                 let name = Self.instanceName(role.name, index)
                 let agent = existing[name]?.agent ?? makeAgent(instanceFolder(deployment, instance: name))
-                let assignment = RoleAssignment(
-                    deploymentID: deployment.privateID, role: role.name, instance: name, certificates: role.certificates,
-                    endpoints: role.endpoints,
-                    staticFiles: deployment.packageFolder.map { $0 + "/" + role.name }
-                        .flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil })
+                let assignment = Self.assignment(of: role, instance: name, in: deployment)
                 wanted.append((RunningInstance(role: role.name, name: name, index: index, size: role.size, agent: agent, served: []), assignment))
             }
         }
@@ -97,6 +93,14 @@ extension DeploymentRuntime {
             await instance.agent.stop()
             try? FileManager.default.removeItem(atPath: instanceFolder(deployment, instance: instance.name))
         }
+    }
+
+    /// What an instance of `role` is to install and serve.
+    static func assignment(of role: DeploymentPlan.Role, instance name: String, in deployment: Deployment) -> RoleAssignment {
+        RoleAssignment(
+            deploymentID: deployment.privateID, role: role.name, instance: name, certificates: role.certificates,
+            endpoints: role.endpoints,
+            staticFiles: deployment.packageFolder.map { $0 + "/" + role.name }.flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil })
     }
 
     /// Applies each assignment to its instance, all in parallel; the endpoints each one serves, by position.

@@ -336,7 +336,7 @@ public actor DeploymentRuntime {
     }
 
     /// Runs `body` in `service`'s turn: after every change to its deployments that came before.
-    private func inTurn<T>(of service: String, _ body: () async throws -> T) async throws -> T {
+    func inTurn<T>(of service: String, _ body: () async throws -> T) async throws -> T {
         await turns.take(service)
         do {
             let result = try await body()
@@ -350,7 +350,7 @@ public actor DeploymentRuntime {
 
     /// The deployment as stored now (its slot, status and configuration may have changed since
     /// the caller read it); `DeploymentError.gone` when it was deleted meanwhile.
-    private func current(_ deployment: Deployment) async throws -> Deployment {
+    func current(_ deployment: Deployment) async throws -> Deployment {
         guard
             let stored = try await store.deployments(of: deployment.service, in: deployment.subscription).first(where: { $0.privateID == deployment.privateID })
         else {

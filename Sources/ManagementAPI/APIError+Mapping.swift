@@ -52,6 +52,8 @@ extension APIError {
             self.init(status: .conflict, code: "ConflictError", message: error.description)
         case .invalid, .package, .configuration, .instanceFailed, .quotaExceeded:
             self = .badRequest(error.description)
+        case .unknownInstance:
+            self = .notFound(error.description)
         case .changeNotPermitted:
             self.init(status: .forbidden, code: "ForbiddenError", message: error.description)
         }

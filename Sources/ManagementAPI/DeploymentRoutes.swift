@@ -34,6 +34,31 @@ struct DeploymentRoutes: Sendable {
         router.get("\(base)/deployments/:deployment") { _, context in try await get(try byName(context)) }
         router.post("\(base)/deployments/:deployment") { request, context in try await change(request, context: context, deployment: try byName(context)) }
         router.delete("\(base)/deployments/:deployment") { request, context in try await delete(request, context: context, deployment: try byName(context)) }
+        router.post("\(base)/deployments/:deployment/roleinstances/:instance") { request, context in
+            try await restartInstance(request, context: context, deployment: try byName(context))
+        }
+        router.post("\(base)/deploymentslots/:slot/roleinstances/:instance") { request, context in
+            try await restartInstance(request, context: context, deployment: try bySlot(context))
+        }
+    }
+
+    // MARK: Role instances
+
+    /// Reboot Role Instance (`?comp=reboot`) and Reimage Role Instance (`?comp=reimage`): 202,
+    /// 404 at once for an instance the deployment does not run.
+    func restartInstance(_ request: Request, context: ManagementRequestContext, deployment: Deployment) async throws -> Response {
+        let caller = try context.requireCaller(allowedTo: .manageDeployments)
+        let name = try context.parameters.require("instance")
+        guard let action = request.uri.queryParameters.get("comp").flatMap({ DeploymentRuntime.InstanceAction(rawValue: $0.lowercased()) }) else {
+            throw APIError.badRequest("Say what to do to the role instance with ?comp=reboot or ?comp=reimage.")
+        }
+        guard await runtime.view(of: deployment).instances.contains(where: { $0.name == name }) else {
+            throw APIError(describing: DeploymentError.unknownInstance(name))
+        }
+        let runtime = self.runtime
+        return try await runOperation(request, context: context, caller: caller) {
+            try await runtime.restart(name, of: deployment, action: action)
+        }
     }
 
     // MARK: Create

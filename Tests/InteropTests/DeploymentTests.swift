@@ -311,3 +311,39 @@ struct DeploymentCommandTests {
         #expect(try run(["service", "delete", "shop"] + connection).status == 0)
     }
 }
+
+@Suite("Role instances through the real Python client")
+struct RoleInstanceTests {
+    @Test(
+        "Reboot and Reimage Role Instance: the instance comes back ReadyRole, a reimage empties its stores and reinstalls what is declared, and the load balancer keeps serving"
+    )
+    func rebootAndReimage() throws {
+        let (server, old, _, package) = try DeploymentFixture.prepared()
+        let folder = server.folder
+        try DeploymentFixture.configuration(thumbprint: old, count: 2).write(toFile: folder.file("two.cscfg"), atomically: true, encoding: .utf8)
+        let script = repositoryRoot.appendingPathComponent("Tests/InteropTests/python/role_instance_client.py").path
+        let result = try runProcess(
+            testPython,
+            [
+                script, server.data + "/admin.publishsettings", server.data + "/tls/ca.pem", "127.0.0.1:\(server.port)", folder.path,
+                "file://" + package, folder.file("old.pfx"), "deploy-secret", folder.file("two.cscfg"), server.data,
+            ])
+        try #require(result.status == 0, "\(result.standardError)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+        #expect(report["reboot"] as? String == "Succeeded" && report["reimage"] as? String == "Succeeded")
+        for key in ["afterReboot", "afterReimage"] {
+            let states = (report[key] as? [String: [Any]] ?? [:]).mapValues { $0.first as? String ?? "" }
+            #expect(states == ["WebRole_IN_0": "ReadyRole", "WebRole_IN_1": "ReadyRole"], "\(key): \(states)")
+        }
+        #expect((report["storeBefore"] as? [String] ?? []).contains("left-by-hand.txt"))
+        let after = report["storeAfter"] as? [String] ?? []
+        #expect(
+            !after.contains("left-by-hand.txt") && after.contains("\(old).cer"), "a reimage empties the stores and installs the declared certificate: \(after)")
+        #expect(report["servedDirect"] as? [String] == [old])
+        #expect(
+            report["failures"] as? Int == 0 && (report["connections"] as? Int ?? 0) > 10, "connections through the load balancer: \(report["connections"] ?? 0)"
+        )
+        let unknown = report["unknown"] as? [Any] ?? []
+        #expect(unknown.first as? Int == 404 && (unknown.last as? String ?? "").contains("WebRole_IN_9"), "\(unknown)")
+    }
+}
