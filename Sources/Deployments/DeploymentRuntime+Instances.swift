@@ -32,10 +32,10 @@ extension DeploymentRuntime {
             }
         } else {
             for role in plan?.roles ?? [] {
-                for index in 0..<role.instanceCount {
+                for (index, name) in Self.instances(of: role, in: deployment) {
                     instances.append(
                         .init(
-                            role: role.name, name: Self.instanceName(role.name, index), status: .stoppedVM,
+                            role: role.name, name: name, status: .stoppedVM,
                             upgradeDomain: index % 5, faultDomain: index % 2, size: role.size, endpoints: []))
                 }
             }
@@ -63,8 +63,7 @@ extension DeploymentRuntime {
         let existing = Dictionary(state.instances.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         var wanted: [(RunningInstance, RoleAssignment)] = []
         for role in plan.roles {
-            for index in 0..<role.instanceCount {
-                let name = Self.instanceName(role.name, index)
+            for (index, name) in Self.instances(of: role, in: deployment) {
                 let agent = existing[name]?.agent ?? makeAgent(instanceFolder(deployment, instance: name))
                 let assignment = Self.assignment(of: role, instance: name, in: deployment)
                 wanted.append((RunningInstance(role: role.name, name: name, index: index, size: role.size, agent: agent, served: []), assignment))
@@ -181,4 +180,17 @@ extension DeploymentRuntime {
 
     /// `<Role>_IN_<n>`, as the real service names instances.
     static func instanceName(_ role: String, _ index: Int) -> String { "\(role)_IN_\(index)" }
+
+    /// The role's instances, by index and name: the first `instanceCount` names not removed by
+    /// Delete Role Instances.
+    static func instances(of role: DeploymentPlan.Role, in deployment: Deployment) -> [(index: Int, name: String)] {
+        var result: [(Int, String)] = []
+        var index = 0
+        while result.count < role.instanceCount {
+            let name = instanceName(role.name, index)
+            if !deployment.removedInstances.contains(name) { result.append((index, name)) }
+            index += 1
+        }
+        return result
+    }
 }

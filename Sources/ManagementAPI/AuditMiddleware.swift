@@ -99,6 +99,7 @@ struct AuditMiddleware: RouterMiddleware {
             default: return below == "deploymentslots" ? "CreateDeployment" : "\(method.rawValue) deployments"
             }
         case (.delete, "services", 5, "deploymentslots"), (.delete, "services", 5, "deployments"): return "DeleteDeployment"
+        case (.post, "services", 6, _) where resource[5] == "roleinstances": return "DeleteRoleInstances"
         case (.post, "services", 7, _) where resource[5] == "roleinstances":
             return component?.lowercased() == "reimage" ? "ReimageRoleInstance" : "RebootRoleInstance"
         default: return "\(method.rawValue) \(segments.dropFirst().joined(separator: "/"))"

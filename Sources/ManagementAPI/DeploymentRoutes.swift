@@ -34,6 +34,12 @@ struct DeploymentRoutes: Sendable {
         router.get("\(base)/deployments/:deployment") { _, context in try await get(try byName(context)) }
         router.post("\(base)/deployments/:deployment") { request, context in try await change(request, context: context, deployment: try byName(context)) }
         router.delete("\(base)/deployments/:deployment") { request, context in try await delete(request, context: context, deployment: try byName(context)) }
+        router.post("\(base)/deployments/:deployment/roleinstances") { request, context in
+            try await deleteInstances(request, context: context, deployment: try byName(context))
+        }
+        router.post("\(base)/deploymentslots/:slot/roleinstances") { request, context in
+            try await deleteInstances(request, context: context, deployment: try bySlot(context))
+        }
         router.post("\(base)/deployments/:deployment/roleinstances/:instance") { request, context in
             try await restartInstance(request, context: context, deployment: try byName(context))
         }
@@ -43,6 +49,30 @@ struct DeploymentRoutes: Sendable {
     }
 
     // MARK: Role instances
+
+    /// Delete Role Instances (`…/roleinstances/?comp=delete`, a `RoleInstances` list of `Name`s): 202.
+    func deleteInstances(_ request: Request, context: ManagementRequestContext, deployment: Deployment) async throws -> Response {
+        let caller = try context.requireCaller(allowedTo: .manageDeployments)
+        guard request.uri.queryParameters.get("comp")?.lowercased() == "delete" else {
+            throw APIError.badRequest("Say what to do to the role instances with ?comp=delete.")
+        }
+        let body = try await XMLBody.read(request, root: "RoleInstances")
+        let names = Set(body.root.children("Name").map(\.text).filter { !$0.isEmpty })
+        guard !names.isEmpty else { throw APIError.badRequest("Name at least one role instance to delete in RoleInstances.") }
+        // Refused at once when it cannot work (checked again in the change's turn).
+        let instances = await runtime.view(of: deployment).instances
+        if let unknown = names.sorted().first(where: { name in !instances.contains { $0.name == name } }) {
+            throw APIError(describing: DeploymentError.unknownInstance(unknown))
+        }
+        if let role = Set(instances.map(\.role)).sorted().first(where: { role in instances.filter { $0.role == role }.allSatisfy { names.contains($0.name) } })
+        {
+            throw APIError(describing: DeploymentError.invalid(["Role \(role) would have no instance left; delete the deployment instead."]))
+        }
+        let (runtime, now) = (self.runtime, self.now)
+        return try await runOperation(request, context: context, caller: caller) {
+            _ = try await runtime.deleteInstances(names, of: deployment, now: now())
+        }
+    }
 
     /// Reboot Role Instance (`?comp=reboot`) and Reimage Role Instance (`?comp=reimage`): 202,
     /// 404 at once for an instance the deployment does not run.

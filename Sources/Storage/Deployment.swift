@@ -50,13 +50,17 @@ public struct Deployment: Sendable, Equatable {
     public var created: Date
     /// When it last changed.
     public var modified: Date
+    /// Role instances removed by Delete Role Instances: their names are not used again, so that
+    /// the others keep theirs.
+    public var removedInstances: Set<String>
 
     /// A deployment from its parts.
     public init(
         subscription: SubscriptionID, service: String, name: String, slot: DeploymentSlot, privateID: String, label: String, status: DeploymentStatus,
         configuration: [UInt8], definition: [UInt8], packageFolder: String?, extendedProperties: [ExtendedProperty],
-        created: Date, modified: Date
+        created: Date, modified: Date, removedInstances: Set<String> = []
     ) {
+        self.removedInstances = removedInstances
         self.subscription = subscription
         self.service = service
         self.name = name

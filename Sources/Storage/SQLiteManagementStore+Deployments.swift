@@ -28,13 +28,14 @@ extension SQLiteManagementStore {
             try db.execute(
                 sql: """
                     INSERT INTO deployments (service_name, name, slot, private_id, label, status, configuration, definition, package_folder,
-                                             extended_properties, created_at, modified_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                             extended_properties, created_at, modified_at, removed_instances)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     deployment.service, deployment.name, deployment.slot.rawValue, deployment.privateID, deployment.label,
                     deployment.status.rawValue, Data(deployment.configuration), Data(deployment.definition), deployment.packageFolder,
                     try Self.encodeProperties(deployment.extendedProperties), Self.timestamp(deployment.created), Self.timestamp(deployment.modified),
+                    try Self.encodeNames(deployment.removedInstances),
                 ])
         }
     }
@@ -67,13 +68,13 @@ extension SQLiteManagementStore {
         try await write { db in
             try db.execute(
                 sql: """
-                    UPDATE deployments SET label = ?, status = ?, configuration = ?, extended_properties = ?, modified_at = ?
+                    UPDATE deployments SET label = ?, status = ?, configuration = ?, extended_properties = ?, modified_at = ?, removed_instances = ?
                     WHERE service_name = ? AND name = ? AND service_name IN (SELECT name FROM cloud_services WHERE subscription_id = ?)
                     """,
                 arguments: [
                     deployment.label, deployment.status.rawValue, Data(deployment.configuration),
                     try Self.encodeProperties(deployment.extendedProperties), Self.timestamp(deployment.modified),
-                    deployment.service, deployment.name, deployment.subscription.rawValue,
+                    try Self.encodeNames(deployment.removedInstances), deployment.service, deployment.name, deployment.subscription.rawValue,
                 ])
         }
     }
@@ -102,6 +103,10 @@ extension SQLiteManagementStore {
         }
     }
 
+    static func encodeNames(_ names: Set<String>) throws -> String {
+        String(decoding: try JSONEncoder().encode(names.sorted()), as: UTF8.self)
+    }
+
     static func encodeProperties(_ properties: [ExtendedProperty]) throws -> String {
         String(decoding: try JSONEncoder().encode(properties), as: UTF8.self)
     }
@@ -114,7 +119,8 @@ extension SQLiteManagementStore {
             privateID: row["private_id"], label: row["label"], status: DeploymentStatus(rawValue: row["status"]) ?? .suspended,
             configuration: [UInt8](row["configuration"] as Data), definition: [UInt8](row["definition"] as Data),
             packageFolder: row["package_folder"], extendedProperties: properties,
-            created: date(row["created_at"]), modified: date(row["modified_at"])
+            created: date(row["created_at"]), modified: date(row["modified_at"]),
+            removedInstances: Set((row["removed_instances"] as String?).flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) } ?? [])
         )
     }
 }

@@ -183,6 +183,10 @@ enum SQLiteMigrations {
                     CREATE INDEX audit_log_by_time ON audit_log(subscription_id, time);
                     """)
         }
+        migrator.registerMigration("v9: role instances deleted from deployments") { db in
+            // Delete Role Instances removes named instances for good: the others keep their names.
+            try db.execute(sql: "ALTER TABLE deployments ADD COLUMN removed_instances TEXT NOT NULL DEFAULT '[]'")
+        }
         return migrator
     }
 }

@@ -345,5 +345,11 @@ struct RoleInstanceTests {
         )
         let unknown = report["unknown"] as? [Any] ?? []
         #expect(unknown.first as? Int == 404 && (unknown.last as? String ?? "").contains("WebRole_IN_9"), "\(unknown)")
+        #expect(report["delete"] as? String == "Succeeded" && report["afterDelete"] as? [String] == ["WebRole_IN_1"])
+        #expect(report["countAfterDelete"] as? Bool == true, "the configuration's instance count dropped")
+        #expect(report["afterScaleUp"] as? [String] == ["WebRole_IN_1", "WebRole_IN_2"], "a deleted instance's name is not used again")
+        let deleteAll = report["deleteAll"] as? [Any] ?? []
+        #expect(deleteAll.first as? Int == 400 && (deleteAll.last as? String ?? "").contains("no instance left"), "\(deleteAll)")
+        #expect(report["afterDeleteAll"] as? [String] == ["WebRole_IN_1", "WebRole_IN_2"], "a refused delete changes nothing")
     }
 }

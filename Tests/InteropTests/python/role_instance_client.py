@@ -75,6 +75,18 @@ report["storeAfter"] = store("WebRole_IN_0")
 report["servedDirect"] = sorted({tls_get(port)[0] for _, port in instances().values()})
 report["connections"] = len(outcomes)
 report["failures"] = outcomes.count(False)
+# Delete Role Instances: IN_0 goes for good; scaling up again never reuses its name.
+report["delete"] = wait(sms.delete_role_instances(service, "dep1", ["WebRole_IN_0"]))
+report["afterDelete"] = sorted(instances())
+report["countAfterDelete"] = 'count="1"' in sms.get_deployment_by_name(service, "dep1").configuration
+report["scaleUp"] = wait(sms.change_deployment_configuration(service, "dep1", b64(cscfg)))
+report["afterScaleUp"] = sorted(instances())
+try:
+    sms.delete_role_instances(service, "dep1", ["WebRole_IN_1", "WebRole_IN_2"])
+    report["deleteAll"] = "accepted"
+except Exception as error:
+    report["deleteAll"] = [getattr(error, "status_code", None), str(error)]
+report["afterDeleteAll"] = sorted(instances())
 try:
     sms.reboot_role_instance(service, "dep1", "WebRole_IN_9")
     report["unknown"] = "accepted"
