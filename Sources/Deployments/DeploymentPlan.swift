@@ -23,6 +23,9 @@ public struct DeploymentPlan: Sendable {
 
     /// The roles, in definition order.
     public var roles: [Role]
+    /// How many upgrade domains the instances are spread over: the definition's count, but no
+    /// more than the largest role has instances (instance `i` of a role is in domain `i` modulo it).
+    public var upgradeDomainCount = 1
 
     /// Validates and plans; throws `DeploymentError.invalid` naming every problem.
     public static func make(
@@ -73,7 +76,9 @@ public struct DeploymentPlan: Sendable {
                     certificates: installed, endpoints: endpoints))
         }
         guard problems.isEmpty else { throw .invalid(problems) }
-        return DeploymentPlan(roles: roles)
+        var plan = DeploymentPlan(roles: roles)
+        plan.upgradeDomainCount = max(1, min(definition.upgradeDomainCount, roles.map(\.instanceCount).max() ?? 1))
+        return plan
     }
 
     /// Every thumbprint the configuration names (to refuse deleting one still in use).

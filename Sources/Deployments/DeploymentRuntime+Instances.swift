@@ -15,6 +15,7 @@ extension DeploymentRuntime {
         var plan = running[deployment.privateID]?.plan
         if plan == nil { plan = try? await makePlan(deployment, configuration: deployment.configuration) }
         let roles = plan?.roles.map(\.name) ?? []
+        let domains = plan?.upgradeDomainCount ?? 1
         var instances: [DeploymentView.Instance] = []
         if let state = running[deployment.privateID], !state.instances.isEmpty {
             for instance in state.instances {
@@ -28,7 +29,7 @@ extension DeploymentRuntime {
                 instances.append(
                     .init(
                         role: instance.role, name: instance.name, status: await instance.agent.status(),
-                        upgradeDomain: instance.index % 5, faultDomain: instance.index % 2, size: instance.size, endpoints: endpoints))
+                        upgradeDomain: instance.index % domains, faultDomain: instance.index % 2, size: instance.size, endpoints: endpoints))
             }
         } else {
             for role in plan?.roles ?? [] {
@@ -36,11 +37,11 @@ extension DeploymentRuntime {
                     instances.append(
                         .init(
                             role: role.name, name: name, status: .stoppedVM,
-                            upgradeDomain: index % 5, faultDomain: index % 2, size: role.size, endpoints: []))
+                            upgradeDomain: index % domains, faultDomain: index % 2, size: role.size, endpoints: []))
                 }
             }
         }
-        return DeploymentView(deployment: deployment, instances: instances, roles: roles)
+        return DeploymentView(deployment: deployment, instances: instances, roles: roles, upgradeDomainCount: domains)
     }
 
     /// The folder holding an instance's certificate stores.

@@ -34,6 +34,8 @@ public struct DeploymentView: Sendable {
     public var instances: [Instance]
     /// The role names.
     public var roles: [String]
+    /// How many upgrade domains the instances are spread over.
+    public var upgradeDomainCount: Int
 
     /// The address a client reaches the first endpoint on, for `Url`.
     public var url: String {

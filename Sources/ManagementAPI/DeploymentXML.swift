@@ -49,7 +49,7 @@ enum DeploymentXML {
                 }
             }
         }
-        xml.element("UpgradeDomainCount", String(max(1, min(5, view.instances.count))))
+        xml.element("UpgradeDomainCount", String(view.upgradeDomainCount))
         xml.element("RoleList") { list in
             for role in view.roles {
                 list.element("Role") { item in

@@ -12,11 +12,15 @@ public struct ServiceDefinition: Sendable, Equatable {
     public var roles: [RoleDefinition]
     /// Top-level elements Thumbprint does not interpret (such as `NetworkTrafficRules`), kept as written.
     public var otherElements: [XMLElement]
+    /// `upgradeDomainCount`: how many upgrade domains the instances are spread over (1 to 20;
+    /// 5 when absent or out of range, the platform's default).
+    public var upgradeDomainCount: Int
 
     /// Reads a `.csdef`; elements Thumbprint does not use are kept out of the way, not refused.
     public init(xml bytes: [UInt8]) throws(ServiceModelError) {
         let root = try ServiceModelFile.definition.root(of: bytes, named: "ServiceDefinition")
         name = root.attributes["name"] ?? ""
+        upgradeDomainCount = root.attributes["upgradeDomainCount"].flatMap { Int($0) }.flatMap { (1...20).contains($0) ? $0 : nil } ?? 5
         roles = root.children.filter { Self.roleKinds.contains($0.name) }.map(RoleDefinition.init)
         otherElements = root.children.filter { !Self.roleKinds.contains($0.name) }
     }

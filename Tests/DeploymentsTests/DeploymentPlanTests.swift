@@ -55,6 +55,26 @@ struct DeploymentPlanTests {
         #expect(role.endpoints.map(\.name) == ["HttpsIn"])
     }
 
+    @Test("upgrade domains: the definition's upgradeDomainCount (5 by default), but no more than the largest role has instances")
+    func upgradeDomains() async throws {
+        let masterKey = MasterKey.generate()
+        let bundle = try makeTestBundle(["www.contoso.net"])
+        let uploaded = [try Self.upload(bundle, withKey: true, masterKey: masterKey)]
+        func domains(_ attribute: String, count: Int) throws -> Int {
+            let definition = Self.definition.replacingOccurrences(
+                of: #"<ServiceDefinition name="shop""#, with: #"<ServiceDefinition name="shop" \#(attribute)"#)
+            return try DeploymentPlan.make(
+                definition: try ServiceDefinition(xml: Array(definition.utf8)), configuration: try Self.configuration(bundle.thumbprint, count: count),
+                uploaded: uploaded, service: "shop", masterKey: masterKey
+            ).upgradeDomainCount
+        }
+        #expect(try domains("", count: 3) == 3)
+        #expect(try domains("", count: 8) == 5)
+        #expect(try domains(#"upgradeDomainCount="2""#, count: 4) == 2)
+        #expect(try domains(#"upgradeDomainCount="12""#, count: 20) == 12)
+        #expect(try domains(#"upgradeDomainCount="99""#, count: 20) == 5, "out of range: the default")
+    }
+
     @Test("refusals name what to fix: a thumbprint never uploaded, an https certificate uploaded without its key, another master key")
     func refusals() async throws {
         let masterKey = MasterKey.generate()
