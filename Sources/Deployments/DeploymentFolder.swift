@@ -31,6 +31,18 @@ struct DeploymentFolder: Sendable {
     /// Where the roles' static files are unpacked, one folder per role.
     var roles: String { path + "/roles" }
 
+    /// A new folder for an upgrade's static files: the old ones serve until every domain moved.
+    func newRolesFolder() -> String { path + "/roles-" + Self.newPrivateID().prefix(12) }
+
+    /// Removes every static-files folder but `kept`: the previous package's files stay until
+    /// the next upgrade, for connections opened before the last one switched.
+    func removeRolesFolders(except kept: String?) {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] where name == "roles" || name.hasPrefix("roles-") {
+            let folder = path + "/" + name
+            if folder != kept { try? FileManager.default.removeItem(atPath: folder) }
+        }
+    }
+
     /// The folder of one instance (its stores are below it).
     func instance(_ name: String) -> String { path + "/instances/" + name }
 

@@ -41,7 +41,8 @@ extension DeploymentRuntime {
                 }
             }
         }
-        return DeploymentView(deployment: deployment, instances: instances, roles: roles, upgradeDomainCount: domains)
+        return DeploymentView(
+            deployment: deployment, instances: instances, roles: roles, upgradeDomainCount: domains, upgrade: upgrades[deployment.privateID])
     }
 
     /// The folder holding an instance's certificate stores.

@@ -72,6 +72,8 @@ public actor DeploymentRuntime {
     let quota: SubscriptionQuota
     let logger: Logger
     var running: [String: Running] = [:]
+    /// Upgrades in progress, by private id: what Get Deployment reports as `UpgradeStatus`.
+    var upgrades: [String: UpgradeProgress] = [:]
     private let turns = ServiceTurns()
     /// Where tests (and `THUMBPRINT_PAUSE_AT`) stop a change half-way.
     let pause: @Sendable (String) async -> Void

@@ -36,6 +36,8 @@ public struct DeploymentView: Sendable {
     public var roles: [String]
     /// How many upgrade domains the instances are spread over.
     public var upgradeDomainCount: Int
+    /// The upgrade in progress, if any.
+    public var upgrade: UpgradeProgress?
 
     /// The address a client reaches the first endpoint on, for `Url`.
     public var url: String {

@@ -96,6 +96,7 @@ struct AuditMiddleware: RouterMiddleware {
             switch component?.lowercased() {
             case "config": return "ChangeDeploymentConfiguration"
             case "status": return "UpdateDeploymentStatus"
+            case "upgrade": return "UpgradeDeployment"
             default: return below == "deploymentslots" ? "CreateDeployment" : "\(method.rawValue) deployments"
             }
         case (.delete, "services", 5, "deploymentslots"), (.delete, "services", 5, "deployments"): return "DeleteDeployment"

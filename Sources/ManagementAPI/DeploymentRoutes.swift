@@ -159,6 +159,8 @@ struct DeploymentRoutes: Sendable {
             return try await runOperation(request, context: context, caller: caller) {
                 _ = try await runtime.changeConfiguration(of: deployment, in: subscription, to: configuration, permitted: permitted, now: now())
             }
+        case "upgrade":
+            return try await upgrade(request, context: context, deployment: deployment)
         case "status":
             let caller = try context.requireCaller(allowedTo: .manageDeployments)
             let body = try await XMLBody.read(request, root: "UpdateDeploymentStatus")
@@ -169,7 +171,7 @@ struct DeploymentRoutes: Sendable {
                 _ = try await runtime.setStatus(of: deployment, to: status, now: now())
             }
         default:
-            throw APIError.badRequest("Say what to change with ?comp=config or ?comp=status.")
+            throw APIError.badRequest("Say what to change with ?comp=config, ?comp=status or ?comp=upgrade.")
         }
     }
 
@@ -186,7 +188,7 @@ struct DeploymentRoutes: Sendable {
     // MARK: Helpers
 
     /// Answers 202 and runs `work` as an operation; a refusal reports what to change.
-    private func runOperation(
+    func runOperation(
         _ request: Request, context: ManagementRequestContext, caller: Caller,
         _ work: @escaping @Sendable () async throws -> Void
     ) async throws -> Response {

@@ -49,6 +49,13 @@ enum DeploymentXML {
                 }
             }
         }
+        if let upgrade = view.upgrade {
+            xml.element("UpgradeStatus") { status in
+                status.element("UpgradeType", upgrade.mode.rawValue)
+                status.element("CurrentUpgradeDomainState", upgrade.during ? "During" : "Before")
+                status.element("CurrentUpgradeDomain", String(upgrade.domain))
+            }
+        }
         xml.element("UpgradeDomainCount", String(view.upgradeDomainCount))
         xml.element("RoleList") { list in
             for role in view.roles {

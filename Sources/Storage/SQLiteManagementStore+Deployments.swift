@@ -68,13 +68,15 @@ extension SQLiteManagementStore {
         try await write { db in
             try db.execute(
                 sql: """
-                    UPDATE deployments SET label = ?, status = ?, configuration = ?, extended_properties = ?, modified_at = ?, removed_instances = ?
+                    UPDATE deployments SET label = ?, status = ?, configuration = ?, extended_properties = ?, modified_at = ?, removed_instances = ?,
+                                           definition = ?, package_folder = ?
                     WHERE service_name = ? AND name = ? AND service_name IN (SELECT name FROM cloud_services WHERE subscription_id = ?)
                     """,
                 arguments: [
                     deployment.label, deployment.status.rawValue, Data(deployment.configuration),
                     try Self.encodeProperties(deployment.extendedProperties), Self.timestamp(deployment.modified),
-                    try Self.encodeNames(deployment.removedInstances), deployment.service, deployment.name, deployment.subscription.rawValue,
+                    try Self.encodeNames(deployment.removedInstances), Data(deployment.definition), deployment.packageFolder,
+                    deployment.service, deployment.name, deployment.subscription.rawValue,
                 ])
         }
     }

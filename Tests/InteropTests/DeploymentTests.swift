@@ -57,9 +57,9 @@ enum DeploymentFixture {
     }
 
     /// A running server, two certificates in its folder and the package in its packages folder.
-    static func prepared() throws -> (server: PythonClientTests.RunningServer, old: String, new: String, package: String) {
+    static func prepared(environment: [String: String]? = nil) throws -> (server: PythonClientTests.RunningServer, old: String, new: String, package: String) {
         try #require(FileManager.default.isExecutableFile(atPath: testPython), "no Python venv at \(testPython): run scripts/test.sh")
-        let server = try PythonClientTests.RunningServer()
+        let server = try PythonClientTests.RunningServer(environment: environment)
         let (old, new) = try makeCertificates(in: server.folder, home: server.folder.file("home"))
         let package = server.data + "/packages/app.cspkg"
         try writePackage(to: package)
@@ -351,5 +351,40 @@ struct RoleInstanceTests {
         let deleteAll = report["deleteAll"] as? [Any] ?? []
         #expect(deleteAll.first as? Int == 400 && (deleteAll.last as? String ?? "").contains("no instance left"), "\(deleteAll)")
         #expect(report["afterDeleteAll"] as? [String] == ["WebRole_IN_1", "WebRole_IN_2"], "a refused delete changes nothing")
+    }
+}
+
+@Suite("Upgrades through the real Python client")
+struct UpgradeTests {
+    @Test(
+        "an Auto upgrade of a 2-domain, 4-instance deployment under continuous fresh HTTPS connections fails none; UpgradeStatus while it runs; Simultaneous back"
+    )
+    func upgradeWithoutDowntime() throws {
+        // Each domain waits 0.3 s with its instances out of service, so that the client sees UpgradeStatus.
+        var environment = ProcessInfo.processInfo.environment
+        environment["THUMBPRINT_PAUSE_AT"] = "deployment-upgrade-domain"
+        environment["THUMBPRINT_PAUSE_SECONDS"] = "0.3"
+        let (server, old, _, _) = try DeploymentFixture.prepared(environment: environment)
+        let script = repositoryRoot.appendingPathComponent("Tests/InteropTests/python/upgrade_client.py").path
+        let result = try runProcess(
+            testPython,
+            [
+                script, server.data + "/admin.publishsettings", server.data + "/tls/ca.pem", "127.0.0.1:\(server.port)", server.folder.path,
+                server.folder.file("old.pfx"), "deploy-secret", old, server.data,
+            ])
+        try #require(result.status == 0, "\(result.standardError)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+        #expect(report["domainCount"] as? Int == 2 && report["domains"] as? [Int] == [0, 1, 0, 1], "\(report["domains"] ?? "")")
+        #expect(report["idleStatus"] as? Bool == true && report["idleAfter"] as? Bool == true, "no UpgradeStatus when idle")
+        #expect(report["before"] as? [String] == ["v1", "v1", "v1", "v1"])
+        #expect(report["auto"] as? String == "Succeeded" && report["afterAuto"] as? [String] == ["v2", "v2", "v2", "v2"])
+        #expect(report["simultaneous"] as? String == "Succeeded" && report["afterSimultaneous"] as? [String] == ["v1", "v1", "v1", "v1"])
+        #expect(report["failureCount"] as? Int == 0, "failed connections: \(report["failures"] ?? "")")
+        #expect((report["connections"] as? Int ?? 0) > 20 && report["versionsSeen"] as? [String] == ["v1", "v2"], "\(report["connections"] ?? 0)")
+        let seen = report["upgradeStatusSeen"] as? [[Any]] ?? []
+        #expect(!seen.isEmpty && seen.allSatisfy { $0.first as? String == "Auto" && $0.dropFirst().first as? String == "During" }, "\(seen)")
+        #expect(Set(seen.compactMap { $0.last as? String }) == ["0", "1"], "both domains reported in turn: \(seen)")
+        #expect(report["label"] as? String == Data("v1".utf8).base64EncodedString())
+        #expect(report["manual"] as? Int == 400)
     }
 }

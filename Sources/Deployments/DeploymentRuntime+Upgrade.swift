@@ -1,0 +1,112 @@
+import Foundation
+import RoleInstances
+import ServiceModel
+import Storage
+
+/// Upgrade Deployment: a new package (and configuration) rolled out upgrade domain by upgrade
+/// domain (`Auto`) or at once (`Simultaneous`). Before a domain's instances are touched they
+/// leave the load balancers, so new connections go to the other domains while open ones finish;
+/// they start again on the new package and rejoin before the next domain begins. Validated in
+/// full first: a refused upgrade changes nothing.
+extension DeploymentRuntime {
+    /// What an upgrade brings.
+    public struct UpgradeRequest: Sendable {
+        /// Where the new package is.
+        public var packageURL: String
+        /// The new `.cscfg`.
+        public var configuration: [UInt8]
+        /// The new label (base64, as sent).
+        public var label: String
+        /// How the domains are walked.
+        public var mode: UpgradeMode
+
+        /// A request from its parts.
+        public init(packageURL: String, configuration: [UInt8], label: String, mode: UpgradeMode) {
+            self.packageURL = packageURL
+            self.configuration = configuration
+            self.label = label
+            self.mode = mode
+        }
+    }
+
+    /// Upgrades the deployment; returns it as stored afterwards.
+    public func upgrade(_ deployment: Deployment, with request: UpgradeRequest, now: Date) async throws -> Deployment {
+        try await inTurn(of: deployment.service) {
+            let deployment = try await current(deployment)
+            let home = DeploymentFolder(root: folder, privateID: deployment.privateID)
+            let package = try await home.openPackage(request.packageURL, packagesDirectory: packagesDirectory)
+            let configuration = try Self.configuration(request.configuration)
+            let plan = try DeploymentPlan.make(
+                definition: package.definition, configuration: configuration,
+                uploaded: try await store.serviceCertificates(of: deployment.service, in: deployment.subscription),
+                service: deployment.service, masterKey: masterKey)
+            try await CoreUsage(store: store).check(
+                VirtualMachineSize.cores(definition: package.definition, configuration: configuration),
+                subscription: deployment.subscription, replacing: deployment.privateID, quota: quota)
+            // The folder in use stays (connections opened before a switch still read it); older ones go.
+            home.removeRolesFolders(except: deployment.packageFolder)
+            let roles = home.newRolesFolder()
+            var packageFolder: String?
+            for role in package.definition.roles where !package.files(ofRole: role.name).isEmpty {
+                packageFolder = roles
+                try package.extractFiles(ofRole: role.name, to: roles + "/" + role.name)
+            }
+            var changed = deployment
+            changed.definition = package.definitionXML
+            changed.configuration = request.configuration
+            changed.packageFolder = packageFolder
+            changed.label = request.label
+            changed.modified = now
+            if deployment.status == .running, let before = running[deployment.privateID]?.plan {
+                defer { upgrades[deployment.privateID] = nil }
+                do {
+                    if request.mode == .auto {
+                        for domain in 0..<before.upgradeDomainCount {
+                            upgrades[deployment.privateID] = UpgradeProgress(mode: .auto, domain: domain, during: true)
+                            try await upgradeDomain(domain, of: changed, to: plan)
+                        }
+                    }
+                    try await reconcile(changed, to: plan)
+                } catch {
+                    // Domains already moved go back to the package and plan still stored.
+                    try? await reconcile(deployment, to: before)
+                    try? FileManager.default.removeItem(atPath: roles)
+                    throw error
+                }
+            } else {
+                running[deployment.privateID, default: Running(plan: plan)].plan = plan
+            }
+            await pause("deployment-upgrade")
+            try await store.updateDeployment(changed)
+            return changed
+        }
+    }
+
+    /// Moves one upgrade domain to `plan`: its instances leave the load balancers, stop, start on
+    /// the new package and assignment, and rejoin; the other domains serve meanwhile.
+    func upgradeDomain(_ domain: Int, of deployment: Deployment, to plan: DeploymentPlan) async throws {
+        guard var state = running[deployment.privateID] else { return }
+        let count = state.plan.upgradeDomainCount
+        let moving = state.instances.indices.filter { state.instances[$0].index % count == domain }
+        guard !moving.isEmpty else { return }
+        let staying = state.instances.indices.filter { !moving.contains($0) }.map { state.instances[$0] }
+        try await pointBalancers(of: deployment, at: staying, plan: state.plan, state: &state)
+        await withTaskGroup(of: Void.self) { group in
+            for position in moving { group.addTask { [agent = state.instances[position].agent] in await agent.stop() } }
+        }
+        await pause("deployment-upgrade-domain")
+        for position in moving {
+            let instance = state.instances[position]
+            guard let role = plan.roles.first(where: { $0.name == instance.role }) else { continue }
+            let agent = makeAgent(instanceFolder(deployment, instance: instance.name))
+            do {
+                state.instances[position].served = try await agent.apply(Self.assignment(of: role, instance: instance.name, in: deployment))
+            } catch {
+                throw DeploymentError.instanceFailed(instance: instance.name, reason: "\(error)")
+            }
+            state.instances[position].agent = agent
+        }
+        try await pointBalancers(of: deployment, at: state.instances, plan: plan, state: &state)
+        running[deployment.privateID] = state
+    }
+}

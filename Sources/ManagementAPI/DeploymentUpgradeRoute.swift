@@ -1,0 +1,34 @@
+import Deployments
+import Hummingbird
+import ServiceModel
+import ServicePackages
+import Storage
+
+/// Upgrade Deployment (`POST …/deployments/<name>/?comp=upgrade`, or by slot): 202, then the
+/// runtime walks the upgrade domains (`Auto`) or moves every instance at once (`Simultaneous`).
+extension DeploymentRoutes {
+    func upgrade(_ request: Request, context: ManagementRequestContext, deployment: Deployment) async throws -> Response {
+        var caller = try context.requireCaller(allowedTo: .manageDeployments)
+        let body = try await XMLBody.read(request, root: "UpgradeDeployment")
+        guard let mode = UpgradeMode(name: try body.required("Mode")) else {
+            throw APIError.badRequest("Mode must be Auto, Manual or Simultaneous.")
+        }
+        guard mode != .manual else {
+            throw APIError.badRequest("Manual upgrades (with Walk Upgrade Domain) are not served yet; use Mode Auto or Simultaneous.")
+        }
+        let packageURL = try body.required("PackageUrl")
+        _ = try PackageLocation.resolve(packageURL, packagesDirectory: runtime.packagesDirectory)
+        let label = try body.required("Label")
+        try CloudServiceRoutes.checkLabel(label)
+        let configuration = try Self.decodeConfiguration(try body.required("Configuration"))
+        // New certificate thumbprints in an upgrade are a certificate manager's too.
+        if let change = try? ConfigurationChange(from: deployment.configuration, to: configuration), change.contains(.thumbprints) {
+            caller = try context.requireCaller(allowedTo: .changeThumbprints)
+        }
+        let upgrade = DeploymentRuntime.UpgradeRequest(packageURL: packageURL, configuration: configuration, label: label, mode: mode)
+        let (runtime, now) = (self.runtime, self.now)
+        return try await runOperation(request, context: context, caller: caller) {
+            _ = try await runtime.upgrade(deployment, with: upgrade, now: now())
+        }
+    }
+}
