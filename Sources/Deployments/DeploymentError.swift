@@ -15,6 +15,10 @@ public enum DeploymentError: Error, Sendable, Equatable, CustomStringConvertible
     case gone(String)
     /// No running instance of the deployment has this name.
     case unknownInstance(String)
+    /// A manual upgrade is in progress: walk its domains or roll it back first.
+    case upgradeInProgress(String)
+    /// Walk Upgrade Domain or Rollback without a manual upgrade in progress, or for the wrong domain.
+    case noSuchUpgradeStep(String)
     /// A service certificate cannot be deleted while a deployment's configuration names it.
     case certificateInUse(thumbprint: String, deployment: String, slot: String, service: String)
     /// The deployment would take the subscription past its core quota.
@@ -40,6 +44,10 @@ public enum DeploymentError: Error, Sendable, Equatable, CustomStringConvertible
             return change.contains(.thumbprints)
                 ? "The new configuration changes certificate thumbprints, which the caller's role may not change."
                 : "The new configuration changes more than certificate thumbprints, which is all the caller's role may change."
+        case .upgradeInProgress(let deployment):
+            return "A manual upgrade of deployment \(deployment) is in progress; walk its remaining upgrade domains or roll it back first."
+        case .noSuchUpgradeStep(let reason):
+            return reason
         case .unknownInstance(let name):
             return "The deployment has no running role instance named \(name); Get Deployment lists them."
         case .gone(let deployment):

@@ -33,6 +33,7 @@ extension DeploymentRuntime {
     public func upgrade(_ deployment: Deployment, with request: UpgradeRequest, now: Date) async throws -> Deployment {
         try await inTurn(of: deployment.service) {
             let deployment = try await current(deployment)
+            guard manualUpgrades[deployment.privateID] == nil else { throw DeploymentError.upgradeInProgress(deployment.name) }
             let home = DeploymentFolder(root: folder, privateID: deployment.privateID)
             let package = try await home.openPackage(request.packageURL, packagesDirectory: packagesDirectory)
             let configuration = try Self.configuration(request.configuration)
@@ -57,6 +58,12 @@ extension DeploymentRuntime {
             changed.packageFolder = packageFolder
             changed.label = request.label
             changed.modified = now
+            if request.mode == .manual, deployment.status == .running, let before = running[deployment.privateID]?.plan {
+                // Nothing moves until Walk Upgrade Domain asks for domain 0.
+                manualUpgrades[deployment.privateID] = ManualUpgrade(changed: changed, plan: plan, before: before, nextDomain: 0, rolesFolder: roles)
+                upgrades[deployment.privateID] = UpgradeProgress(mode: .manual, domain: 0, during: false)
+                return deployment
+            }
             if deployment.status == .running, let before = running[deployment.privateID]?.plan {
                 defer { upgrades[deployment.privateID] = nil }
                 do {

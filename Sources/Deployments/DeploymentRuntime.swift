@@ -74,6 +74,8 @@ public actor DeploymentRuntime {
     var running: [String: Running] = [:]
     /// Upgrades in progress, by private id: what Get Deployment reports as `UpgradeStatus`.
     var upgrades: [String: UpgradeProgress] = [:]
+    /// Manual upgrades waiting for Walk Upgrade Domain, by private id.
+    var manualUpgrades: [String: ManualUpgrade] = [:]
     private let turns = ServiceTurns()
     /// Where tests (and `THUMBPRINT_PAUSE_AT`) stop a change half-way.
     let pause: @Sendable (String) async -> Void
@@ -179,6 +181,7 @@ public actor DeploymentRuntime {
         of deployment: Deployment, in subscription: SubscriptionID, to configurationBytes: [UInt8],
         permitted: ConfigurationChange, now: Date
     ) async throws -> Deployment {
+        guard manualUpgrades[deployment.privateID] == nil else { throw DeploymentError.upgradeInProgress(deployment.name) }
         let plan = try await makePlan(deployment, configuration: configurationBytes)
         // Checked again in the turn: the configuration may have changed since the request was read.
         if let change = try? ConfigurationChange(from: deployment.configuration, to: configurationBytes), !permitted.isSuperset(of: change) {
@@ -264,6 +267,8 @@ public actor DeploymentRuntime {
             let deployment = try await current(deployment)
             await stopInstances(of: deployment.privateID)
             running[deployment.privateID] = nil
+            manualUpgrades[deployment.privateID] = nil
+            upgrades[deployment.privateID] = nil
             _ = try await store.deleteDeployment(deployment.name, of: deployment.service, in: deployment.subscription)
             DeploymentFolder(root: folder, privateID: deployment.privateID).remove()
         }

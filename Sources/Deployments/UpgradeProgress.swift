@@ -1,3 +1,5 @@
+import Storage
+
 /// How an upgrade moves through the upgrade domains.
 public enum UpgradeMode: String, Sendable, CaseIterable {
     /// Every domain in turn, without waiting.
@@ -22,4 +24,14 @@ public struct UpgradeProgress: Sendable, Equatable {
     public var domain: Int
     /// `CurrentUpgradeDomainState`: false before the domain's instances are touched, true while they are.
     public var during: Bool
+}
+
+/// A manual upgrade between Walk Upgrade Domain requests: the deployment as it will be stored,
+/// its plan, the plan it replaces (for a rollback) and the next domain to walk.
+struct ManualUpgrade: Sendable {
+    var changed: Deployment
+    var plan: DeploymentPlan
+    var before: DeploymentPlan
+    var nextDomain: Int
+    var rolesFolder: String
 }

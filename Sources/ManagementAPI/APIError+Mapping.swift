@@ -48,9 +48,9 @@ extension APIError {
 
     private init(_ error: DeploymentError) {
         switch error {
-        case .gone, .certificateInUse:
+        case .gone, .certificateInUse, .upgradeInProgress:
             self.init(status: .conflict, code: "ConflictError", message: error.description)
-        case .invalid, .package, .configuration, .instanceFailed, .quotaExceeded:
+        case .invalid, .package, .configuration, .instanceFailed, .quotaExceeded, .noSuchUpgradeStep:
             self = .badRequest(error.description)
         case .unknownInstance:
             self = .notFound(error.description)

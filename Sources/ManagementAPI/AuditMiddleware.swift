@@ -97,6 +97,8 @@ struct AuditMiddleware: RouterMiddleware {
             case "config": return "ChangeDeploymentConfiguration"
             case "status": return "UpdateDeploymentStatus"
             case "upgrade": return "UpgradeDeployment"
+            case "walkupgradedomain": return "WalkUpgradeDomain"
+            case "rollback": return "RollbackUpdateOrUpgrade"
             default: return below == "deploymentslots" ? "CreateDeployment" : "\(method.rawValue) deployments"
             }
         case (.delete, "services", 5, "deploymentslots"), (.delete, "services", 5, "deployments"): return "DeleteDeployment"

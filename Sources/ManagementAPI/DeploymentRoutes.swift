@@ -161,6 +161,10 @@ struct DeploymentRoutes: Sendable {
             }
         case "upgrade":
             return try await upgrade(request, context: context, deployment: deployment)
+        case "walkupgradedomain":
+            return try await walkUpgradeDomain(request, context: context, deployment: deployment)
+        case "rollback":
+            return try await rollBack(request, context: context, deployment: deployment)
         case "status":
             let caller = try context.requireCaller(allowedTo: .manageDeployments)
             let body = try await XMLBody.read(request, root: "UpdateDeploymentStatus")
@@ -171,7 +175,7 @@ struct DeploymentRoutes: Sendable {
                 _ = try await runtime.setStatus(of: deployment, to: status, now: now())
             }
         default:
-            throw APIError.badRequest("Say what to change with ?comp=config, ?comp=status or ?comp=upgrade.")
+            throw APIError.badRequest("Say what to change with ?comp=config, ?comp=status, ?comp=upgrade, ?comp=walkupgradedomain or ?comp=rollback.")
         }
     }
 

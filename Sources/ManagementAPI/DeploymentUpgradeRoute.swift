@@ -5,16 +5,15 @@ import ServicePackages
 import Storage
 
 /// Upgrade Deployment (`POST …/deployments/<name>/?comp=upgrade`, or by slot): 202, then the
-/// runtime walks the upgrade domains (`Auto`) or moves every instance at once (`Simultaneous`).
+/// runtime walks the upgrade domains (`Auto`), moves every instance at once (`Simultaneous`), or
+/// waits for Walk Upgrade Domain (`Manual`, `?comp=walkupgradedomain`); Rollback Update Or
+/// Upgrade (`?comp=rollback`) returns a manual upgrade's moved domains.
 extension DeploymentRoutes {
     func upgrade(_ request: Request, context: ManagementRequestContext, deployment: Deployment) async throws -> Response {
         var caller = try context.requireCaller(allowedTo: .manageDeployments)
         let body = try await XMLBody.read(request, root: "UpgradeDeployment")
         guard let mode = UpgradeMode(name: try body.required("Mode")) else {
             throw APIError.badRequest("Mode must be Auto, Manual or Simultaneous.")
-        }
-        guard mode != .manual else {
-            throw APIError.badRequest("Manual upgrades (with Walk Upgrade Domain) are not served yet; use Mode Auto or Simultaneous.")
         }
         let packageURL = try body.required("PackageUrl")
         _ = try PackageLocation.resolve(packageURL, packagesDirectory: runtime.packagesDirectory)
@@ -29,6 +28,27 @@ extension DeploymentRoutes {
         let (runtime, now) = (self.runtime, self.now)
         return try await runOperation(request, context: context, caller: caller) {
             _ = try await runtime.upgrade(deployment, with: upgrade, now: now())
+        }
+    }
+
+    func walkUpgradeDomain(_ request: Request, context: ManagementRequestContext, deployment: Deployment) async throws -> Response {
+        let caller = try context.requireCaller(allowedTo: .manageDeployments)
+        let body = try await XMLBody.read(request, root: "WalkUpgradeDomain")
+        guard let domain = Int(try body.required("UpgradeDomain")), domain >= 0 else {
+            throw APIError.badRequest("UpgradeDomain must be the number of the upgrade domain to walk, from 0.")
+        }
+        let runtime = self.runtime
+        return try await runOperation(request, context: context, caller: caller) {
+            try await runtime.walkUpgradeDomain(domain, of: deployment)
+        }
+    }
+
+    func rollBack(_ request: Request, context: ManagementRequestContext, deployment: Deployment) async throws -> Response {
+        let caller = try context.requireCaller(allowedTo: .manageDeployments)
+        _ = try await XMLBody.read(request, root: "RollbackUpdateOrUpgrade")
+        let runtime = self.runtime
+        return try await runOperation(request, context: context, caller: caller) {
+            try await runtime.rollBackUpgrade(of: deployment)
         }
     }
 }

@@ -385,6 +385,20 @@ struct UpgradeTests {
         #expect(!seen.isEmpty && seen.allSatisfy { $0.first as? String == "Auto" && $0.dropFirst().first as? String == "During" }, "\(seen)")
         #expect(Set(seen.compactMap { $0.last as? String }) == ["0", "1"], "both domains reported in turn: \(seen)")
         #expect(report["label"] as? String == Data("v1".utf8).base64EncodedString())
-        #expect(report["manual"] as? Int == 400)
+        // Manual: waits before domain 0; walking moves exactly that domain; a rollback returns it.
+        let message = { (key: String) -> String in ((report[key] as? [Any])?.last as? String) ?? "" }
+        #expect(report["manual"] as? String == "Succeeded")
+        #expect("\(report["manualWaiting"] ?? "")" == "\([["Manual", "Before", "0"], ["v1", "v1", "v1", "v1"]] as [Any])", "\(report["manualWaiting"] ?? "")")
+        #expect(report["walk0"] as? String == "Succeeded")
+        #expect("\(report["afterWalk0"] ?? "")" == "\([["Manual", "Before", "1"], ["v1", "v1", "v2", "v2"]] as [Any])", "\(report["afterWalk0"] ?? "")")
+        #expect(message("walkAgain").contains("next upgrade domain to walk is 1"), "\(report["walkAgain"] ?? "")")
+        #expect(message("configDuring").contains("manual upgrade"), "\(report["configDuring"] ?? "")")
+        #expect(report["rollback"] as? String == "Succeeded")
+        #expect("\(report["afterRollback"] ?? "")" == "\([NSNull(), ["v1", "v1", "v1", "v1"]] as [Any])", "\(report["afterRollback"] ?? "")")
+        #expect(message("rollbackNone").contains("No upgrade"), "\(report["rollbackNone"] ?? "")")
+        #expect(report["walkBoth"] as? [String] == ["Succeeded", "Succeeded"])
+        #expect(
+            "\(report["afterManual"] ?? "")" == "\([NSNull(), ["v2", "v2", "v2", "v2"], Data("v2".utf8).base64EncodedString()] as [Any])",
+            "\(report["afterManual"] ?? "")")
     }
 }

@@ -46,6 +46,15 @@ def wait(result):
     return sms.get_operation_status(result.request_id).status
 
 
+def wait_raising(result):
+    """Waits; raises with the operation's error when it failed."""
+    status = wait(result)
+    if status != "Succeeded":
+        error = sms.get_operation_status(result.request_id).error
+        raise RuntimeError(f"{status}: {error.code if error else ''} {error.message if error else ''}")
+    return status
+
+
 def served_versions():
     deployment = sms.get_deployment_by_name(service, "dep1")
     return sorted(tls_get(int(i.instance_endpoints[0].local_port), "/version.txt")[1].split("\r\n\r\n", 1)[-1]
@@ -106,9 +115,32 @@ report.update({
     "upgradeStatusSeen": sorted(list(s) for s in seen_status), "idleAfter": after.upgrade_status is None,
     "label": after.label,
 })
-try:
-    sms.upgrade_deployment(service, "dep1", "Manual", packages["v2"], b64(configuration), b64("v2"), False)
-    report["manual"] = "accepted"
-except Exception as error:
-    report["manual"] = getattr(error, "status_code", str(error))
+
+
+def upgrade_status():
+    status = sms.get_deployment_by_name(service, "dep1").upgrade_status
+    return None if status is None else [status.upgrade_type, status.current_upgrade_domain_state, status.current_upgrade_domain]
+
+
+def refused(call):
+    try:
+        call()
+        return "accepted"
+    except Exception as error:
+        return [getattr(error, "status_code", None), str(error)]
+
+
+# Manual: nothing moves until a domain is walked; domains in order; a rollback returns them.
+report["manual"] = wait(sms.upgrade_deployment(service, "dep1", "Manual", packages["v2"], b64(configuration), b64("v2"), False))
+report["manualWaiting"] = [upgrade_status(), served_versions()]
+report["walk0"] = wait(sms.walk_upgrade_domain(service, "dep1", 0))
+report["afterWalk0"] = [upgrade_status(), served_versions()]
+report["walkAgain"] = refused(lambda: wait_raising(sms.walk_upgrade_domain(service, "dep1", 0)))
+report["configDuring"] = refused(lambda: wait_raising(sms.change_deployment_configuration(service, "dep1", b64(configuration))))
+report["rollback"] = wait(sms.rollback_update_or_upgrade(service, "dep1", "Auto", False))
+report["afterRollback"] = [upgrade_status(), served_versions()]
+report["rollbackNone"] = refused(lambda: wait_raising(sms.rollback_update_or_upgrade(service, "dep1", "Auto", False)))
+wait(sms.upgrade_deployment(service, "dep1", "Manual", packages["v2"], b64(configuration), b64("v2"), False))
+report["walkBoth"] = [wait(sms.walk_upgrade_domain(service, "dep1", 0)), wait(sms.walk_upgrade_domain(service, "dep1", 1))]
+report["afterManual"] = [upgrade_status(), served_versions(), sms.get_deployment_by_name(service, "dep1").label]
 print(json.dumps(report))
