@@ -4,8 +4,10 @@
 # load balancer) without pause, Change Deployment Configuration switches only the thumbprint.
 # Prints: the time from the change being accepted (202) until every instance, asked directly,
 # serves the new certificate (target <= 1 s); failed connections (target 0); and the server's
-# resident memory with 20 instances running (target <= 200 MiB). Baseline: the targets.
-# All traffic stays on 127.0.0.1.
+# resident memory with 20 instances running (target <= 200 MiB). Then an Auto upgrade to a new
+# package across the 5 upgrade domains under the same load: total time, failed connections
+# (target 0) and the longest time a domain's instances were out of the load balancer.
+# Baseline: the targets. All traffic stays on 127.0.0.1.
 # Usage: scripts/bench-rotation.sh [INSTANCES] [LOAD_THREADS]   (default 20 and 8)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -69,7 +71,7 @@ def served(port_number, request=False):
         raise RuntimeError("not 200")
     return thumbprint
 
-wait(sms.create_hosted_service("bench", "bench", location="Local"))
+wait(sms.create_hosted_service("bench", "bench", location="West US"))
 wait(sms.add_service_certificate("bench", b64(os.path.join(work, "old.pfx")), "pfx", os.environ["PFX_PASSWORD"]))
 wait(sms.add_service_certificate("bench", b64(os.path.join(work, "new.pfx")), "pfx", os.environ["PFX_PASSWORD"]))
 started = time.monotonic()
@@ -114,4 +116,39 @@ print(f"rotation under load ({threads} threads of fresh TLS connections, {len(ou
 print(f"  change accepted -> every instance serves the new certificate: {switched * 1000:7.1f} ms   target <= 1000 ms   {'met' if switched <= 1 and not remaining else 'NOT met'}")
 print(f"  failed connections: {failures}   target 0   {'met' if failures == 0 else 'NOT met'}")
 print(f"  server resident memory with {instances} instances, under load: {rss_loaded:6.1f} MiB   target <= 200 MiB   {'met' if rss_loaded <= 200 else 'NOT met'}")
+
+# An Auto upgrade to a new package across the upgrade domains, under the same load. A domain is
+# out of the balancer while Get Deployment reports it During: polled every 10 ms.
+with zipfile.ZipFile(os.path.join(data, "packages", "bench-v2.cspkg"), "w") as z:
+    z.writestr("ServiceDefinition.csdef", definition)
+    z.writestr("WebRole/version.txt", "v2")
+outcomes.clear()
+stop.clear()
+workers = [threading.Thread(target=load) for _ in range(threads)]
+for worker in workers: worker.start()
+time.sleep(1)
+domains = sms.get_deployment_by_name("bench", "bench").upgrade_domain_count
+started = time.monotonic()
+result = sms.upgrade_deployment("bench", "bench", "Auto", "file://" + os.path.join(data, "packages", "bench-v2.cspkg"), configuration(new),
+                                base64.b64encode(b"v2").decode(), False)
+out_of_service, current, since = {}, None, None
+while sms.get_operation_status(result.request_id).status == "InProgress":
+    status = sms.get_deployment_by_name("bench", "bench").upgrade_status
+    domain = None if status is None else status.current_upgrade_domain
+    if domain != current:
+        if current is not None: out_of_service[current] = time.monotonic() - since
+        current, since = domain, time.monotonic()
+    time.sleep(0.01)
+if current is not None: out_of_service[current] = time.monotonic() - since
+upgrade_seconds = time.monotonic() - started
+upgraded = sms.get_operation_status(result.request_id).status
+time.sleep(1)
+stop.set()
+for worker in workers: worker.join()
+failures = outcomes.count(False)
+longest = max(out_of_service.values(), default=0)
+print(f"Auto upgrade of {instances} instances across {domains} upgrade domains under load ({len(outcomes)} connections): {upgraded}")
+print(f"  total time: {upgrade_seconds:6.2f} s")
+print(f"  failed connections: {failures}   target 0   {'met' if failures == 0 else 'NOT met'}")
+print(f"  longest time a domain's instances were out of the balancer: {longest * 1000:7.1f} ms ({len(out_of_service)} domains seen)")
 PY

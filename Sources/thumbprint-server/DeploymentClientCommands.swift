@@ -18,8 +18,11 @@ import WireFormat
 struct DeploymentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "deployment",
-        abstract: "Deploy a package with its configuration, show it, change its configuration or status, delete it.",
-        subcommands: [Create.self, Show.self, SetConfiguration.self, SetStatus.self, Delete.self]
+        abstract: "Deploy a package with its configuration, show it, change its configuration or status, upgrade it, manage its instances, delete it.",
+        subcommands: [
+            Create.self, Show.self, SetConfiguration.self, SetStatus.self, Upgrade.self, Walk.self, Rollback.self, Reboot.self, Reimage.self,
+            RemoveInstances.self, Delete.self,
+        ]
     )
 
     /// `--service`, and the deployment by `--slot` (default production) or `--name`.

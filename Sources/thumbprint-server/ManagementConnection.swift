@@ -158,13 +158,18 @@ struct ManagementConnection {
 
     /// Polls Get Operation Status until the operation of `answer` ends, telling the user on
     /// standard error what it waits for (standard output stays for the result and `--json`).
-    func waitForOperation(of answer: Answer, doing what: String, timeout: Duration = .seconds(300)) async throws -> OperationResult {
+    /// `progress`, when given, is asked at every poll for where the work stands; each new answer
+    /// is written on a line of its own.
+    func waitForOperation(
+        of answer: Answer, doing what: String, timeout: Duration = .seconds(300), progress: (() async -> String?)? = nil
+    ) async throws -> OperationResult {
         guard let id = answer.requestID else {
             throw CommandFailure(message: "the API accepted the request but gave no x-ms-request-id to follow it by.", status: ExitStatus.failed)
         }
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         var delay = Duration.milliseconds(50)
+        var lastProgress: String?
         Terminal.writeToStandardError("\(what) (operation \(id))…")
         while true {
             let element = try xml(try await send(.GET, "/operations/\(id)"))
@@ -176,7 +181,12 @@ struct ManagementConnection {
                     id: id, status: status, httpStatusCode: element.child("HttpStatusCode").flatMap { Int($0.text) },
                     errorCode: error?.child("Code")?.text, errorMessage: error?.child("Message")?.text)
             }
-            Terminal.writeToStandardError(".")
+            if let progress, let now = await progress(), now != lastProgress {
+                Terminal.writeToStandardError("\n  \(now)")
+                lastProgress = now
+            } else {
+                Terminal.writeToStandardError(".")
+            }
             guard clock.now < deadline else {
                 Terminal.writeToStandardError("\n")
                 throw CommandFailure(
@@ -205,8 +215,8 @@ struct ManagementConnection {
     }
 
     /// Waits for the operation and turns a failed one into an error that carries its message.
-    func requireSuccess(of answer: Answer, doing what: String) async throws -> OperationResult {
-        let result = try await waitForOperation(of: answer, doing: what)
+    func requireSuccess(of answer: Answer, doing what: String, progress: (() async -> String?)? = nil) async throws -> OperationResult {
+        let result = try await waitForOperation(of: answer, doing: what, progress: progress)
         guard result.status == "Succeeded" else {
             throw CommandFailure(
                 message: "operation \(result.id) failed (\(result.errorCode ?? result.status)): \(result.errorMessage ?? "no message")",

@@ -17,10 +17,12 @@ import CLISupport
 /// would triple it (docs/benchmarks.md).
 enum ServerCommands {
     /// The subcommand names `thumbprint-server` answers.
-    static let names = ["server", "admin", "mgmt-cert", "subscription", "service", "deployment"]
+    static let names = ["server", "admin", "mgmt-cert", "subscription", "service", "deployment", "locations", "operations"]
 
     /// Placeholders, so that `thumbprint --help` lists them.
-    static let forwarded: [any ParsableCommand.Type] = [Server.self, Admin.self, ManagementCertificate.self, Subscription.self, Service.self, Deployment.self]
+    static let forwarded: [any ParsableCommand.Type] = [
+        Server.self, Admin.self, ManagementCertificate.self, Subscription.self, Service.self, Deployment.self, Locations.self, Operations.self,
+    ]
 
     struct Server: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "server", abstract: "Run the management API server (see thumbprint-server server --help).")
@@ -54,6 +56,18 @@ enum ServerCommands {
     struct Deployment: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "deployment", abstract: "Deployments through the API (see thumbprint-server deployment --help).")
+        func run() throws { try forwardingFailed() }
+    }
+
+    struct Locations: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "locations", abstract: "Where cloud services may be created, through the API (see thumbprint-server locations --help).")
+        func run() throws { try forwardingFailed() }
+    }
+
+    struct Operations: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "operations", abstract: "What was done on the subscription, through the API (see thumbprint-server operations --help).")
         func run() throws { try forwardingFailed() }
     }
 

@@ -9,7 +9,7 @@ struct ThumbprintCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "thumbprint",
         abstract: "Make, check and manage certificates for cloud services.",
-        discussion: "server, admin, mgmt-cert, subscription, service and deployment run thumbprint-server, installed beside thumbprint.",
+        discussion: "server, admin, mgmt-cert, subscription, service, deployment, locations and operations run thumbprint-server, installed beside thumbprint.",
         subcommands: [CertCommand.self, StoreCommand.self] + ServerCommands.forwarded
     )
 

@@ -92,3 +92,55 @@ struct UpgradeTests {
             "\(report["afterManual"] ?? "")")
     }
 }
+
+@Suite("Upgrades and role instances from the command line")
+struct UpgradeCommandTests {
+    @Test("deployment upgrade (progress per domain), walk, rollback, reboot, reimage, remove-instances; locations; operations")
+    func commands() throws {
+        var environment = ProcessInfo.processInfo.environment
+        environment["THUMBPRINT_PAUSE_AT"] = "deployment-upgrade-domain"
+        environment["THUMBPRINT_PAUSE_SECONDS"] = "0.4"
+        let (server, old, _, package) = try DeploymentFixture.prepared(environment: environment)
+        let folder = server.folder
+        try DeploymentFixture.configuration(thumbprint: old, count: 2).write(toFile: folder.file("two.cscfg"), atomically: true, encoding: .utf8)
+        let connection = ["--publish-settings", server.data + "/admin.publishsettings", "--ca", server.data + "/tls/ca.pem"]
+        let run = { (arguments: [String]) throws -> ProcessResult in
+            try runProcess(
+                thumbprintExecutable, arguments + connection, environment: ["THUMBPRINT_HOME": folder.file("home"), "PFX_PASSWORD": "deploy-secret"],
+                currentDirectory: folder.path)
+        }
+        let target = ["--service", "cli1"]
+        #expect(try run(["service", "create", "cli1"]).status == 0)
+        #expect(try run(["service", "cert", "add", "--service", "cli1", "old.pfx", "--password-env", "PFX_PASSWORD"]).status == 0)
+        let created = try run(["deployment", "create", "--package", package, "--configuration", "two.cscfg"] + target)
+        try #require(created.status == 0, "\(created.standardError)")
+
+        let auto = try run(["deployment", "upgrade", "--package", package] + target)
+        #expect(auto.status == 0, "\(auto.standardError)")
+        #expect(auto.standardError.contains("upgrade domain 0: During") && auto.standardError.contains("upgrade domain 1: During"), "\(auto.standardError)")
+
+        let manual = try run(["deployment", "upgrade", "--package", package, "--mode", "manual"] + target)
+        #expect(manual.status == 0 && manual.standardError.contains("thumbprint deployment walk --domain N"), "\(manual.standardError)")
+        let wrong = try run(["deployment", "walk", "--domain", "1"] + target)
+        #expect(wrong.status == 1 && wrong.standardError.contains("next upgrade domain to walk is 0"), "\(wrong.standardError)")
+        #expect(try run(["deployment", "walk", "--domain", "0"] + target).status == 0)
+        let rolledBack = try run(["deployment", "rollback"] + target)
+        #expect(rolledBack.status == 0 && rolledBack.standardOutput.contains("from before the upgrade"), "\(rolledBack.standardError)")
+
+        #expect(try run(["deployment", "reboot", "WebRole_IN_0"] + target).standardOutput.contains("WebRole_IN_0 is running again"))
+        #expect(try run(["deployment", "reimage", "WebRole_IN_1"] + target).status == 0)
+        let unknown = try run(["deployment", "reboot", "WebRole_IN_9"] + target)
+        #expect(unknown.status == 1 && unknown.standardError.contains("no running role instance named WebRole_IN_9"), "\(unknown.standardError)")
+        #expect(try run(["deployment", "remove-instances", "WebRole_IN_1"] + target).status == 0)
+        let shown = try run(["deployment", "show", "--json"] + target)
+        #expect(shown.standardOutput.contains("WebRole_IN_0") && !shown.standardOutput.contains("WebRole_IN_1"), "\(shown.standardOutput)")
+
+        let locations = try run(["locations"])
+        #expect(locations.standardOutput.contains("West US  (Compute, Storage)"), "\(locations.standardOutput)")
+        let operations = try run(["operations", "--json"])
+        for name in ["UpgradeDeployment", "WalkUpgradeDomain", "RollbackUpdateOrUpgrade", "RebootRoleInstance", "ReimageRoleInstance", "DeleteRoleInstances"] {
+            #expect(operations.standardOutput.contains("\"name\" : \"\(name)\""), "\(name) in \(operations.standardOutput.prefix(400))")
+        }
+        #expect(try run(["operations", "--since", "yesterday"]).status == 2)
+    }
+}
