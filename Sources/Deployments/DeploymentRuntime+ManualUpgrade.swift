@@ -15,7 +15,9 @@ extension DeploymentRuntime {
                     "No manual upgrade of deployment \(deployment.name) is in progress; start one with Upgrade Deployment, Mode Manual.")
             }
             guard domain == upgrade.nextDomain else {
-                throw DeploymentError.noSuchUpgradeStep("The next upgrade domain to walk is \(upgrade.nextDomain), not \(domain).")
+                let range =
+                    domain >= upgrade.before.upgradeDomainCount ? " (the deployment has \(upgrade.before.upgradeDomainCount) upgrade domains, from 0)" : ""
+                throw DeploymentError.noSuchUpgradeStep("The next upgrade domain to walk is \(upgrade.nextDomain), not \(domain)\(range).")
             }
             upgrades[deployment.privateID] = UpgradeProgress(mode: .manual, domain: domain, during: true)
             do {

@@ -15,6 +15,9 @@ extension DeploymentRoutes {
         guard let mode = UpgradeMode(name: try body.required("Mode")) else {
             throw APIError.badRequest("Mode must be Auto, Manual or Simultaneous.")
         }
+        if let role = body.optional("RoleToUpgrade"), !role.isEmpty {
+            throw APIError.badRequest("RoleToUpgrade is not served: an upgrade moves every role of the deployment; leave it out.")
+        }
         let packageURL = try body.required("PackageUrl")
         _ = try PackageLocation.resolve(packageURL, packagesDirectory: runtime.packagesDirectory)
         let label = try body.required("Label")

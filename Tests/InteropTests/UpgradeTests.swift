@@ -74,7 +74,7 @@ struct UpgradeTests {
         let seen = report["upgradeStatusSeen"] as? [[Any]] ?? []
         #expect(!seen.isEmpty && seen.allSatisfy { $0.first as? String == "Auto" && $0.dropFirst().first as? String == "During" }, "\(seen)")
         #expect(Set(seen.compactMap { $0.last as? String }) == ["0", "1"], "both domains reported in turn: \(seen)")
-        #expect(report["label"] as? String == Data("v1".utf8).base64EncodedString())
+        #expect(report["label"] as? String == "v1")
         // Manual: waits before domain 0; walking moves exactly that domain; a rollback returns it.
         let message = { (key: String) -> String in ((report[key] as? [Any])?.last as? String) ?? "" }
         #expect(report["manual"] as? String == "Succeeded")
@@ -88,8 +88,10 @@ struct UpgradeTests {
         #expect(message("rollbackNone").contains("No upgrade"), "\(report["rollbackNone"] ?? "")")
         #expect(report["walkBoth"] as? [String] == ["Succeeded", "Succeeded"])
         #expect(
-            "\(report["afterManual"] ?? "")" == "\([NSNull(), ["v2", "v2", "v2", "v2"], Data("v2".utf8).base64EncodedString()] as [Any])",
+            "\(report["afterManual"] ?? "")" == "\([NSNull(), ["v2", "v2", "v2", "v2"], "v2"] as [Any])",
             "\(report["afterManual"] ?? "")")
+        #expect(message("walkOutOfRange").contains("has 2 upgrade domains"), "\(report["walkOutOfRange"] ?? "")")
+        #expect((report["roleToUpgrade"] as? [Any])?.first as? Int == 400 && message("roleToUpgrade").contains("RoleToUpgrade"))
     }
 }
 

@@ -90,7 +90,7 @@ for worker in workers:
     worker.start()
 time.sleep(0.5)
 phase[0] = "auto"
-result = sms.upgrade_deployment(service, "dep1", "Auto", packages["v2"], b64(configuration), b64("v2"), False)
+result = sms.upgrade_deployment(service, "dep1", "Auto", packages["v2"], b64(configuration), "v2", False)
 seen_status = set()
 while sms.get_operation_status(result.request_id).status == "InProgress":
     status = sms.get_deployment_by_name(service, "dep1").upgrade_status
@@ -101,7 +101,7 @@ report["auto"] = sms.get_operation_status(result.request_id).status
 report["afterAuto"] = served_versions()
 time.sleep(0.5)
 phase[0] = "simultaneous"
-report["simultaneous"] = wait(sms.upgrade_deployment(service, "dep1", "Simultaneous", packages["v1"], b64(configuration), b64("v1"), False))
+report["simultaneous"] = wait(sms.upgrade_deployment(service, "dep1", "Simultaneous", packages["v1"], b64(configuration), "v1", False))
 report["afterSimultaneous"] = served_versions()
 time.sleep(0.5)
 phase[0] = "after"
@@ -131,16 +131,19 @@ def refused(call):
 
 
 # Manual: nothing moves until a domain is walked; domains in order; a rollback returns them.
-report["manual"] = wait(sms.upgrade_deployment(service, "dep1", "Manual", packages["v2"], b64(configuration), b64("v2"), False))
+report["manual"] = wait(sms.upgrade_deployment(service, "dep1", "Manual", packages["v2"], b64(configuration), "v2", False))
 report["manualWaiting"] = [upgrade_status(), served_versions()]
 report["walk0"] = wait(sms.walk_upgrade_domain(service, "dep1", 0))
 report["afterWalk0"] = [upgrade_status(), served_versions()]
 report["walkAgain"] = refused(lambda: wait_raising(sms.walk_upgrade_domain(service, "dep1", 0)))
+report["walkOutOfRange"] = refused(lambda: wait_raising(sms.walk_upgrade_domain(service, "dep1", 7)))
+report["roleToUpgrade"] = refused(lambda: sms.upgrade_deployment(service, "dep1", "Auto", packages["v2"], b64(configuration), "v2", False,
+                                                                 role_to_upgrade="WebRole"))
 report["configDuring"] = refused(lambda: wait_raising(sms.change_deployment_configuration(service, "dep1", b64(configuration))))
 report["rollback"] = wait(sms.rollback_update_or_upgrade(service, "dep1", "Auto", False))
 report["afterRollback"] = [upgrade_status(), served_versions()]
 report["rollbackNone"] = refused(lambda: wait_raising(sms.rollback_update_or_upgrade(service, "dep1", "Auto", False)))
-wait(sms.upgrade_deployment(service, "dep1", "Manual", packages["v2"], b64(configuration), b64("v2"), False))
+wait(sms.upgrade_deployment(service, "dep1", "Manual", packages["v2"], b64(configuration), "v2", False))
 report["walkBoth"] = [wait(sms.walk_upgrade_domain(service, "dep1", 0)), wait(sms.walk_upgrade_domain(service, "dep1", 1))]
 report["afterManual"] = [upgrade_status(), served_versions(), sms.get_deployment_by_name(service, "dep1").label]
 print(json.dumps(report))
