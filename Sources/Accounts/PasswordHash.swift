@@ -48,6 +48,15 @@ public struct PasswordHash: Sendable, Equatable, CustomStringConvertible {
         return PasswordHash(cost: cost, salt: salt, key: try derive(password, salt: salt, cost: cost))
     }
 
+    /// A hash no password matches, with a random salt and key: checking a password against it
+    /// costs exactly what checking one against a real hash of `cost` does, and making it costs nothing.
+    public static func standIn(cost: Cost = .standard) -> PasswordHash {
+        var generator = SystemRandomNumberGenerator()
+        let salt = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let key = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        return PasswordHash(cost: cost, salt: salt, key: key)
+    }
+
     /// Reads a stored hash; nil when it is not one this code wrote.
     public init?(_ text: String) {
         let parts = text.split(separator: "$", omittingEmptySubsequences: false)

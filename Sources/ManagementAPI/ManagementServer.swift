@@ -117,7 +117,7 @@ public struct ManagementServer: Sendable {
         let portal = Portal(
             store: store, runtime: deployments, masterKey: masterKey, limits: self.limits, quota: quota, locations: locations,
             operations: AsyncOperations(store: store, running: operations, now: now),
-            signIn: try SignIn(
+            signIn: SignIn(
                 store: store, now: now, verify: { hash, password in (try? await BackgroundWork.passwords.run { hash.matches(password) }) ?? false }),
             secondFactor: SecondFactor(store: store, masterKey: masterKey, now: now), sessions: PortalSessions(store: store, now: now),
             pages: try PortalPages(), now: now, logger: logger)

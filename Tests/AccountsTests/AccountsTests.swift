@@ -63,7 +63,7 @@ struct SignInTests {
 
     @Test("the right password signs in; a wrong one, an unknown account and an account without a password are refused alike")
     func outcomes() async throws {
-        let signIn = try SignIn(store: store, cost: testCost)
+        let signIn = SignIn(store: store, cost: testCost)
         #expect(try await signIn.attempt(address: "ops@contoso.com", password: "correct horse battery") == .signedIn(user))
         #expect(try await signIn.attempt(address: "ops@contoso.com", password: "wrong horse battery") == .refused)
         #expect(try await signIn.attempt(address: "nobody@contoso.com", password: "correct horse battery") == .refused)
@@ -75,7 +75,7 @@ struct SignInTests {
     @Test("after 5 failures in 15 minutes an address is locked, even for the right password, until the window passes or the lock is lifted")
     func lockout() async throws {
         let clock = Clock()
-        let signIn = try SignIn(store: store, cost: testCost, now: { clock.now })
+        let signIn = SignIn(store: store, cost: testCost, now: { clock.now })
         for _ in 0..<SignIn.maximumFailures {
             #expect(try await signIn.attempt(address: "ops@contoso.com", password: "guess guess guess") == .refused)
         }
