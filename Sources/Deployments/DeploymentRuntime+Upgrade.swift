@@ -1,6 +1,7 @@
 import Foundation
 import RoleInstances
 import ServiceModel
+import ServicePackages
 import Storage
 
 /// Upgrade Deployment: a new package (and configuration) rolled out upgrade domain by upgrade
@@ -35,23 +36,12 @@ extension DeploymentRuntime {
             let deployment = try await current(deployment)
             guard manualUpgrades[deployment.privateID] == nil else { throw DeploymentError.upgradeInProgress(deployment.name) }
             let home = DeploymentFolder(root: folder, privateID: deployment.privateID)
-            let package = try await home.openPackage(request.packageURL, packagesDirectory: packagesDirectory)
-            let configuration = try Self.configuration(request.configuration)
-            let plan = try DeploymentPlan.make(
-                definition: package.definition, configuration: configuration,
-                uploaded: try await store.serviceCertificates(of: deployment.service, in: deployment.subscription),
-                service: deployment.service, masterKey: masterKey)
-            try await CoreUsage(store: store).check(
-                VirtualMachineSize.cores(definition: package.definition, configuration: configuration),
-                subscription: deployment.subscription, replacing: deployment.privateID, quota: quota)
             // The folder in use stays (connections opened before a switch still read it); older ones go.
             home.removeRolesFolders(except: deployment.packageFolder)
             let roles = home.newRolesFolder()
-            var packageFolder: String?
-            for role in package.definition.roles where !package.files(ofRole: role.name).isEmpty {
-                packageFolder = roles
-                try package.extractFiles(ofRole: role.name, to: roles + "/" + role.name)
-            }
+            let (package, plan, packageFolder) = try await prepare(
+                request.packageURL, configuration: request.configuration, service: deployment.service, subscription: deployment.subscription,
+                replacing: deployment.privateID, home: home, rolesFolder: roles)
             var changed = deployment
             changed.definition = package.definitionXML
             changed.configuration = request.configuration
@@ -87,6 +77,29 @@ extension DeploymentRuntime {
             try await store.updateDeployment(changed)
             return changed
         }
+    }
+
+    /// Opens the package at `url` and validates it with `configuration` against the service's
+    /// certificates and the subscription's cores (not counting the deployment `replacing`),
+    /// then unpacks its roles' static files into `rolesFolder`; where they are, if it has any.
+    func prepare(
+        _ url: String, configuration bytes: [UInt8], service: String, subscription: SubscriptionID, replacing: String?, home: DeploymentFolder,
+        rolesFolder: String
+    ) async throws -> (package: ServicePackage, plan: DeploymentPlan, packageFolder: String?) {
+        let package = try await home.openPackage(url, packagesDirectory: packagesDirectory)
+        let configuration = try Self.configuration(bytes)
+        let plan = try DeploymentPlan.make(
+            definition: package.definition, configuration: configuration, uploaded: try await store.serviceCertificates(of: service, in: subscription),
+            service: service, masterKey: masterKey)
+        try await CoreUsage(store: store).check(
+            VirtualMachineSize.cores(definition: package.definition, configuration: configuration),
+            subscription: subscription, replacing: replacing, quota: quota)
+        var packageFolder: String?
+        for role in package.definition.roles where !package.files(ofRole: role.name).isEmpty {
+            packageFolder = rolesFolder
+            try package.extractFiles(ofRole: role.name, to: rolesFolder + "/" + role.name)
+        }
+        return (package, plan, packageFolder)
     }
 
     /// Moves one upgrade domain to `plan`: its instances leave the load balancers, stop, start on

@@ -123,20 +123,9 @@ public actor DeploymentRuntime {
         let home = DeploymentFolder(root: folder, privateID: privateID)
         do {
             try home.create()
-            let package = try await home.openPackage(request.packageURL, packagesDirectory: packagesDirectory)
-            let configuration = try Self.configuration(request.configuration)
-            let plan = try DeploymentPlan.make(
-                definition: package.definition, configuration: configuration,
-                uploaded: try await store.serviceCertificates(of: request.service, in: request.subscription),
-                service: request.service, masterKey: masterKey)
-            try await CoreUsage(store: store).check(
-                VirtualMachineSize.cores(definition: package.definition, configuration: configuration),
-                subscription: request.subscription, replacing: nil, quota: quota)
-            var packageFolder: String?
-            for role in package.definition.roles where !package.files(ofRole: role.name).isEmpty {
-                packageFolder = home.roles
-                try package.extractFiles(ofRole: role.name, to: home.roles + "/" + role.name)
-            }
+            let (package, plan, packageFolder) = try await prepare(
+                request.packageURL, configuration: request.configuration, service: request.service, subscription: request.subscription,
+                replacing: nil, home: home, rolesFolder: home.roles)
             await pause("deployment-create")
             let deployment = Deployment(
                 subscription: request.subscription, service: request.service, name: request.name, slot: request.slot, privateID: privateID,
