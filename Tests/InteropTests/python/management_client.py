@@ -3,16 +3,10 @@
 Usage: management_client.py PUBLISH_SETTINGS CA_PEM HOST:PORT WORK_DIR
 Prints one JSON document with what the client saw; exits non-zero on any failure.
 """
-import base64
-import hashlib
 import json
 import sys
 
-from thumbprint_client import connect
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-import datetime
+from thumbprint_client import connect, new_management_certificate
 
 publish_settings, ca_pem, host, work = sys.argv[1:5]
 
@@ -21,16 +15,7 @@ sms, subscription_id = connect(publish_settings, ca_pem, host, work, "client.pem
 subscription = sms.get_subscription()
 
 # A new management certificate to add, list, get and delete.
-key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-name = x509.Name([x509.NameAttribute(x509.oid.NameOID.COMMON_NAME, "python-client-test")])
-now = datetime.datetime.now(datetime.timezone.utc)
-certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-               .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
-               .not_valid_after(now + datetime.timedelta(days=30)).sign(key, hashes.SHA256()))
-der = certificate.public_bytes(serialization.Encoding.DER)
-data = base64.b64encode(der).decode()
-public_key = base64.b64encode(key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.PKCS1)).decode()
-thumbprint = hashlib.sha1(der).hexdigest().upper()
+public_key, thumbprint, data = new_management_certificate("python-client-test")
 
 sms.add_management_certificate(public_key, thumbprint, data)
 listed = [c.subscription_certificate_thumbprint for c in sms.list_management_certificates()]

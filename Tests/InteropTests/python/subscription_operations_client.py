@@ -4,7 +4,6 @@ and 105 more, pages through the list with its continuation token and applies the
 Usage: subscription_operations_client.py PUBLISH_SETTINGS CA_PEM HOST:PORT WORK_DIR
 Prints one JSON document with what the client saw.
 """
-import base64
 import collections
 import datetime
 import hashlib
@@ -12,27 +11,17 @@ import json
 import sys
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives import serialization
 
-from thumbprint_client import connect
+from thumbprint_client import connect, new_management_certificate
 
 publish_settings, ca_pem, host, work = sys.argv[1:5]
 sms, subscription_id = connect(publish_settings, ca_pem, host, work, "operations-client.pem")
 client_thumbprint = hashlib.sha1(x509.load_pem_x509_certificate(open(f"{work}/operations-client.pem", "rb").read())
                                  .public_bytes(serialization.Encoding.DER)).hexdigest().upper()
 
-key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-name = x509.Name([x509.NameAttribute(x509.oid.NameOID.COMMON_NAME, "operations-test")])
+public_key, thumbprint, data = new_management_certificate("operations-test")
 now = datetime.datetime.now(datetime.timezone.utc)
-certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-               .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
-               .not_valid_after(now + datetime.timedelta(days=30)).sign(key, hashes.SHA256()))
-der = certificate.public_bytes(serialization.Encoding.DER)
-data = base64.b64encode(der).decode()
-public_key = base64.b64encode(key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.PKCS1)).decode()
-thumbprint = hashlib.sha1(der).hexdigest().upper()
-
 start = (now - datetime.timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
 created = sms.create_hosted_service("operations-web", "ops", location="West US")
 sms.add_management_certificate(public_key, thumbprint, data)

@@ -42,3 +42,25 @@ def tls_get(port, path="/", request=True):
                     break
                 answer += chunk
     return thumbprint, answer.decode(errors="replace")
+
+
+def new_management_certificate(common_name):
+    """A new RSA-2048 self-signed certificate, valid 30 days, in the form Add Management
+    Certificate takes: (public key base64 PKCS#1, thumbprint, data base64 DER)."""
+    import base64
+    import datetime
+    import hashlib
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(x509.oid.NameOID.COMMON_NAME, common_name)])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+                   .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
+                   .not_valid_after(now + datetime.timedelta(days=30)).sign(key, hashes.SHA256()))
+    der = certificate.public_bytes(serialization.Encoding.DER)
+    public_key = key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.PKCS1)
+    return base64.b64encode(public_key).decode(), hashlib.sha1(der).hexdigest().upper(), base64.b64encode(der).decode()
