@@ -115,16 +115,20 @@ extension DeploymentRuntime {
             for position in moving { group.addTask { [agent = state.instances[position].agent] in await agent.stop() } }
         }
         await pause("deployment-upgrade-domain")
+        // The domain's instances start again in parallel, each as a new agent on the new package.
+        var wanted: [(RunningInstance, RoleAssignment)] = []
+        var positions: [Int] = []
         for position in moving {
-            let instance = state.instances[position]
+            var instance = state.instances[position]
             guard let role = plan.roles.first(where: { $0.name == instance.role }) else { continue }
-            let agent = makeAgent(instanceFolder(deployment, instance: instance.name))
-            do {
-                state.instances[position].served = try await agent.apply(Self.assignment(of: role, instance: instance.name, in: deployment))
-            } catch {
-                throw DeploymentError.instanceFailed(instance: instance.name, reason: "\(error)")
-            }
-            state.instances[position].agent = agent
+            instance.agent = makeAgent(instanceFolder(deployment, instance: instance.name))
+            wanted.append((instance, Self.assignment(of: role, instance: instance.name, in: deployment)))
+            positions.append(position)
+        }
+        let served = try await apply(wanted)
+        for (offset, position) in positions.enumerated() {
+            state.instances[position].agent = wanted[offset].0.agent
+            state.instances[position].served = served[offset] ?? []
         }
         try await pointBalancers(of: deployment, at: state.instances, plan: plan, state: &state)
         running[deployment.privateID] = state
