@@ -73,6 +73,14 @@ public struct OperationID: Hashable, Sendable, Codable, CustomStringConvertible 
         rawValue = hex
     }
 
+    /// A new random id, for an operation no API request started (the portal's renewals).
+    public static func random() -> OperationID {
+        var generator = SystemRandomNumberGenerator()
+        return OperationID(hex: (0..<32).map { _ in String(Int.random(in: 0..<16, using: &generator), radix: 16) }.joined())
+    }
+
+    private init(hex: String) { rawValue = hex }
+
     /// The 8-4-4-4-12 form used in the `ID` element of an operation.
     public var dashed: String {
         let c = Array(rawValue)

@@ -3,7 +3,6 @@ import Deployments
 import Hummingbird
 import ServiceModel
 import Storage
-import WireFormat
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -38,7 +37,7 @@ struct PortalRenewal: Sendable {
             ]
             return await portal.pages.page("renew", title: "Renew a certificate", values: values, session: session)
         }
-        let id = OperationID(RequestID.random().rawValue) ?? OperationID("00000000000000000000000000000000")!
+        let id = OperationID.random()
         let operation = OperationRecord(id: id, subscription: subscription.id, status: .inProgress)
         let accepted = AuditEntry(
             time: portal.now(), subscription: subscription.id, callerThumbprint: nil, user: session.user.rawValue, operation: "ChangeDeploymentConfiguration",
