@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // The only code that reaches into BoringSSL (swift-crypto's copy): PKCS#12 decryption
@@ -46,11 +47,14 @@ let package = Package(
             ]
         ),
         // Subscriptions, users, management certificates, operations and the audit log:
-        // one storage interface, SQLite behind it.
+        // one storage interface, SQLite (the default) or PostgreSQL behind it.
         .target(
             name: "Storage",
             dependencies: [
                 "Certificates",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),

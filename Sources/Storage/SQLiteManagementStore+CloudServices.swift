@@ -26,7 +26,7 @@ extension SQLiteManagementStore {
                     """,
                 arguments: [
                     service.name, service.subscription.rawValue, service.label, service.description, service.location,
-                    service.affinityGroup, try Self.encode(service.extendedProperties),
+                    service.affinityGroup, try StoredValues.encode(service.extendedProperties),
                     Self.timestamp(service.created), Self.timestamp(service.modified),
                 ])
         }
@@ -62,7 +62,7 @@ extension SQLiteManagementStore {
                     WHERE name = ? AND subscription_id = ?
                     """,
                 arguments: [
-                    service.label, service.description, try Self.encode(service.extendedProperties),
+                    service.label, service.description, try StoredValues.encode(service.extendedProperties),
                     Self.timestamp(service.modified), service.name, service.subscription.rawValue,
                 ])
         }
@@ -75,16 +75,11 @@ extension SQLiteManagementStore {
         }
     }
 
-    private static func encode(_ properties: [ExtendedProperty]) throws -> String {
-        String(decoding: try JSONEncoder().encode(properties), as: UTF8.self)
-    }
-
     private static func cloudService(from row: Row) -> CloudService {
-        let properties = (row["extended_properties"] as String?).flatMap { try? JSONDecoder().decode([ExtendedProperty].self, from: Data($0.utf8)) } ?? []
-        return CloudService(
+        CloudService(
             subscription: SubscriptionID(uncheckedRawValue: row["subscription_id"]), name: row["name"], label: row["label"],
             description: row["description"], location: row["location"], affinityGroup: row["affinity_group"],
-            extendedProperties: properties, created: date(row["created_at"]), modified: date(row["modified_at"])
+            extendedProperties: StoredValues.properties(row["extended_properties"]), created: date(row["created_at"]), modified: date(row["modified_at"])
         )
     }
 }

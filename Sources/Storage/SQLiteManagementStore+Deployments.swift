@@ -34,8 +34,8 @@ extension SQLiteManagementStore {
                 arguments: [
                     deployment.service, deployment.name, deployment.slot.rawValue, deployment.privateID, deployment.label,
                     deployment.status.rawValue, Data(deployment.configuration), Data(deployment.definition), deployment.packageFolder,
-                    try Self.encodeProperties(deployment.extendedProperties), Self.timestamp(deployment.created), Self.timestamp(deployment.modified),
-                    try Self.encodeNames(deployment.removedInstances),
+                    try StoredValues.encode(deployment.extendedProperties), Self.timestamp(deployment.created), Self.timestamp(deployment.modified),
+                    try StoredValues.encode(deployment.removedInstances),
                 ])
         }
     }
@@ -74,8 +74,8 @@ extension SQLiteManagementStore {
                     """,
                 arguments: [
                     deployment.label, deployment.status.rawValue, Data(deployment.configuration),
-                    try Self.encodeProperties(deployment.extendedProperties), Self.timestamp(deployment.modified),
-                    try Self.encodeNames(deployment.removedInstances), Data(deployment.definition), deployment.packageFolder,
+                    try StoredValues.encode(deployment.extendedProperties), Self.timestamp(deployment.modified),
+                    try StoredValues.encode(deployment.removedInstances), Data(deployment.definition), deployment.packageFolder,
                     deployment.service, deployment.name, deployment.subscription.rawValue,
                 ])
         }
@@ -105,24 +105,15 @@ extension SQLiteManagementStore {
         }
     }
 
-    static func encodeNames(_ names: Set<String>) throws -> String {
-        String(decoding: try JSONEncoder().encode(names.sorted()), as: UTF8.self)
-    }
-
-    static func encodeProperties(_ properties: [ExtendedProperty]) throws -> String {
-        String(decoding: try JSONEncoder().encode(properties), as: UTF8.self)
-    }
-
     private static func deployment(from row: Row) -> Deployment {
-        let properties = (row["extended_properties"] as String?).flatMap { try? JSONDecoder().decode([ExtendedProperty].self, from: Data($0.utf8)) } ?? []
-        return Deployment(
+        Deployment(
             subscription: SubscriptionID(uncheckedRawValue: row["subscription_id"]), service: row["service_name"], name: row["name"],
             slot: DeploymentSlot(rawValue: row["slot"]) ?? .production,
             privateID: row["private_id"], label: row["label"], status: DeploymentStatus(rawValue: row["status"]) ?? .suspended,
             configuration: [UInt8](row["configuration"] as Data), definition: [UInt8](row["definition"] as Data),
-            packageFolder: row["package_folder"], extendedProperties: properties,
+            packageFolder: row["package_folder"], extendedProperties: StoredValues.properties(row["extended_properties"]),
             created: date(row["created_at"]), modified: date(row["modified_at"]),
-            removedInstances: Set((row["removed_instances"] as String?).flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) } ?? [])
+            removedInstances: StoredValues.names(row["removed_instances"])
         )
     }
 }

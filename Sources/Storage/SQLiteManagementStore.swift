@@ -301,8 +301,7 @@ public final class SQLiteManagementStore: ManagementStore, Sendable {
         let thumbprint: String = row["thumbprint"]
         return ManagementCertificate(
             subscription: SubscriptionID(uncheckedRawValue: row["subscription_id"]),
-            // Thumbprints are stored as written by Thumbprint.description, so they always parse.
-            thumbprint: (try? Thumbprint.parse(thumbprint).thumbprint) ?? Thumbprint(certificateDER: []),
+            thumbprint: StoredValues.thumbprint(thumbprint),
             thumbprintAsUploaded: row["thumbprint_as_uploaded"],
             publicKey: row["public_key"], data: row["data"], created: date(row["created_at"]),
             notAfter: date(row["not_after"]), addedBy: EmailAddress(uncheckedRawValue: row["added_by"]),
@@ -310,7 +309,6 @@ public final class SQLiteManagementStore: ManagementStore, Sendable {
         )
     }
 
-    /// Dates are stored as seconds since 1970 with microseconds: exact, sortable, no time zone.
-    static func timestamp(_ date: Date) -> Double { (date.timeIntervalSince1970 * 1_000_000).rounded() / 1_000_000 }
-    static func date(_ value: Double) -> Date { Date(timeIntervalSince1970: value) }
+    static func timestamp(_ date: Date) -> Double { StoredValues.timestamp(date) }
+    static func date(_ value: Double) -> Date { StoredValues.date(value) }
 }
