@@ -44,7 +44,7 @@ struct AdminUser: ParsableCommand {
 
         func run() async throws {
             let email = try emailAddress(email)
-            try await Administration(store: try parent.dataDirectory.openStore()).addUser(email)
+            try await Administration(store: try await parent.dataDirectory.openStore()).addUser(email)
             print("Added user \(email)")
         }
     }
@@ -60,7 +60,7 @@ struct AdminUser: ParsableCommand {
 
         func run() async throws {
             let email = try emailAddress(email)
-            let store = try parent.dataDirectory.openStore()
+            let store = try await parent.dataDirectory.openStore()
             guard let url = try await store.setting(Administration.serviceManagementURLSetting) else {
                 throw CommandFailure(
                     message: "the server has not run on \(parent.dataDirectory.path) yet, so its address is unknown; start it once with `thumbprint server`.",
@@ -84,7 +84,7 @@ struct AdminUser: ParsableCommand {
             let email = try emailAddress(email)
             let chosen = try password.forWriting(email.rawValue)
             do {
-                try await Administration(store: try parent.dataDirectory.openStore()).setPassword(chosen, for: email)
+                try await Administration(store: try await parent.dataDirectory.openStore()).setPassword(chosen, for: email)
             } catch let error as AdministrationError {
                 throw CommandFailure(message: error.description, status: ExitStatus.badInput)
             }
@@ -100,7 +100,7 @@ struct AdminUser: ParsableCommand {
 
         func run() async throws {
             let email = try emailAddress(email)
-            try await Administration(store: try parent.dataDirectory.openStore()).unlockSignIn(email)
+            try await Administration(store: try await parent.dataDirectory.openStore()).unlockSignIn(email)
             print("Sign-ins for \(email) are no longer locked")
         }
     }
@@ -120,7 +120,7 @@ struct AdminSubscription: ParsableCommand {
         @Option(name: .customLong("id"), help: "The subscription id (a GUID); a new one by default.") var id: String?
 
         func run() async throws {
-            let administration = Administration(store: try parent.dataDirectory.openStore())
+            let administration = Administration(store: try await parent.dataDirectory.openStore())
             let subscription = try await administration.createSubscription(
                 name: name, administrator: try emailAddress(admin), id: try id.map(subscriptionID)
             )
@@ -142,7 +142,7 @@ struct AdminSubscription: ParsableCommand {
         }
 
         func run() async throws {
-            let store = try parent.dataDirectory.openStore()
+            let store = try await parent.dataDirectory.openStore()
             var entries: [Entry] = []
             for subscription in try await store.allSubscriptions() {
                 entries.append(
@@ -174,7 +174,7 @@ struct AdminSubscription: ParsableCommand {
             guard let role = SubscriptionRole(argument: role) else {
                 throw ValidationError("'\(role)' is not a role: use one of \(SubscriptionRole.allCases.map(\.argument).joined(separator: ", "))")
             }
-            try await Administration(store: try parent.dataDirectory.openStore()).setRole(role, for: email, in: try subscriptionID(subscription))
+            try await Administration(store: try await parent.dataDirectory.openStore()).setRole(role, for: email, in: try subscriptionID(subscription))
             print("\(email) is \(role.displayName) of \(subscription)")
         }
     }
@@ -187,7 +187,7 @@ struct AdminSubscription: ParsableCommand {
 
         func run() async throws {
             let email = try emailAddress(email)
-            guard try await Administration(store: try parent.dataDirectory.openStore()).removeMember(email, from: try subscriptionID(subscription)) else {
+            guard try await Administration(store: try await parent.dataDirectory.openStore()).removeMember(email, from: try subscriptionID(subscription)) else {
                 throw CommandFailure(message: "\(email) has no role on \(subscription).", status: ExitStatus.failed)
             }
             print("\(email) no longer has a role on \(subscription); the management certificates they added no longer authenticate there")
@@ -202,7 +202,7 @@ struct AdminSubscription: ParsableCommand {
 
         func run() async throws {
             let id = try subscriptionID(subscription)
-            let store = try parent.dataDirectory.openStore()
+            let store = try await parent.dataDirectory.openStore()
             guard try await store.subscription(id) != nil else { throw StorageError.unknownSubscription(id.rawValue) }
             let members = try await store.members(of: id)
             if json { return try printJSON(members.map { ["user": $0.user.rawValue, "role": $0.role.argument] }) }
@@ -218,7 +218,7 @@ struct AdminSubscription: ParsableCommand {
 
         func run() async throws {
             let email = try emailAddress(email)
-            try await Administration(store: try parent.dataDirectory.openStore()).addCoAdministrator(email, to: try subscriptionID(subscription))
+            try await Administration(store: try await parent.dataDirectory.openStore()).addCoAdministrator(email, to: try subscriptionID(subscription))
             print("\(email) is a co-administrator of \(subscription)")
         }
     }
@@ -231,7 +231,8 @@ struct AdminSubscription: ParsableCommand {
 
         func run() async throws {
             let email = try emailAddress(email)
-            guard try await Administration(store: try parent.dataDirectory.openStore()).removeCoAdministrator(email, from: try subscriptionID(subscription))
+            guard
+                try await Administration(store: try await parent.dataDirectory.openStore()).removeCoAdministrator(email, from: try subscriptionID(subscription))
             else {
                 throw CommandFailure(message: "\(email) is not a co-administrator of \(subscription).", status: ExitStatus.failed)
             }
@@ -253,7 +254,7 @@ struct AdminPublishSettings: AsyncParsableCommand {
     @Option(name: .customLong("out"), help: "Where to write the file (it holds a private key: created 0600).") var out: String
 
     func run() async throws {
-        let store = try parent.dataDirectory.openStore()
+        let store = try await parent.dataDirectory.openStore()
         let url = try await store.setting(Administration.serviceManagementURLSetting) ?? "https://127.0.0.1:8443"
         let (settings, thumbprint) = try await Administration(store: store).issuePublishSettings(for: try emailAddress(user), serviceManagementURL: url)
         try SecureFile.write(Array(settings.xml.utf8), to: out, mode: 0o600)

@@ -128,7 +128,7 @@ struct ServerCommand: AsyncParsableCommand {
         let lock = try DataDirectoryLock(folder: folder)
         let packages = packagesDirectory ?? folder + "/packages"
         try SecureFile.makeDirectory(packages)
-        let store = try dataDirectory.openStore()
+        let store = try await dataDirectory.openStore()
         // Private keys at rest are sealed under the master key: refuse a wrong one before serving.
         let masterKey = try MasterKey.load(dataDirectory: folder)
         try await store.verifyMasterKey(masterKey)
@@ -233,10 +233,18 @@ struct ServerCommand: AsyncParsableCommand {
     }
 }
 
-/// `--data-dir`: where the server keeps its database, TLS identity and files.
+/// `--data-dir`: where the server keeps its database, TLS identity and files; `--database`: a
+/// PostgreSQL database to keep the data in instead of the folder's SQLite file.
 struct DataDirectoryOption: ParsableArguments {
     @Option(name: .customLong("data-dir"), help: ArgumentHelp("The server's data folder.", valueName: "DIR"))
     var path = "./.thumbprint"
+
+    @Option(
+        name: .customLong("database"),
+        help: ArgumentHelp(
+            "A PostgreSQL database shared by several servers, postgres://USER@HOST:PORT/DB (also THUMBPRINT_DATABASE, which may carry a password; here use PGPASSWORD). Default: SQLite in the data folder.",
+            valueName: "URL"))
+    var database: String?
 
     /// Creates the folder (0700) if needed; returns its path.
     func prepare() throws -> String {
@@ -244,9 +252,19 @@ struct DataDirectoryOption: ParsableArguments {
         return path
     }
 
-    /// Opens the database in the folder.
-    func openStore() throws -> SQLiteManagementStore {
+    /// Where the data lives: `--database`, else `THUMBPRINT_DATABASE`, else the folder's SQLite file.
+    func location(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> PostgresLocation? {
+        if let database { return try PostgresLocation(url: database, allowPassword: false, environment: environment) }
+        if let fromEnvironment = environment["THUMBPRINT_DATABASE"], !fromEnvironment.isEmpty {
+            return try PostgresLocation(url: fromEnvironment, allowPassword: true, environment: environment)
+        }
+        return nil
+    }
+
+    /// Opens (creating or migrating when needed) the database.
+    func openStore() async throws -> any ManagementStore {
         _ = try prepare()
+        if let location = try location() { return try await PostgresManagementStore(location) }
         return try SQLiteManagementStore(path: path + "/thumbprint.sqlite")
     }
 }

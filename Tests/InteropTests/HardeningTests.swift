@@ -294,7 +294,43 @@ struct SealedKeysTests {
         environment["THUMBPRINT_MASTER_KEY"] = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
         let deployed = try DeployedServer.start(environment: environment, instances: 2)
         let folder = deployed.server.folder
-        // The uploaded key in each of its forms, as openssl writes it.
+        let patterns = try Self.uploadedKeyPatterns(in: folder)
+        #expect(!FileManager.default.fileExists(atPath: deployed.server.data + "/master.key"))
+        #expect(FileManager.default.fileExists(atPath: deployed.server.data + "/tls/ca.key.sealed"))
+        let sealedStores = try runProcess("/usr/bin/env", ["find", deployed.server.data + "/deployments", "-name", "*.key.sealed"])
+        #expect(sealedStores.standardOutput.split(separator: "\n").count == 2, "each instance holds the key, sealed: \(sealedStores.standardOutput)")
+        #expect(try deployed.servedThumbprint(port: deployed.publicPort) == deployed.thumbprint)
+        let findings = try Self.findings(in: deployed.server.data, patterns: patterns)
+        #expect(findings.isEmpty, "\(findings)")
+    }
+
+    @Test("on PostgreSQL, a pg_dump of the whole database holds the certificates but no private key, only sealed ones")
+    func nothingInPlaintextInPostgres() async throws {
+        let url = try await ThrowawayPostgres.shared.newDatabase()
+        var environment = ProcessInfo.processInfo.environment
+        environment["THUMBPRINT_MASTER_KEY"] = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
+        environment["THUMBPRINT_DATABASE"] = url
+        let deployed = try DeployedServer.start(environment: environment)
+        #expect(!FileManager.default.fileExists(atPath: deployed.server.data + "/thumbprint.sqlite"), "the data went to PostgreSQL")
+        #expect(try deployed.servedThumbprint(port: deployed.publicPort) == deployed.thumbprint)
+        let dump = Data(try await ThrowawayPostgres.shared.dump(url).utf8)
+        // pg_dump writes bytea as hex: look for every pattern in that form too.
+        var patterns = try Self.uploadedKeyPatterns(in: deployed.server.folder)
+        patterns += patterns.map { ("\($0.0) in hex", Array($0.1.map { String(format: "%02x", $0) }.joined().utf8)) }
+        let found = patterns.filter { dump.range(of: Data($0.1)) != nil }.map(\.0)
+        #expect(found.isEmpty, "\(found)")
+        // The scan can find what is there: the uploaded certificate, stored as it came.
+        let certificate = try runProcess(
+            "/bin/sh",
+            ["-c", "openssl pkcs12 -in old.pfx -nokeys -clcerts -passin env:PFX_PASSWORD | openssl x509 -outform DER | od -An -tx1 -v | tr -d ' \\n'"],
+            environment: ["PFX_PASSWORD": "deploy-secret"], currentDirectory: deployed.server.folder.path)
+        let hex = certificate.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(hex.count > 500 && dump.range(of: Data(hex.utf8)) != nil, "the certificate is in the dump")
+    }
+
+    /// The key uploaded by `DeployedServer` (old.pfx) in each of its forms as openssl writes it,
+    /// with the giveaways of any key; checked to be found in the exported files themselves.
+    static func uploadedKeyPatterns(in folder: TemporaryDirectory) throws -> [(String, [UInt8])] {
         let exported = try runProcess(
             "/bin/sh",
             [
@@ -314,13 +350,6 @@ struct SealedKeysTests {
         // The scan finds keys where there are some: the exported files themselves.
         #expect(try Self.findings(in: folder.path, patterns: patterns).contains { $0.hasPrefix("key.der") })
         #expect(try Self.findings(in: folder.path, patterns: patterns).contains { $0.hasPrefix("key.pem") })
-
-        #expect(!FileManager.default.fileExists(atPath: deployed.server.data + "/master.key"))
-        #expect(FileManager.default.fileExists(atPath: deployed.server.data + "/tls/ca.key.sealed"))
-        let sealedStores = try runProcess("/usr/bin/env", ["find", deployed.server.data + "/deployments", "-name", "*.key.sealed"])
-        #expect(sealedStores.standardOutput.split(separator: "\n").count == 2, "each instance holds the key, sealed: \(sealedStores.standardOutput)")
-        #expect(try deployed.servedThumbprint(port: deployed.publicPort) == deployed.thumbprint)
-        let findings = try Self.findings(in: deployed.server.data, patterns: patterns)
-        #expect(findings.isEmpty, "\(findings)")
+        return patterns
     }
 }

@@ -44,6 +44,14 @@ public actor ThrowawayPostgres {
     /// The cluster's port.
     public func port() throws -> Int { try started().port }
 
+    /// Everything in the database at `url`, as `pg_dump` writes it (plain SQL; bytea as hex).
+    public func dump(_ url: String) throws -> String {
+        let name = url.split(separator: "/").last.map(String.init) ?? ""
+        let result = try runProcess(Self.programs + "/pg_dump", ["-h", "127.0.0.1", "-p", "\(try started().port)", "-U", "thumbprint", "-d", name])
+        guard result.status == 0 else { throw Failure(message: "pg_dump \(name): \(result.standardError)") }
+        return result.standardOutput
+    }
+
     @discardableResult
     private func psql(_ sql: String, port: Int, database: String = "postgres") throws -> String {
         let result = try runProcess(
