@@ -14,8 +14,8 @@ import Storage
 struct AdminCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "admin",
-        abstract: "Administer users, subscriptions and publish settings in a server's data folder.",
-        subcommands: [AdminUser.self, AdminSubscription.self, AdminPublishSettings.self, AdminAudit.self, AdminTrustCA.self]
+        abstract: "Administer users, subscriptions and publish settings in a server's data folder or database.",
+        subcommands: [AdminUser.self, AdminSubscription.self, AdminPublishSettings.self, AdminAudit.self, AdminTrustCA.self, AdminMigrate.self]
     )
 
     @OptionGroup var dataDirectory: DataDirectoryOption

@@ -41,6 +41,20 @@ final class DataDirectoryLock: Sendable {
         record("PID \(getpid()), starting")
     }
 
+    /// Who holds `folder` now (PID and address), or nil when no server runs on it.
+    static func holder(folder: String) -> String? {
+        let path = folder + "/server.lock"
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        guard flock(descriptor, LOCK_SH | LOCK_NB) != 0 else {
+            flock(descriptor, LOCK_UN)
+            return nil
+        }
+        let text = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        return text.isEmpty ? "its PID is not known yet" : text
+    }
+
     /// Writes who holds the lock, for the message a second server prints.
     func record(_ holder: String) {
         let bytes = Array((holder + "\n").utf8)
