@@ -2,7 +2,7 @@
 # Runs every test suite: the code's format (swift format lint, configured in .swift-format),
 # unit tests and interop tests against openssl, keytool and Python.
 # Installs what the tests need first (idempotent): openssl, a Java runtime, Chromium (for the
-# portal's browser tests) and NSS's certutil (for `admin trust-ca`) from apt,
+# portal's browser tests), NSS's certutil (for `admin trust-ca`) and PostgreSQL from apt,
 # and a Python venv (.venv) with the packages pinned in requirements-test.txt (and the client's).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +12,9 @@ command -v openssl >/dev/null || need_apt+=(openssl)
 command -v keytool >/dev/null || need_apt+=(default-jre-headless)
 command -v chromium >/dev/null || need_apt+=(chromium)
 command -v certutil >/dev/null || need_apt+=(libnss3-tools)
+# PostgreSQL 15 for the storage tests' second backend and the servers on a shared database; the
+# tests start a throwaway cluster of their own (initdb as the postgres user, a free loopback port).
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
 if [ ${#need_apt[@]} -gt 0 ]; then
     echo "Installing ${need_apt[*]} with apt-get"
     apt-get update -qq

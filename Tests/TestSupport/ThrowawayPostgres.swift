@@ -19,7 +19,10 @@ public actor ThrowawayPostgres {
     /// The folder with PostgreSQL's programs (initdb, pg_ctl, psql, pg_dump).
     public static var programs: String {
         let fromConfig = (try? runProcess("/usr/bin/env", ["pg_config", "--bindir"]))?.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
-        for candidate in [fromConfig, "/usr/lib/postgresql/15/bin"].compactMap({ $0 })
+        let installed = ((try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []).sorted(by: >).map {
+            "/usr/lib/postgresql/\($0)/bin"
+        }
+        for candidate in [fromConfig].compactMap({ $0 }) + installed
         where FileManager.default.isExecutableFile(atPath: candidate + "/initdb") {
             return candidate
         }
