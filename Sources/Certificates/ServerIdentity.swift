@@ -16,28 +16,34 @@ public struct ServerIdentity: Sendable {
     /// The path of the CA certificate clients should trust.
     public var caPath: String
 
-    /// Loads or creates the identity in `dataDirectory/tls`.
+    /// Loads or creates the identity in `dataDirectory/tls`. With `authority` (the CA that
+    /// servers sharing a database share), that CA replaces the folder's, and the server
+    /// certificate is issued again when another CA signed it.
     public static func loadOrCreate(
         dataDirectory: String, hostnames: [String], sealing: any PrivateKeySealing,
-        now: Date = Date()
+        authority shared: CertificateBundle? = nil, now: Date = Date()
     ) throws(CertificateError) -> ServerIdentity {
         let folder = dataDirectory + "/tls"
         try SecureFile.makeDirectory(folder)
         let factory = CertificateFactory(now: { now })
         let authority: CertificateBundle
-        if let existing = try load(folder, "ca", sealing: sealing) {
+        var authorityChanged = false
+        let existing = try load(folder, "ca", sealing: sealing)
+        if let shared {
+            authority = shared
+            if existing?.certificate != shared.certificate {
+                try save(shared, folder, "ca", sealing: sealing)
+                authorityChanged = true
+            }
+        } else if let existing {
             authority = existing
         } else {
-            authority = try factory.makeCertificate(
-                CertificateRequest(
-                    dnsNames: [], keyAlgorithm: .rsa2048, validDays: 3650, isCertificateAuthority: true,
-                    commonName: "Thumbprint local CA"
-                ))
+            authority = try makeAuthority(now: now)
             try save(authority, folder, "ca", sealing: sealing)
         }
         let names = ["localhost"] + hostnames.filter { !$0.isEmpty && $0 != "localhost" && !isIPAddress($0) }
         let addresses: [[UInt8]] = [[127, 0, 0, 1], [UInt8](repeating: 0, count: 15) + [1]] + hostnames.compactMap(ipv4Bytes)
-        if let existing = try load(folder, "server", sealing: sealing),
+        if !authorityChanged, let existing = try load(folder, "server", sealing: sealing),
             Set(existing.certificate.dnsNames) == Set(names),
             existing.certificate.notAfter > now.addingTimeInterval(30 * 86_400),
             existing.certificate.issuer == authority.certificate.subject
@@ -51,6 +57,18 @@ public struct ServerIdentity: Sendable {
             issuer: authority)
         try save(server, folder, "server", sealing: sealing)
         return ServerIdentity(server: server, caPath: folder + "/ca.pem")
+    }
+
+    /// A new local CA, valid ten years.
+    public static func makeAuthority(now: Date = Date()) throws(CertificateError) -> CertificateBundle {
+        try CertificateFactory(now: { now }).makeCertificate(
+            CertificateRequest(
+                dnsNames: [], keyAlgorithm: .rsa2048, validDays: 3650, isCertificateAuthority: true, commonName: "Thumbprint local CA"))
+    }
+
+    /// The CA of the folder `dataDirectory/tls`, when it has one.
+    public static func folderAuthority(dataDirectory: String, sealing: any PrivateKeySealing) throws(CertificateError) -> CertificateBundle? {
+        try load(dataDirectory + "/tls", "ca", sealing: sealing)
     }
 
     /// Writes `NAME.pem` and the sealed `NAME.key.sealed`.

@@ -149,6 +149,9 @@ public protocol ManagementStore: Sendable {
     func setting(_ name: String) async throws(StorageError) -> String?
     /// Sets a named server setting.
     func setSetting(_ name: String, to value: String) async throws(StorageError)
+    /// Sets a named server setting unless it has a value; the value it has after (the first
+    /// writer's, when several servers race).
+    func setSettingIfAbsent(_ name: String, to value: String) async throws(StorageError) -> String
 
     /// Creates or replaces an asynchronous operation's record.
     func saveOperation(_ operation: OperationRecord) async throws(StorageError)

@@ -223,6 +223,13 @@ public final class PostgresManagementStore: ManagementStore, Sendable {
         }
     }
 
+    public func setSettingIfAbsent(_ name: String, to value: String) async throws(StorageError) -> String {
+        try await write { db in
+            _ = try await db.query("INSERT INTO settings (name, value) VALUES (\(name), \(value)) ON CONFLICT (name) DO NOTHING", logger: logger)
+            return try await db.first(String.self, "SELECT value FROM settings WHERE name = \(name)", logger: logger) ?? value
+        }
+    }
+
     // MARK: Helpers
 
     func requireUser(_ user: EmailAddress, _ db: PostgresConnection) async throws {

@@ -233,6 +233,13 @@ public final class SQLiteManagementStore: ManagementStore, Sendable {
         }
     }
 
+    public func setSettingIfAbsent(_ name: String, to value: String) async throws(StorageError) -> String {
+        try await write { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO settings (name, value) VALUES (?, ?)", arguments: [name, value])
+            return try String.fetchOne(db, sql: "SELECT value FROM settings WHERE name = ?", arguments: [name]) ?? value
+        }
+    }
+
     // MARK: Helpers
 
     /// Runs `body` in an IMMEDIATE transaction: the write lock is taken at the start, so checks

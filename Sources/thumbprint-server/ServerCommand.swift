@@ -144,9 +144,11 @@ struct ServerCommand: AsyncParsableCommand {
             guard file.bundle.privateKey != nil else { throw CertificateError.inFile(tlsPFX, .missingPrivateKey) }
             identity = file.bundle
         } else {
+            // Every server on the database serves a certificate from the same CA.
+            let authority = try await SharedCertificateAuthority.resolve(store: store, dataDirectory: folder, sealing: masterKey)
             let made = try ServerIdentity.loadOrCreate(
                 dataDirectory: folder, hostnames: hostnames + (host == "0.0.0.0" || host == "::" ? [] : [host]),
-                sealing: masterKey)
+                sealing: masterKey, authority: authority)
             identity = made.server
             caPath = made.caPath
         }

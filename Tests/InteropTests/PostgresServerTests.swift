@@ -42,4 +42,68 @@ struct PostgresServerTests {
         #expect(
             try deployed.run(["admin", "--data-dir", server.data, "--database", url, "user", "add", "ops@contoso.com"]).status != 0, "copied users are there")
     }
+
+    /// Two `thumbprint server` processes on one new database with one master key, each with its
+    /// own data folder; the first one set the database up.
+    static func twoServers() async throws -> (first: PythonClientTests.RunningServer, second: PythonClientTests.RunningServer) {
+        let url = try await ThrowawayPostgres.shared.newDatabase()
+        var environment = ProcessInfo.processInfo.environment
+        environment["THUMBPRINT_MASTER_KEY"] = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
+        environment["THUMBPRINT_DATABASE"] = url
+        let first = try PythonClientTests.RunningServer(environment: environment)
+        let second = try PythonClientTests.RunningServer(environment: environment, readyWhen: "listening on https://")
+        return (first, second)
+    }
+
+    /// Runs `two_servers_client.py` against both servers; its JSON report.
+    static func twoServersClient(_ servers: (first: PythonClientTests.RunningServer, second: PythonClientTests.RunningServer), _ arguments: [String])
+        throws -> [String: Any]
+    {
+        let script = repositoryRoot.appendingPathComponent("Tests/InteropTests/python/two_servers_client.py").path
+        let result = try runProcess(
+            testPython,
+            [
+                script, servers.first.data + "/admin.publishsettings", servers.first.data + "/tls/ca.pem", "127.0.0.1:\(servers.first.port)",
+                "127.0.0.1:\(servers.second.port)", servers.first.folder.path,
+            ] + arguments)
+        try #require(result.status == 0, "\(result.standardError)")
+        return try #require(try JSONSerialization.jsonObject(with: Data(result.lastLine.utf8)) as? [String: Any])
+    }
+
+    @Test(
+        "two servers on one database: one CA file for both; a certificate deleted through one is refused by the other within a second, on a kept-alive connection"
+    )
+    func twoServersShareEverything() async throws {
+        let servers = try await Self.twoServers()
+        defer {
+            servers.first.process.terminate()
+            servers.second.process.terminate()
+        }
+        #expect(!servers.second.printed.contains("First run"), "only the first server sets the database up")
+        let caFirst = try String(contentsOfFile: servers.first.data + "/tls/ca.pem", encoding: .utf8)
+        let caSecond = try String(contentsOfFile: servers.second.data + "/tls/ca.pem", encoding: .utf8)
+        #expect(caFirst == caSecond, "every server writes the same CA file")
+        let serverFirst = try String(contentsOfFile: servers.first.data + "/tls/server.pem", encoding: .utf8)
+        let serverSecond = try String(contentsOfFile: servers.second.data + "/tls/server.pem", encoding: .utf8)
+        #expect(serverFirst != serverSecond, "each server issued its own certificate")
+
+        let report = try Self.twoServersClient(servers, ["revocation", "3"])
+        let delays = try #require(report["delaysMs"] as? [Double])
+        #expect(delays.count == 3 && delays.allSatisfy { $0 < 1000 }, "\(delays)")
+        #expect(report["sameConnection"] as? Bool == true)
+    }
+
+    @Test("200 concurrent Add Management Certificate calls spread over two servers leave exactly 100; the rest are refused with 400")
+    func limitsAcrossServers() async throws {
+        let servers = try await Self.twoServers()
+        defer {
+            servers.first.process.terminate()
+            servers.second.process.terminate()
+        }
+        let report = try Self.twoServersClient(servers, ["limit", "200"])
+        let statuses = try #require(report["statuses"] as? [Int])
+        #expect(statuses.filter { $0 == 201 }.count == 99, "99 beside the administrator's own: \(statuses)")
+        #expect(statuses.filter { $0 == 400 }.count == 101)
+        #expect(report["held"] as? Int == 100)
+    }
 }

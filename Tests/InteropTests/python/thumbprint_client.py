@@ -44,9 +44,10 @@ def tls_get(port, path="/", request=True):
     return thumbprint, answer.decode(errors="replace")
 
 
-def new_management_certificate(common_name):
+def new_management_certificate(common_name, key_pem_path=None):
     """A new RSA-2048 self-signed certificate, valid 30 days, in the form Add Management
-    Certificate takes: (public key base64 PKCS#1, thumbprint, data base64 DER)."""
+    Certificate takes: (public key base64 PKCS#1, thumbprint, data base64 DER). With
+    key_pem_path, the certificate and its key are also written there (0600) for a client to present."""
     import base64
     import datetime
     import hashlib
@@ -62,5 +63,9 @@ def new_management_certificate(common_name):
                    .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
                    .not_valid_after(now + datetime.timedelta(days=30)).sign(key, hashes.SHA256()))
     der = certificate.public_bytes(serialization.Encoding.DER)
+    if key_pem_path:
+        with open(os.open(key_pem_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as pem:
+            pem.write(certificate.public_bytes(serialization.Encoding.PEM))
+            pem.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
     public_key = key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.PKCS1)
     return base64.b64encode(public_key).decode(), hashlib.sha1(der).hexdigest().upper(), base64.b64encode(der).decode()
