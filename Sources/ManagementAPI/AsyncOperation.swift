@@ -22,7 +22,9 @@ struct AsyncOperations: Sendable {
         _ request: Request, context: ManagementRequestContext, caller: Caller,
         _ work: @escaping @Sendable () async throws -> Void
     ) async throws -> Response {
-        let operation = OperationRecord(id: try context.operationID(), subscription: caller.subscription, status: .inProgress)
+        let operation = OperationRecord(
+            id: try context.operationID(), subscription: caller.subscription, status: .inProgress, runner: running.runner,
+            leaseUntil: now().addingTimeInterval(TimeInterval(running.lease.components.seconds)))
         var accepted = AuditMiddleware.entry(
             for: request, requestID: context.requestID.rawValue, subscription: caller.subscription, thumbprint: caller.thumbprint,
             user: caller.user, time: now(), outcome: "Accepted")

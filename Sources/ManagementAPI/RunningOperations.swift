@@ -2,10 +2,17 @@ import ServiceLifecycle
 import Storage
 import Synchronization
 
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
 /// The asynchronous operations this server is running, as a service of its service group: on
 /// SIGTERM it stops accepting new ones (they get 503), waits up to `grace` for those running to
 /// end (the API keeps answering Get Operation Status meanwhile), then cancels the rest. One that
-/// never ends is marked Failed by the next start.
+/// never ends is marked Failed by the next start, or, when the server is gone for good, by another
+/// server on the database once its lease ends (`OperationLeases`).
 public final class RunningOperations: Service, Sendable {
     private struct State {
         var accepting = true
@@ -15,10 +22,16 @@ public final class RunningOperations: Service, Sendable {
     private let state = Mutex(State())
     /// How long a stopping server waits for running operations.
     public let grace: Duration
+    /// Who runs them: the data folder's runner id, recorded with each operation in progress.
+    public let runner: String
+    /// How long an operation's lease lasts; `OperationLeases` renews it three times as often.
+    public let lease: Duration
 
-    /// Operations that a stopping server waits `grace` for.
-    public init(grace: Duration = .seconds(30)) {
+    /// Operations that a stopping server waits `grace` for, run by `runner` under leases of `lease`.
+    public init(grace: Duration = .seconds(30), runner: String = UUID().uuidString.lowercased(), lease: Duration = .seconds(6)) {
         self.grace = grace
+        self.runner = runner
+        self.lease = lease
     }
 
     /// Runs `work` as operation `id`; false, and nothing started, once the server is stopping.

@@ -155,9 +155,12 @@ public protocol ManagementStore: Sendable {
 
     /// Creates or replaces an asynchronous operation's record.
     func saveOperation(_ operation: OperationRecord) async throws(StorageError)
-    /// Ends every operation still in progress as Failed with `message`; how many there were.
-    /// A starting server calls it: no operation survives the process that ran it.
-    func failInterruptedOperations(message: String) async throws(StorageError) -> Int
+    /// Ends as Failed with `message` every operation still in progress that `runner` ran (a
+    /// restarted server: no operation survives the process that ran it) or whose lease ended
+    /// before `time` (its server stopped); how many there were.
+    func failInterruptedOperations(runner: String?, leaseEndedBefore time: Date, message: String) async throws(StorageError) -> Int
+    /// Extends the lease of every operation in progress that `runner` runs; how many there are.
+    func renewOperationLeases(runner: String, until time: Date) async throws(StorageError) -> Int
     /// The operation with this id on the subscription.
     func operation(_ id: OperationID, in subscription: SubscriptionID) async throws(StorageError) -> OperationRecord?
 }

@@ -179,34 +179,51 @@ public final class PostgresManagementStore: ManagementStore, Sendable {
         try await write { db in
             _ = try await db.query(
                 """
-                INSERT INTO operations (id, subscription_id, status, http_status, error_code, error_message)
+                INSERT INTO operations (id, subscription_id, status, http_status, error_code, error_message, runner, lease_until)
                 VALUES (\(operation.id.rawValue), \(operation.subscription.rawValue), \(operation.status.rawValue),
-                        \(operation.httpStatusCode), \(operation.errorCode), \(operation.errorMessage))
+                        \(operation.httpStatusCode), \(operation.errorCode), \(operation.errorMessage), \(operation.runner),
+                        \(operation.leaseUntil.map(StoredValues.timestamp)))
                 ON CONFLICT (id) DO UPDATE SET subscription_id = excluded.subscription_id, status = excluded.status,
-                    http_status = excluded.http_status, error_code = excluded.error_code, error_message = excluded.error_message
+                    http_status = excluded.http_status, error_code = excluded.error_code, error_message = excluded.error_message,
+                    runner = excluded.runner, lease_until = excluded.lease_until
                 """, logger: logger)
         }
     }
 
-    public func failInterruptedOperations(message: String) async throws(StorageError) -> Int {
+    public func failInterruptedOperations(runner: String?, leaseEndedBefore time: Date, message: String) async throws(StorageError) -> Int {
         try await write { db in
             try await db.count(
                 """
                 UPDATE operations SET status = \(OperationRecord.Status.failed.rawValue), http_status = 500, error_code = 'InternalError',
                     error_message = \(message)
-                WHERE status = \(OperationRecord.Status.inProgress.rawValue) RETURNING 1
+                WHERE status = \(OperationRecord.Status.inProgress.rawValue)
+                  AND (runner = \(runner ?? "") OR lease_until IS NULL OR lease_until < \(StoredValues.timestamp(time)))
+                RETURNING 1
+                """, logger: logger)
+        }
+    }
+
+    public func renewOperationLeases(runner: String, until time: Date) async throws(StorageError) -> Int {
+        try await write { db in
+            try await db.count(
+                """
+                UPDATE operations SET lease_until = \(StoredValues.timestamp(time))
+                WHERE status = \(OperationRecord.Status.inProgress.rawValue) AND runner = \(runner) RETURNING 1
                 """, logger: logger)
         }
     }
 
     public func operation(_ id: OperationID, in subscription: SubscriptionID) async throws(StorageError) -> OperationRecord? {
         try await database.read(
-            "SELECT status, http_status, error_code, error_message FROM operations WHERE id = \(id.rawValue) AND subscription_id = \(subscription.rawValue)"
+            """
+            SELECT status, http_status, error_code, error_message, runner, lease_until FROM operations
+            WHERE id = \(id.rawValue) AND subscription_id = \(subscription.rawValue)
+            """
         ) { row in
-            let (status, http, code, message) = try row.decode((String, Int?, String?, String?).self)
+            let (status, http, code, message, runner, lease) = try row.decode((String, Int?, String?, String?, String?, Double?).self)
             return OperationRecord(
                 id: id, subscription: subscription, status: OperationRecord.Status(rawValue: status) ?? .failed,
-                httpStatusCode: http, errorCode: code, errorMessage: message)
+                httpStatusCode: http, errorCode: code, errorMessage: message, runner: runner, leaseUntil: lease.map(StoredValues.date))
         }.first
     }
 

@@ -102,7 +102,15 @@ enum PostgresMigrations {
                 + watchedTables.map { table in
                     "CREATE TRIGGER \(table)_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON \(table) FOR EACH STATEMENT EXECUTE FUNCTION notify_thumbprint_change()"
                 }
-        )
+        ),
+        (
+            2, "operation leases",
+            [
+                // Servers sharing the database fail each other's operations only once their lease ended.
+                "ALTER TABLE operations ADD COLUMN runner TEXT",
+                "ALTER TABLE operations ADD COLUMN lease_until DOUBLE PRECISION",
+            ]
+        ),
     ]
 
     /// The tables whose changes drop cached answers: those the cached reads (callers and

@@ -174,11 +174,19 @@ public struct OperationRecord: Sendable, Equatable, Codable {
     public var errorCode: String?
     /// The error message when it failed.
     public var errorMessage: String?
+    /// The server (by its data folder's runner id) running it while it is in progress.
+    public var runner: String?
+    /// Until when that server vouches for it: an operation in progress past its lease belongs to
+    /// a server that stopped, and another server marks it Failed.
+    public var leaseUntil: Date?
 
     /// An operation from its parts.
     public init(
-        id: OperationID, subscription: SubscriptionID, status: Status, httpStatusCode: Int? = nil, errorCode: String? = nil, errorMessage: String? = nil
+        id: OperationID, subscription: SubscriptionID, status: Status, httpStatusCode: Int? = nil, errorCode: String? = nil, errorMessage: String? = nil,
+        runner: String? = nil, leaseUntil: Date? = nil
     ) {
+        self.runner = runner
+        self.leaseUntil = leaseUntil
         self.id = id
         self.subscription = subscription
         self.status = status

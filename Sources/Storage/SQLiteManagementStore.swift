@@ -186,23 +186,35 @@ public final class SQLiteManagementStore: ManagementStore, Sendable {
         try await write { db in
             try db.execute(
                 sql: """
-                    INSERT OR REPLACE INTO operations (id, subscription_id, status, http_status, error_code, error_message)
-                    VALUES (?, ?, ?, ?, ?, ?)
+                    INSERT OR REPLACE INTO operations (id, subscription_id, status, http_status, error_code, error_message, runner, lease_until)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     operation.id.rawValue, operation.subscription.rawValue, operation.status.rawValue,
-                    operation.httpStatusCode, operation.errorCode, operation.errorMessage,
+                    operation.httpStatusCode, operation.errorCode, operation.errorMessage, operation.runner, operation.leaseUntil.map(Self.timestamp),
                 ])
         }
     }
 
-    public func failInterruptedOperations(message: String) async throws(StorageError) -> Int {
+    public func failInterruptedOperations(runner: String?, leaseEndedBefore time: Date, message: String) async throws(StorageError) -> Int {
         try await write { db in
             try db.execute(
                 sql: """
                     UPDATE operations SET status = ?, http_status = 500, error_code = 'InternalError', error_message = ?
-                    WHERE status = ?
-                    """, arguments: [OperationRecord.Status.failed.rawValue, message, OperationRecord.Status.inProgress.rawValue])
+                    WHERE status = ? AND (runner = ? OR lease_until IS NULL OR lease_until < ?)
+                    """,
+                arguments: [
+                    OperationRecord.Status.failed.rawValue, message, OperationRecord.Status.inProgress.rawValue, runner, Self.timestamp(time),
+                ])
+            return db.changesCount
+        }
+    }
+
+    public func renewOperationLeases(runner: String, until time: Date) async throws(StorageError) -> Int {
+        try await write { db in
+            try db.execute(
+                sql: "UPDATE operations SET lease_until = ? WHERE status = ? AND runner = ?",
+                arguments: [Self.timestamp(time), OperationRecord.Status.inProgress.rawValue, runner])
             return db.changesCount
         }
     }
@@ -216,7 +228,8 @@ public final class SQLiteManagementStore: ManagementStore, Sendable {
                 OperationRecord(
                     id: id, subscription: subscription,
                     status: OperationRecord.Status(rawValue: row["status"]) ?? .failed,
-                    httpStatusCode: row["http_status"], errorCode: row["error_code"], errorMessage: row["error_message"])
+                    httpStatusCode: row["http_status"], errorCode: row["error_code"], errorMessage: row["error_message"],
+                    runner: row["runner"], leaseUntil: (row["lease_until"] as Double?).map(Self.date))
             }
         }
     }

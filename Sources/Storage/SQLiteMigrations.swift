@@ -187,6 +187,14 @@ enum SQLiteMigrations {
             // Delete Role Instances removes named instances for good: the others keep their names.
             try db.execute(sql: "ALTER TABLE deployments ADD COLUMN removed_instances TEXT NOT NULL DEFAULT '[]'")
         }
+        migrator.registerMigration("v10: operation leases") { db in
+            // Servers sharing a database fail each other's operations only once their lease ended.
+            try db.execute(
+                sql: """
+                    ALTER TABLE operations ADD COLUMN runner TEXT;
+                    ALTER TABLE operations ADD COLUMN lease_until REAL;
+                    """)
+        }
         return migrator
     }
 }

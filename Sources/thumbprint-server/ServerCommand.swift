@@ -132,9 +132,11 @@ struct ServerCommand: AsyncParsableCommand {
         // Private keys at rest are sealed under the master key: refuse a wrong one before serving.
         let masterKey = try MasterKey.load(dataDirectory: folder)
         try await store.verifyMasterKey(masterKey)
-        // Operations run inside the process that accepted them: whatever was in progress when
-        // the last one stopped will never finish.
-        let interrupted = try await store.failInterruptedOperations(message: "The operation was interrupted by a server restart; send the request again.")
+        // Operations run inside the process that accepted them: what this folder's last run left in
+        // progress will never finish; nor will those of other servers on the database whose lease ended.
+        let runner = try Self.runnerID(folder: folder)
+        let interrupted = try await store.failInterruptedOperations(
+            runner: runner, leaseEndedBefore: Date(), message: "The operation was interrupted by a server restart; send the request again.")
         let logger = Logger(label: "thumbprint") { label in BufferedLogHandler(label: label) }
 
         let identity: CertificateBundle
@@ -160,7 +162,7 @@ struct ServerCommand: AsyncParsableCommand {
             makeAgent: LocalRoleInstance.maker(sealing: masterKey, limits: limits))
         // Deployments that were running when the server stopped run again.
         await deployments.restore()
-        let operations = RunningOperations(grace: .milliseconds(Int64(shutdownGrace * 1000)))
+        let operations = RunningOperations(grace: .milliseconds(Int64(shutdownGrace * 1000)), runner: runner)
         let server = ManagementServer(
             host: host, port: port, store: store, identity: identity, masterKey: masterKey,
             deployments: deployments, connectionLimits: limits, quota: quota, operations: operations,
@@ -183,7 +185,8 @@ struct ServerCommand: AsyncParsableCommand {
         // finish, refusing new ones), then the API.
         let services = ServiceGroup(
             configuration: .init(
-                services: [application, operations], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
+                services: [application, operations, OperationLeases(store: store, operations: operations, logger: logger)],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
             ))
         defer { BufferedLogOutput.standardOutput.flush() }
         do {
@@ -222,6 +225,18 @@ struct ServerCommand: AsyncParsableCommand {
         // Through the log's buffer, so that these lines and the request log never interleave.
         for line in lines { BufferedLogOutput.standardOutput.append(line, urgent: false) }
         BufferedLogOutput.standardOutput.flush()
+    }
+
+    /// The data folder's runner id (`DIR/runner-id`, made on first start): the operations a
+    /// server on this folder runs carry it, so that the next start on the folder knows them.
+    static func runnerID(folder: String) throws -> String {
+        let path = folder + "/runner-id"
+        if let text = try? String(contentsOfFile: path, encoding: .utf8), let id = UUID(uuidString: text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+            return id.uuidString.lowercased()
+        }
+        let id = UUID().uuidString.lowercased()
+        try SecureFile.write(Array((id + "\n").utf8), to: path, mode: 0o600)
+        return id
     }
 
     static func parseListen(_ text: String) throws -> (String, Int) {

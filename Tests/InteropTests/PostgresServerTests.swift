@@ -106,4 +106,71 @@ struct PostgresServerTests {
         #expect(statuses.filter { $0 == 400 }.count == 101)
         #expect(report["held"] as? Int == 100)
     }
+
+    @Test("a server killed with kill -9 during an operation: the other server marks it Failed once its lease ends, and answers Get Operation Status for it")
+    func killedServersOperation() async throws {
+        let url = try await ThrowawayPostgres.shared.newDatabase()
+        var environment = ProcessInfo.processInfo.environment
+        environment["THUMBPRINT_MASTER_KEY"] = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
+        environment["THUMBPRINT_DATABASE"] = url
+        var pausing = environment
+        pausing["THUMBPRINT_PAUSE_AT"] = "service-certificate-upload"
+        let first = try PythonClientTests.RunningServer(environment: pausing)
+        let second = try PythonClientTests.RunningServer(environment: environment, readyWhen: "listening on https://")
+        defer { second.process.terminate() }
+        _ = try DeploymentFixture.makeCertificates(in: first.folder, home: first.folder.file("home"))
+        let connection = ["--publish-settings", first.data + "/admin.publishsettings", "--ca", first.data + "/tls/ca.pem"]
+        let cli = ["THUMBPRINT_HOME": first.folder.file("home"), "PFX_PASSWORD": "deploy-secret"]
+        let created = try runProcess(
+            thumbprintExecutable, ["service", "create", "killed1"] + connection, environment: cli, currentDirectory: first.folder.path)
+        try #require(created.status == 0, "\(created.standardError)")
+
+        let upload = Process()
+        upload.executableURL = URL(fileURLWithPath: thumbprintExecutable)
+        upload.arguments = ["service", "cert", "add", "--service", "killed1", "old.pfx", "--password-env", "PFX_PASSWORD"] + connection
+        upload.currentDirectoryURL = URL(fileURLWithPath: first.folder.path)
+        upload.environment = cli
+        upload.standardOutput = FileHandle.nullDevice
+        upload.standardError = FileHandle.nullDevice
+        try upload.run()
+        let deadline = Date().addingTimeInterval(60)
+        while !first.printed.contains("paused at service-certificate-upload") && Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        try #require(first.printed.contains("paused at service-certificate-upload"))
+        kill(first.process.processIdentifier, SIGKILL)
+        first.process.waitUntilExit()
+        let killed = ContinuousClock.now
+        let name = try #require(url.split(separator: "/").last.map(String.init))
+        let query = "SELECT id || ' ' || status FROM operations WHERE runner IS NOT NULL"
+        let before = try await ThrowawayPostgres.shared.psql(query, database: name)
+        // The client would go on polling the dead server for a while: it has no part in this.
+        upload.terminate()
+        upload.waitUntilExit()
+        #expect(before.contains("InProgress"), "the killed server's operation is left in progress at first: \(before)")
+        var after = before
+        while after.contains("InProgress") && ContinuousClock.now - killed < .seconds(20) {
+            try await Task.sleep(for: .milliseconds(200))
+            after = try await ThrowawayPostgres.shared.psql(query, database: name)
+        }
+        let waited = ContinuousClock.now - killed
+        #expect(after.contains("Failed"), "\(after)")
+        #expect(waited < .seconds(10), "a 6 s lease, swept every 2 s: \(waited)")
+
+        // Get Operation Status through the other server, with the real client.
+        let id = try #require(after.split(separator: " ").first.map(String.init))
+        let python = repositoryRoot.appendingPathComponent("Tests/InteropTests/python").path
+        let status = try runProcess(
+            testPython,
+            [
+                "-c",
+                """
+                import sys; sys.path.insert(0, sys.argv[1])
+                from thumbprint_client import connect
+                sms, _ = connect(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5], "other.pem")
+                operation = sms.get_operation_status(sys.argv[6])
+                print(operation.status, operation.error.message)
+                """, python, first.data + "/admin.publishsettings", first.data + "/tls/ca.pem", "127.0.0.1:\(second.port)", first.folder.path, id,
+            ])
+        #expect(status.status == 0, "\(status.standardError)")
+        #expect(status.lastLine.hasPrefix("Failed") && status.lastLine.contains("stopped before it ended"), "\(status.standardOutput)")
+    }
 }

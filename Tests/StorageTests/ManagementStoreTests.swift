@@ -245,4 +245,34 @@ struct ManagementStoreTests {
         #expect(try await store.serviceCertificate(thumbprint, of: "web1", in: subscription.id)?.sealedPrivateKey == [1])
         #expect(try await store.allDeployments().map(\.subscription) == [subscription.id])
     }
+
+    @Test(
+        "an operation in progress ends Failed at once when its own runner restarts, for another server only once its lease ended",
+        arguments: StorageBackend.allCases)
+    func operationLeases(_ backend: StorageBackend) async throws {
+        let fixture = try await StoreFixture(backend)
+        let (store, subscription) = (fixture.store, fixture.subscription)
+        let now = Date()
+        let mine = try #require(OperationID("5f0c4e8a9b2d4c6e8f1a3b5c7d9e0f21"))
+        let theirs = try #require(OperationID("6f0c4e8a9b2d4c6e8f1a3b5c7d9e0f21"))
+        try await store.saveOperation(
+            OperationRecord(id: mine, subscription: subscription.id, status: .inProgress, runner: "a", leaseUntil: now.addingTimeInterval(6)))
+        try await store.saveOperation(
+            OperationRecord(id: theirs, subscription: subscription.id, status: .inProgress, runner: "b", leaseUntil: now.addingTimeInterval(6)))
+        #expect(try await store.operation(mine, in: subscription.id)?.runner == "a")
+
+        // Server b, still within both leases, ends nothing; server a restarting ends its own at once.
+        #expect(try await store.failInterruptedOperations(runner: "b-other", leaseEndedBefore: now, message: "gone") == 0)
+        #expect(try await store.failInterruptedOperations(runner: "a", leaseEndedBefore: now, message: "restarted") == 1)
+        #expect(try await store.operation(mine, in: subscription.id)?.errorMessage == "restarted")
+        #expect(try await store.operation(theirs, in: subscription.id)?.status == .inProgress)
+
+        // Renewed, b's operation outlives its first lease; not renewed, it ends after the second.
+        #expect(try await store.renewOperationLeases(runner: "b", until: now.addingTimeInterval(12)) == 1)
+        #expect(try await store.failInterruptedOperations(runner: nil, leaseEndedBefore: now.addingTimeInterval(8), message: "gone") == 0)
+        #expect(try await store.failInterruptedOperations(runner: nil, leaseEndedBefore: now.addingTimeInterval(13), message: "gone") == 1)
+        let ended = try #require(try await store.operation(theirs, in: subscription.id))
+        #expect(ended.status == .failed && ended.errorMessage == "gone" && ended.httpStatusCode == 500)
+        #expect(try await store.renewOperationLeases(runner: "b", until: now.addingTimeInterval(20)) == 0, "a finished operation has no lease")
+    }
 }
