@@ -75,7 +75,7 @@ struct ManagementStoreTests {
         arguments: StorageBackend.allCases)
     func serviceCertificateReupload(_ backend: StorageBackend) async throws {
         let fixture = try await StoreFixture(backend)
-        let (store, admin, subscription) = (fixture.store, fixture.admin, fixture.subscription)
+        let (store, subscription) = (fixture.store, fixture.subscription)
         let now = Date()
         try await store.createCloudService(
             CloudService(
@@ -102,7 +102,7 @@ struct ManagementStoreTests {
     @Test("a second store on the same database sees every write at once (admin commands beside a running server)", arguments: StorageBackend.allCases)
     func sharedFile(_ backend: StorageBackend) async throws {
         let fixture = try await StoreFixture(backend)
-        let (store, admin, subscription) = (fixture.store, fixture.admin, fixture.subscription)
+        let (store, subscription) = (fixture.store, fixture.subscription)
         let other = try await fixture.another()
         let user = EmailAddress("ops@contoso.com")!
         try await other.addUser(user)
@@ -114,7 +114,7 @@ struct ManagementStoreTests {
     @Test("at most 100 certificates per subscription, even with 200 concurrent adds", arguments: StorageBackend.allCases)
     func subscriptionLimitUnderConcurrency(_ backend: StorageBackend) async throws {
         let fixture = try await StoreFixture(backend)
-        let (store, admin, subscription) = (fixture.store, fixture.admin, fixture.subscription)
+        let (store, subscription) = (fixture.store, fixture.subscription)
         let users = (0..<4).map { EmailAddress("user\($0)@contoso.com")! }
         for user in users { try await store.addUser(user) }
         let outcomes = await withTaskGroup(of: StorageError?.self) { group in
@@ -162,7 +162,7 @@ struct ManagementStoreTests {
     @Test("unknown users and subscriptions are refused with what to do", arguments: StorageBackend.allCases)
     func refusals(_ backend: StorageBackend) async throws {
         let fixture = try await StoreFixture(backend)
-        let (store, admin, subscription) = (fixture.store, fixture.admin, fixture.subscription)
+        let (store, subscription) = (fixture.store, fixture.subscription)
         let stranger = EmailAddress("nobody@contoso.com")!
         await #expect(throws: StorageError.unknownUser(stranger.rawValue)) {
             try await store.createSubscription(Subscription(id: .random(), name: "x", serviceAdministrator: stranger, createdAt: Date()))
