@@ -182,10 +182,10 @@ struct ServerCommand: AsyncParsableCommand {
             }
         }
         // Stopped in reverse order: running operations first (the API still answers while they
-        // finish, refusing new ones), then the API.
+        // finish, refusing new ones), then the API, and last the leases those operations kept.
         let services = ServiceGroup(
             configuration: .init(
-                services: [application, operations, OperationLeases(store: store, operations: operations, logger: logger)],
+                services: [OperationLeases(store: store, operations: operations, logger: logger), application, operations],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
             ))
         defer { BufferedLogOutput.standardOutput.flush() }

@@ -57,10 +57,10 @@ struct PostgresServerTests {
 
     /// Runs `two_servers_client.py` against both servers; its JSON report.
     static func twoServersClient(_ servers: (first: PythonClientTests.RunningServer, second: PythonClientTests.RunningServer), _ arguments: [String])
-        throws -> [String: Any]
+        async throws -> [String: Any]
     {
         let script = repositoryRoot.appendingPathComponent("Tests/InteropTests/python/two_servers_client.py").path
-        let result = try runProcess(
+        let result = try await awaitProcess(
             testPython,
             [
                 script, servers.first.data + "/admin.publishsettings", servers.first.data + "/tls/ca.pem", "127.0.0.1:\(servers.first.port)",
@@ -87,7 +87,7 @@ struct PostgresServerTests {
         let serverSecond = try String(contentsOfFile: servers.second.data + "/tls/server.pem", encoding: .utf8)
         #expect(serverFirst != serverSecond, "each server issued its own certificate")
 
-        let report = try Self.twoServersClient(servers, ["revocation", "3"])
+        let report = try await Self.twoServersClient(servers, ["revocation", "3"])
         let delays = try #require(report["delaysMs"] as? [Double])
         #expect(delays.count == 3 && delays.allSatisfy { $0 < 1000 }, "\(delays)")
         #expect(report["sameConnection"] as? Bool == true)
@@ -100,7 +100,7 @@ struct PostgresServerTests {
             servers.first.process.terminate()
             servers.second.process.terminate()
         }
-        let report = try Self.twoServersClient(servers, ["limit", "200"])
+        let report = try await Self.twoServersClient(servers, ["limit", "200"])
         let statuses = try #require(report["statuses"] as? [Int])
         #expect(statuses.filter { $0 == 201 }.count == 99, "99 beside the administrator's own: \(statuses)")
         #expect(statuses.filter { $0 == 400 }.count == 101)
@@ -158,7 +158,7 @@ struct PostgresServerTests {
         // Get Operation Status through the other server, with the real client.
         let id = try #require(after.split(separator: " ").first.map(String.init))
         let python = repositoryRoot.appendingPathComponent("Tests/InteropTests/python").path
-        let status = try runProcess(
+        let status = try await awaitProcess(
             testPython,
             [
                 "-c",

@@ -104,6 +104,20 @@ public func runProcess(
     )
 }
 
+/// `runProcess` on a thread of its own: an async test waits for the process without holding one
+/// of the few threads Swift concurrency runs every task on (in-process servers need them).
+public func awaitProcess(
+    _ executable: String, _ arguments: [String], environment: [String: String] = [:], input: String? = nil,
+    currentDirectory: String? = nil
+) async throws -> ProcessResult {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread {
+            continuation.resume(
+                with: Result { try runProcess(executable, arguments, environment: environment, input: input, currentDirectory: currentDirectory) })
+        }.start()
+    }
+}
+
 private final class LockedData: @unchecked Sendable {
     private let lock = NSLock()
     private var data = Data()

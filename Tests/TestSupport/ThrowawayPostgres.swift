@@ -13,11 +13,12 @@ public actor ThrowawayPostgres {
         var port: Int
     }
 
-    private var cluster: Cluster?
+    /// The cluster, started once however many tests ask at the same time.
+    private var cluster: Task<Cluster, any Error>?
     private var databases = 0
 
     /// The folder with PostgreSQL's programs (initdb, pg_ctl, psql, pg_dump).
-    public static var programs: String {
+    public static let programs: String = {
         let fromConfig = (try? runProcess("/usr/bin/env", ["pg_config", "--bindir"]))?.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
         let installed = ((try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []).sorted(by: >).map {
             "/usr/lib/postgresql/\($0)/bin"
@@ -27,48 +28,55 @@ public actor ThrowawayPostgres {
             return candidate
         }
         return "/usr/lib/postgresql/15/bin"
-    }
+    }()
 
     /// The URL of a new empty database, `postgres://thumbprint@127.0.0.1:PORT/NAME`.
-    public func newDatabase() throws -> String {
-        let cluster = try started()
+    public func newDatabase() async throws -> String {
+        let cluster = try await started()
         databases += 1
         let name = "t\(getpid())_\(databases)"
-        try psql("CREATE DATABASE \(name)", port: cluster.port)
+        try await psql("CREATE DATABASE \(name)", port: cluster.port)
         return "postgres://thumbprint@127.0.0.1:\(cluster.port)/\(name)"
     }
 
     /// Runs `sql` on the cluster's `postgres` database with psql; its standard output.
     @discardableResult
-    public func psql(_ sql: String, database: String = "postgres") throws -> String {
-        try psql(sql, port: started().port, database: database)
+    public func psql(_ sql: String, database: String = "postgres") async throws -> String {
+        try await psql(sql, port: started().port, database: database)
     }
 
     /// The cluster's port.
-    public func port() throws -> Int { try started().port }
+    public func port() async throws -> Int { try await started().port }
 
     /// Everything in the database at `url`, as `pg_dump` writes it (plain SQL; bytea as hex).
-    public func dump(_ url: String) throws -> String {
+    public func dump(_ url: String) async throws -> String {
         let name = url.split(separator: "/").last.map(String.init) ?? ""
-        let result = try runProcess(Self.programs + "/pg_dump", ["-h", "127.0.0.1", "-p", "\(try started().port)", "-U", "thumbprint", "-d", name])
+        let result = try await awaitProcess(
+            Self.programs + "/pg_dump", ["-h", "127.0.0.1", "-p", "\(try await started().port)", "-U", "thumbprint", "-d", name])
         guard result.status == 0 else { throw Failure(message: "pg_dump \(name): \(result.standardError)") }
         return result.standardOutput
     }
 
     @discardableResult
-    private func psql(_ sql: String, port: Int, database: String = "postgres") throws -> String {
-        let result = try runProcess(
+    private func psql(_ sql: String, port: Int, database: String = "postgres") async throws -> String {
+        let result = try await awaitProcess(
             Self.programs + "/psql", ["-X", "-q", "-A", "-t", "-h", "127.0.0.1", "-p", "\(port)", "-U", "thumbprint", "-d", database, "-c", sql])
         guard result.status == 0 else { throw Failure(message: "psql \(sql): \(result.standardError)") }
         return result.standardOutput
     }
 
-    private func started() throws -> Cluster {
-        if let cluster { return cluster }
+    private func started() async throws -> Cluster {
+        if let cluster { return try await cluster.value }
+        let starting = Task { try await Self.start() }
+        cluster = starting
+        return try await starting.value
+    }
+
+    private static func start() async throws -> Cluster {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("thumbprint-pg-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let asRoot = getuid() == 0
-        if asRoot { _ = try runProcess("/bin/chown", ["postgres", folder]) }
+        if asRoot { _ = try await awaitProcess("/bin/chown", ["postgres", folder]) }
         var lastError = ""
         for _ in 0..<5 {
             let port = try freeLoopbackPort()
@@ -80,20 +88,19 @@ public actor ThrowawayPostgres {
                   -o "-k '\(folder)' -p \(port) -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=400 -c full_page_writes=off" \
                   </dev/null >/dev/null 2>>'\(folder)/log'
                 """
-            let result = try runAsOwner(script, asRoot: asRoot)
+            let result = try await runAsOwner(script, asRoot: asRoot)
             if result.status == 0 {
                 watch(folder: folder, asRoot: asRoot)
-                let cluster = Cluster(folder: folder, port: port)
-                self.cluster = cluster
-                return cluster
+                return Cluster(folder: folder, port: port)
             }
             lastError = result.standardError + ((try? String(contentsOfFile: folder + "/log", encoding: .utf8)) ?? "")
         }
         throw Failure(message: "could not start PostgreSQL (apt-get install postgresql): \(lastError)")
     }
 
-    private func runAsOwner(_ script: String, asRoot: Bool) throws -> ProcessResult {
-        asRoot ? try runProcess("/usr/sbin/runuser", ["-u", "postgres", "--", "/bin/bash", "-c", script]) : try runProcess("/bin/bash", ["-c", script])
+    private static func runAsOwner(_ script: String, asRoot: Bool) async throws -> ProcessResult {
+        if asRoot { return try await awaitProcess("/usr/sbin/runuser", ["-u", "postgres", "--", "/bin/bash", "-c", script]) }
+        return try await awaitProcess("/bin/bash", ["-c", script])
     }
 
     /// Bash that closes every file the shell inherited beyond standard input, output and error.
@@ -104,7 +111,7 @@ public actor ThrowawayPostgres {
 
     /// Starts a watchdog, in a session of its own, that stops the cluster and removes its folder
     /// once this process has ended (also after a crash or kill -9).
-    private func watch(folder: String, asRoot: Bool) {
+    private static func watch(folder: String, asRoot: Bool) {
         let stop = "'\(Self.programs)/pg_ctl' -D '\(folder)/data' -m immediate stop >/dev/null 2>&1"
         let script = """
             \(Self.closeInheritedFiles)
