@@ -151,10 +151,16 @@ public struct Administration: Sendable {
         return (PublishSettings(entries: entries), bundle.thumbprint)
     }
 
+    /// The setting that records which server ran the first-run setup (one, however many start together).
+    static let firstRunSetting = "first_run_by"
+
     /// The first-run setup: on an empty store, user `admin@localhost`, a subscription "Default"
-    /// and a publish-settings file for it. Returns nil when the store was not empty.
+    /// and a publish-settings file for it. Returns nil when the store was not empty, or when
+    /// another server starting on the same database at the same moment claimed the setup first.
     public func bootstrapIfEmpty(serviceManagementURL: String) async throws -> (subscription: Subscription, settings: PublishSettings)? {
         guard try await store.allSubscriptions().isEmpty, let admin = EmailAddress("admin@localhost") else { return nil }
+        let claim = "\(UUID().uuidString) \(serviceManagementURL)"
+        guard try await store.setSettingIfAbsent(Self.firstRunSetting, to: claim) == claim else { return nil }
         if try await !store.userExists(admin) { try await store.addUser(admin) }
         let subscription = try await createSubscription(name: "Default", administrator: admin)
         let (settings, _) = try await issuePublishSettings(for: admin, serviceManagementURL: serviceManagementURL)

@@ -173,4 +173,34 @@ struct PostgresServerTests {
         #expect(status.status == 0, "\(status.standardError)")
         #expect(status.lastLine.hasPrefix("Failed") && status.lastLine.contains("stopped before it ended"), "\(status.standardOutput)")
     }
+
+    @Test("four servers starting at the same moment on an empty database: exactly one sets it up, all serve the one subscription with one CA")
+    func simultaneousFirstStart() async throws {
+        let url = try await ThrowawayPostgres.shared.newDatabase()
+        var environment = ProcessInfo.processInfo.environment
+        environment["THUMBPRINT_MASTER_KEY"] = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
+        environment["THUMBPRINT_DATABASE"] = url
+        let shared = environment
+        // Each started on a thread of its own, so that they really start together.
+        let servers = try await withThrowingTaskGroup(of: PythonClientTests.RunningServer.self) { group in
+            for _ in 0..<4 {
+                group.addTask {
+                    try await withCheckedThrowingContinuation { continuation in
+                        Thread {
+                            continuation.resume(with: Result { try PythonClientTests.RunningServer(environment: shared, readyWhen: "listening on https://") })
+                        }.start()
+                    }
+                }
+            }
+            return try await group.reduce(into: [PythonClientTests.RunningServer]()) { $0.append($1) }
+        }
+        defer { for server in servers { server.process.terminate() } }
+        try await Task.sleep(for: .milliseconds(500))  // the first-run lines follow the listening line
+        #expect(servers.filter { $0.printed.contains("First run") }.count == 1, "\(servers.map(\.printed))")
+        #expect(servers.allSatisfy { !$0.printed.contains("first-run setup failed") }, "\(servers.map(\.printed))")
+        let name = try #require(url.split(separator: "/").last.map(String.init))
+        #expect(try await ThrowawayPostgres.shared.psql("SELECT COUNT(*) FROM subscriptions", database: name).hasPrefix("1"))
+        let authorities = try Set(servers.map { try String(contentsOfFile: $0.data + "/tls/ca.pem", encoding: .utf8) })
+        #expect(authorities.count == 1, "one CA file for all")
+    }
 }
