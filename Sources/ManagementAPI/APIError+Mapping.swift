@@ -41,6 +41,8 @@ extension APIError {
             self = .forbidden
         case .busy:
             self.init(status: .serviceUnavailable, code: "ServerBusy", message: error.description)
+        case .unavailable:
+            self.init(status: .serviceUnavailable, code: "ServerBusy", message: "The server cannot reach its database at the moment; try again.")
         case .database, .masterKey:
             self.init(status: .internalServerError, code: "InternalError", message: "The server failed to reach its database.")
         }

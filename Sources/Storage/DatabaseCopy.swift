@@ -44,11 +44,12 @@ public enum DatabaseCopy {
                 }
             }
         }
+        let copying = original
         try await target.write { db in
             for table in tables where try await db.exists(PostgresQuery(unsafeSQL: "SELECT 1 FROM \(quoted(table)) LIMIT 1"), logger: target.logger) {
                 throw StorageError.database("the database already holds data (table \(table)); copy only into an empty one")
             }
-            for table in tables { try await insert(original[table] ?? [], into: table, db, logger: target.logger) }
+            for table in tables { try await insert(copying[table] ?? [], into: table, db, logger: target.logger) }
             _ = try await db.query(
                 "SELECT setval(pg_get_serial_sequence('audit_log', 'id'), COALESCE((SELECT MAX(id) FROM audit_log), 0) + 1, false)", logger: target.logger)
         }

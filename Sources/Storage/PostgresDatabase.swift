@@ -67,21 +67,41 @@ final class PostgresDatabase: Sendable {
 
     /// Runs `body` in a transaction holding the write lock. Triggers on the watched tables tell
     /// every listener at commit (see `PostgresMigrations`).
-    func write<T: Sendable>(_ body: (PostgresConnection) async throws -> sending T) async throws(StorageError) -> T {
-        do {
-            return try await client.withTransaction(logger: logger) { connection in
+    func write<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws(StorageError) -> T {
+        let (client, logger) = (self.client, self.logger)
+        return try await withPatience {
+            try await client.withTransaction(logger: logger) { connection in
                 _ = try await connection.query("SELECT pg_advisory_xact_lock(\(Self.writeLockKey))", logger: logger)
                 return try await body(connection)
             }
-        } catch {
-            throw Self.storageError(error)
         }
     }
 
     /// The rows of one query outside any transaction (a single statement is atomic on its own).
     func rows(_ query: PostgresQuery) async throws(StorageError) -> [PostgresRow] {
+        let (client, logger) = (self.client, self.logger)
+        return try await withPatience { try await client.query(query, logger: logger).collect() }
+    }
+
+    /// How long a request waits for the database. The pool retries a lost server for ever;
+    /// a request gets `unavailable` after this, and nothing it would have written is written.
+    static let patience = Duration.seconds(10)
+
+    /// `work`, or `unavailable` once `patience` has passed (the work is cancelled, which rolls a
+    /// transaction back or takes the request out of the pool's queue).
+    private func withPatience<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws(StorageError) -> T {
+        let location = self.location.description
         do {
-            return try await client.query(query, logger: logger).collect()
+            return try await withThrowingTaskGroup(of: T.self) { group in
+                group.addTask { try await work() }
+                group.addTask {
+                    try await Task.sleep(for: Self.patience)
+                    throw StorageError.unavailable(location)
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next() else { throw StorageError.unavailable(location) }
+                return first
+            }
         } catch {
             throw Self.storageError(error)
         }

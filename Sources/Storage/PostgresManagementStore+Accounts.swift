@@ -10,7 +10,7 @@ import PostgresNIO
 /// secrets are stored.
 extension PostgresManagementStore {
     public func setPasswordHash(_ hash: String, for user: EmailAddress, at time: Date) async throws(StorageError) {
-        try await write { db in
+        try await write { [self] db in
             try await requireUser(user, db)
             try await setPasswordHash(hash, for: user.rawValue, at: time, db)
         }
@@ -30,7 +30,7 @@ extension PostgresManagementStore {
     }
 
     public func recordFailedSignIn(of user: EmailAddress, at time: Date) async throws(StorageError) {
-        try await write { db in
+        try await write { [self] db in
             _ = try await db.query("INSERT INTO failed_sign_ins (email, time) VALUES (\(user.rawValue), \(StoredValues.timestamp(time)))", logger: logger)
         }
     }
@@ -42,11 +42,11 @@ extension PostgresManagementStore {
     }
 
     public func clearFailedSignIns(of user: EmailAddress) async throws(StorageError) {
-        try await write { db in _ = try await db.query("DELETE FROM failed_sign_ins WHERE email = \(user.rawValue)", logger: logger) }
+        try await write { [self] db in _ = try await db.query("DELETE FROM failed_sign_ins WHERE email = \(user.rawValue)", logger: logger) }
     }
 
     public func setPendingSecondFactor(_ sealedSecret: [UInt8], for user: EmailAddress) async throws(StorageError) {
-        try await write { db in
+        try await write { [self] db in
             try await requireUser(user, db)
             _ = try await db.query(
                 """
@@ -66,7 +66,7 @@ extension PostgresManagementStore {
     }
 
     public func enableSecondFactor(of user: EmailAddress, recoveryHashes: [String], at time: Date) async throws(StorageError) {
-        try await write { db in
+        try await write { [self] db in
             _ = try await db.query(
                 """
                 UPDATE second_factors SET enabled_at = \(StoredValues.timestamp(time)), recovery_hashes = \(recoveryHashes.joined(separator: ","))
@@ -76,14 +76,14 @@ extension PostgresManagementStore {
     }
 
     public func useSecondFactorStep(_ step: Int, of user: EmailAddress) async throws(StorageError) -> Bool {
-        try await write { db in
+        try await write { [self] db in
             try await db.count(
                 "UPDATE second_factors SET last_step = \(step) WHERE email = \(user.rawValue) AND last_step < \(step) RETURNING 1", logger: logger) > 0
         }
     }
 
     public func useRecoveryCode(hash: String, of user: EmailAddress) async throws(StorageError) -> Bool {
-        try await write { db in
+        try await write { [self] db in
             guard let stored = try await db.first(String.self, "SELECT recovery_hashes FROM second_factors WHERE email = \(user.rawValue)", logger: logger)
             else { return false }
             var hashes = stored.split(separator: ",").map(String.init)
@@ -96,6 +96,6 @@ extension PostgresManagementStore {
     }
 
     public func removeSecondFactor(of user: EmailAddress) async throws(StorageError) {
-        try await write { db in _ = try await db.query("DELETE FROM second_factors WHERE email = \(user.rawValue)", logger: logger) }
+        try await write { [self] db in _ = try await db.query("DELETE FROM second_factors WHERE email = \(user.rawValue)", logger: logger) }
     }
 }

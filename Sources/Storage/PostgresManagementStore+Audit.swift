@@ -9,7 +9,7 @@ import PostgresNIO
 /// The audit log: append-only, one row per mutating request or action, in order.
 extension PostgresManagementStore {
     public func appendAudit(_ entry: AuditEntry) async throws(StorageError) {
-        try await write { db in
+        try await write { [self] db in
             _ = try await db.query(
                 """
                 INSERT INTO audit_log (time, subscription_id, caller_thumbprint, "user", operation, target, outcome, request_id, http_status)

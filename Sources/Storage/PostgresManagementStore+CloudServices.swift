@@ -10,7 +10,7 @@ import PostgresNIO
 extension PostgresManagementStore {
     public func createCloudService(_ service: CloudService, limit: Int) async throws(StorageError) {
         let properties = try Self.encoded(service.extendedProperties)
-        try await write { db in
+        try await write { [self] db in
             if try await db.exists("SELECT 1 FROM cloud_services WHERE name = \(service.name)", logger: logger) {
                 throw StorageError.cloudServiceExists(service.name)
             }
@@ -45,7 +45,7 @@ extension PostgresManagementStore {
 
     public func updateCloudService(_ service: CloudService) async throws(StorageError) {
         let properties = try Self.encoded(service.extendedProperties)
-        try await write { db in
+        try await write { [self] db in
             _ = try await db.query(
                 """
                 UPDATE cloud_services SET label = \(service.label), description = \(service.description), extended_properties = \(properties),
@@ -56,7 +56,7 @@ extension PostgresManagementStore {
     }
 
     public func deleteCloudService(_ name: String, in subscription: SubscriptionID) async throws(StorageError) -> Bool {
-        try await write { db in
+        try await write { [self] db in
             try await db.count(
                 "DELETE FROM cloud_services WHERE name = \(name) AND subscription_id = \(subscription.rawValue) RETURNING 1", logger: logger) > 0
         }

@@ -12,7 +12,7 @@ extension PostgresManagementStore {
     public func createDeployment(_ deployment: Deployment) async throws(StorageError) {
         let properties = try Self.encoded(deployment.extendedProperties)
         let removed = try Self.encoded(deployment.removedInstances)
-        try await write { db in
+        try await write { [self] db in
             try await requireCloudService(deployment.service, in: deployment.subscription, db)
             if let existing = try await db.first(
                 String.self, "SELECT name FROM deployments WHERE service_name = \(deployment.service) AND slot = \(deployment.slot.rawValue)",
@@ -54,7 +54,7 @@ extension PostgresManagementStore {
     public func updateDeployment(_ deployment: Deployment) async throws(StorageError) {
         let properties = try Self.encoded(deployment.extendedProperties)
         let removed = try Self.encoded(deployment.removedInstances)
-        try await write { db in
+        try await write { [self] db in
             _ = try await db.query(
                 """
                 UPDATE deployments SET label = \(deployment.label), status = \(deployment.status.rawValue),
@@ -68,7 +68,7 @@ extension PostgresManagementStore {
     }
 
     public func swapDeploymentSlots(of service: String, in subscription: SubscriptionID) async throws(StorageError) {
-        try await write { db in
+        try await write { [self] db in
             try await requireCloudService(service, in: subscription, db)
             // Through a marked value first: the slot is unique per service at every row update.
             _ = try await db.query("UPDATE deployments SET slot = slot || '~' WHERE service_name = \(service)", logger: logger)
@@ -79,7 +79,7 @@ extension PostgresManagementStore {
     }
 
     public func deleteDeployment(_ name: String, of service: String, in subscription: SubscriptionID) async throws(StorageError) -> Bool {
-        try await write { db in
+        try await write { [self] db in
             try await db.count(
                 """
                 DELETE FROM deployments WHERE service_name = \(service) AND name = \(name)

@@ -4,7 +4,7 @@ import PostgresNIO
 /// else with a role is a row of `subscription_members`.
 extension PostgresManagementStore {
     public func setRole(_ role: SubscriptionRole, for user: EmailAddress, in subscription: SubscriptionID) async throws(StorageError) {
-        try await write { db in
+        try await write { [self] db in
             try await requireUser(user, db)
             try await requireSubscription(subscription, db)
             let id = subscription.rawValue
@@ -30,7 +30,7 @@ extension PostgresManagementStore {
     }
 
     public func removeMember(_ user: EmailAddress, from subscription: SubscriptionID) async throws(StorageError) -> Bool {
-        try await write { db in
+        try await write { [self] db in
             try await requireSubscription(subscription, db)
             let id = subscription.rawValue
             if try await db.first(String.self, "SELECT service_admin FROM subscriptions WHERE id = \(id)", logger: logger) == user.rawValue {

@@ -11,7 +11,7 @@ import PostgresNIO
 /// subscription's service is never found, changed or deleted. Private keys arrive sealed.
 extension PostgresManagementStore {
     public func addServiceCertificate(_ certificate: ServiceCertificate) async throws(StorageError) {
-        try await write { db in
+        try await write { [self] db in
             try await requireCloudService(certificate.service, in: certificate.subscription, db)
             _ = try await db.query(
                 """
@@ -56,7 +56,7 @@ extension PostgresManagementStore {
     }
 
     public func deleteServiceCertificate(_ thumbprint: Thumbprint, of service: String, in subscription: SubscriptionID) async throws(StorageError) -> Bool {
-        try await write { db in
+        try await write { [self] db in
             try await db.count(
                 """
                 DELETE FROM service_certificates WHERE service_name = \(service) AND thumbprint = \(thumbprint.description)

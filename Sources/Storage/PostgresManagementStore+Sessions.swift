@@ -9,7 +9,7 @@ import PostgresNIO
 /// Invitations and portal sessions, by the hashes of their secrets only.
 extension PostgresManagementStore {
     public func createInvitation(tokenHash: String, for user: EmailAddress, expiresAt: Date) async throws(StorageError) {
-        try await write { db in
+        try await write { [self] db in
             try await requireUser(user, db)
             _ = try await db.query(
                 "INSERT INTO invitations (token_hash, email, expires_at) VALUES (\(tokenHash), \(user.rawValue), \(StoredValues.timestamp(expiresAt)))",
@@ -24,7 +24,7 @@ extension PostgresManagementStore {
     }
 
     public func redeemInvitation(tokenHash: String, passwordHash: String, at time: Date) async throws(StorageError) -> EmailAddress? {
-        try await write { db in
+        try await write { [self] db in
             let instant = StoredValues.timestamp(time)
             guard
                 let email = try await db.first(
@@ -39,7 +39,7 @@ extension PostgresManagementStore {
     }
 
     public func saveSession(idHash: String, user: EmailAddress?, value: [UInt8], expiresAt: Date?) async throws(StorageError) {
-        try await write { db in
+        try await write { [self] db in
             _ = try await db.query(
                 """
                 INSERT INTO portal_sessions (id_hash, email, value, expires_at)
@@ -64,7 +64,7 @@ extension PostgresManagementStore {
     }
 
     public func deleteSession(idHash: String) async throws(StorageError) {
-        try await write { db in _ = try await db.query("DELETE FROM portal_sessions WHERE id_hash = \(idHash)", logger: logger) }
+        try await write { [self] db in _ = try await db.query("DELETE FROM portal_sessions WHERE id_hash = \(idHash)", logger: logger) }
     }
 
     public func sessionCount(of user: EmailAddress, at time: Date) async throws(StorageError) -> Int {
@@ -77,7 +77,7 @@ extension PostgresManagementStore {
     }
 
     public func deleteSessions(of user: EmailAddress) async throws(StorageError) -> Int {
-        try await write { db in
+        try await write { [self] db in
             try await db.count("DELETE FROM portal_sessions WHERE email = \(user.rawValue) RETURNING 1", logger: logger)
         }
     }

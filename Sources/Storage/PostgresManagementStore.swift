@@ -48,7 +48,7 @@ public final class PostgresManagementStore: ManagementStore, Sendable {
     }
 
     /// A write transaction (see `PostgresDatabase.write`); this process's caches see it at once.
-    func write<T: Sendable>(_ body: (PostgresConnection) async throws -> sending T) async throws(StorageError) -> T {
+    func write<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws(StorageError) -> T {
         defer { changes.noteLocalWrite() }
         return try await database.write(body)
     }
@@ -56,7 +56,7 @@ public final class PostgresManagementStore: ManagementStore, Sendable {
     // MARK: Users and subscriptions
 
     public func addUser(_ email: EmailAddress) async throws(StorageError) {
-        try await write { db in
+        try await write { [self] db in
             if try await db.exists("SELECT 1 FROM users WHERE email = \(email.rawValue)", logger: logger) {
                 throw StorageError.userExists(email.rawValue)
             }
@@ -69,7 +69,7 @@ public final class PostgresManagementStore: ManagementStore, Sendable {
     }
 
     public func createSubscription(_ subscription: Subscription) async throws(StorageError) {
-        try await write { db in
+        try await write { [self] db in
             try await requireUser(subscription.serviceAdministrator, db)
             if try await db.exists("SELECT 1 FROM subscriptions WHERE id = \(subscription.id.rawValue)", logger: logger) {
                 throw StorageError.subscriptionExists(subscription.id.rawValue)
@@ -94,7 +94,7 @@ public final class PostgresManagementStore: ManagementStore, Sendable {
     // MARK: Management certificates
 
     public func addManagementCertificate(_ certificate: ManagementCertificate, limits: CertificateLimits) async throws(StorageError) {
-        try await write { db in
+        try await write { [self] db in
             let subscription = certificate.subscription.rawValue
             let thumbprint = certificate.thumbprint.description
             try await requireSubscription(certificate.subscription, db)
@@ -140,7 +140,7 @@ public final class PostgresManagementStore: ManagementStore, Sendable {
     }
 
     public func deleteManagementCertificate(_ thumbprint: Thumbprint, in subscription: SubscriptionID) async throws(StorageError) -> Bool {
-        try await write { db in
+        try await write { [self] db in
             try await db.count(
                 """
                 DELETE FROM management_certificates WHERE subscription_id = \(subscription.rawValue) AND thumbprint = \(thumbprint.description)
@@ -176,7 +176,7 @@ public final class PostgresManagementStore: ManagementStore, Sendable {
     // MARK: Operations
 
     public func saveOperation(_ operation: OperationRecord) async throws(StorageError) {
-        try await write { db in
+        try await write { [self] db in
             _ = try await db.query(
                 """
                 INSERT INTO operations (id, subscription_id, status, http_status, error_code, error_message, runner, lease_until)
@@ -191,7 +191,7 @@ public final class PostgresManagementStore: ManagementStore, Sendable {
     }
 
     public func failInterruptedOperations(runner: String?, leaseEndedBefore time: Date, message: String) async throws(StorageError) -> Int {
-        try await write { db in
+        try await write { [self] db in
             try await db.count(
                 """
                 UPDATE operations SET status = \(OperationRecord.Status.failed.rawValue), http_status = 500, error_code = 'InternalError',
@@ -204,7 +204,7 @@ public final class PostgresManagementStore: ManagementStore, Sendable {
     }
 
     public func renewOperationLeases(runner: String, until time: Date) async throws(StorageError) -> Int {
-        try await write { db in
+        try await write { [self] db in
             try await db.count(
                 """
                 UPDATE operations SET lease_until = \(StoredValues.timestamp(time))
@@ -234,14 +234,14 @@ public final class PostgresManagementStore: ManagementStore, Sendable {
     }
 
     public func setSetting(_ name: String, to value: String) async throws(StorageError) {
-        try await write { db in
+        try await write { [self] db in
             _ = try await db.query(
                 "INSERT INTO settings (name, value) VALUES (\(name), \(value)) ON CONFLICT (name) DO UPDATE SET value = excluded.value", logger: logger)
         }
     }
 
     public func setSettingIfAbsent(_ name: String, to value: String) async throws(StorageError) -> String {
-        try await write { db in
+        try await write { [self] db in
             _ = try await db.query("INSERT INTO settings (name, value) VALUES (\(name), \(value)) ON CONFLICT (name) DO NOTHING", logger: logger)
             return try await db.first(String.self, "SELECT value FROM settings WHERE name = \(name)", logger: logger) ?? value
         }

@@ -30,6 +30,8 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
     case serviceAdministratorStays(String)
     /// No cloud service with this name in the subscription.
     case unknownCloudService(String)
+    /// The database server did not answer in time (down, unreachable, or refusing connections); names where it is.
+    case unavailable(String)
 
     public var description: String {
         switch self {
@@ -62,6 +64,8 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
         case .busy:
             return
                 "The database is locked by another process (an admin command or another server) and stayed locked for longer than the server waits; try again."
+        case .unavailable(let location):
+            return "The database \(location) did not answer within 10 seconds (is it running and reachable?); try again."
         case .unknownCloudService(let name):
             return "The cloud service \(name) does not exist in this subscription."
         case .cloudServiceLimitReached(let subscription, let limit):

@@ -75,9 +75,34 @@ struct PostgresManagementStoreTests {
         }
     }
 
+    @Test("a database that stops answering: requests fail unavailable after 10 s, cached authentication is not trusted meanwhile, and the store recovers")
+    func databaseGoesAway() async throws {
+        let fixture = try await StoreFixture(.postgres)
+        let (store, admin, subscription) = (fixture.store, fixture.admin, fixture.subscription)
+        let certificate = fixture.registration(on: subscription.id, by: admin)
+        try await store.addManagementCertificate(certificate, limits: .standard)
+        #expect(try await store.caller(thumbprint: certificate.thumbprint, subscription: subscription.id) != nil)
+        let name = try #require(fixture.url?.split(separator: "/").last.map(String.init))
+        try await ThrowawayPostgres.shared.psql(
+            "ALTER DATABASE \(name) ALLOW_CONNECTIONS false; SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '\(name)'")
+        let started = ContinuousClock.now
+        await #expect {
+            _ = try await store.caller(thumbprint: certificate.thumbprint, subscription: subscription.id)
+        } throws: { error in
+            guard case StorageError.unavailable(let location) = error else { return false }
+            return location.contains(name) && !location.contains("password")
+        }
+        let waited = ContinuousClock.now - started
+        #expect(waited >= .seconds(9) && waited < .seconds(20), "\(waited)")
+
+        try await ThrowawayPostgres.shared.psql("ALTER DATABASE \(name) ALLOW_CONNECTIONS true")
+        #expect(try await eventually(within: .seconds(10)) { (try? await store.userExists(admin)) == true })
+        #expect(try await store.caller(thumbprint: certificate.thumbprint, subscription: subscription.id) != nil)
+    }
+
     /// Whether `condition` holds within a second (a change reaches other servers asynchronously).
-    func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + .seconds(1)
+    func eventually(within limit: Duration = .seconds(1), _ condition: () async throws -> Bool) async throws -> Bool {
+        let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
             if try await condition() { return true }
             try await Task.sleep(for: .milliseconds(5))
