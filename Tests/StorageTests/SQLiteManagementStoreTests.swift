@@ -6,29 +6,19 @@ import Testing
 
 @Suite("SQLite storage: what only a file database does")
 struct SQLiteManagementStoreTests {
-    let folder: TemporaryDirectory
-    let store: SQLiteManagementStore
-    let admin = EmailAddress("admin@contoso.com")!
-    let subscription: Subscription
+    let fixture: StoreFixture
+    var folder: TemporaryDirectory { fixture.folder }
+    var store: any ManagementStore { fixture.store }
+    var admin: EmailAddress { fixture.admin }
+    var subscription: Subscription { fixture.subscription }
 
     init() async throws {
-        folder = try TemporaryDirectory()
-        store = try SQLiteManagementStore(path: folder.file("db.sqlite"))
-        try await store.addUser(admin)
-        subscription = Subscription(id: .random(), name: "Production", serviceAdministrator: admin, createdAt: Date())
-        try await store.createSubscription(subscription)
-    }
-
-    func registration(on subscription: SubscriptionID, by user: EmailAddress, _ index: Int = 0) -> ManagementCertificate {
-        let bytes = Array("certificate \(index) \(UUID())".utf8)
-        return ManagementCertificate(
-            subscription: subscription, thumbprint: Thumbprint(certificateDER: bytes), publicKey: "k\(index)",
-            data: "d\(index)", created: Date(), notAfter: Date().addingTimeInterval(86_400), addedBy: user)
+        fixture = try await StoreFixture(.sqlite)
     }
 
     @Test("answers kept in memory for authentication are dropped the moment another connection or process changes the file")
     func cachedReadsSeeOtherWriters() async throws {
-        let certificate = registration(on: subscription.id, by: admin)
+        let certificate = fixture.registration(on: subscription.id, by: admin)
         try await store.addManagementCertificate(certificate, limits: .standard)
         // Asked twice, so the second answer comes from memory.
         #expect(try await store.caller(thumbprint: certificate.thumbprint, subscription: subscription.id)?.user == admin)
