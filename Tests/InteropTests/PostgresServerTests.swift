@@ -147,13 +147,14 @@ struct PostgresServerTests {
         upload.waitUntilExit()
         #expect(before.contains("InProgress"), "the killed server's operation is left in progress at first: \(before)")
         var after = before
-        while after.contains("InProgress") && ContinuousClock.now - killed < .seconds(20) {
+        while after.contains("InProgress") && ContinuousClock.now - killed < .seconds(30) {
             try await Task.sleep(for: .milliseconds(200))
             after = try await ThrowawayPostgres.shared.psql(query, database: name)
         }
         let waited = ContinuousClock.now - killed
         #expect(after.contains("Failed"), "\(after)")
-        #expect(waited < .seconds(10), "a 6 s lease, swept every 2 s: \(waited)")
+        // A 6 s lease swept every 2 s ends it within 8 s; the margin is for a loaded machine.
+        #expect(waited < .seconds(15), "\(waited)")
 
         // Get Operation Status through the other server, with the real client.
         let id = try #require(after.split(separator: " ").first.map(String.init))
