@@ -37,7 +37,7 @@ public struct OperationLeases: Service {
         while !Task.isCancelled && !(Task.isShuttingDownGracefully && operations.count == 0) {
             do {
                 let time = now()
-                _ = try await store.renewOperationLeases(runner: operations.runner, until: time.addingTimeInterval(lease))
+                if operations.count > 0 { _ = try await store.renewOperationLeases(runner: operations.runner, until: time.addingTimeInterval(lease)) }
                 let ended = try await store.failInterruptedOperations(runner: nil, leaseEndedBefore: time, message: Self.message)
                 if ended > 0 { logger.warning("operations of a stopped server marked Failed", metadata: ["count": "\(ended)"]) }
             } catch {

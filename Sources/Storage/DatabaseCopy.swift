@@ -23,7 +23,9 @@ public enum DatabaseCopy {
 
     /// What was copied: rows per table, and the checksum both sides agree on.
     public struct Report: Sendable {
+        /// Each table, parents first, with the rows copied.
         public var rows: [(table: String, count: Int)]
+        /// The SHA-256 (hex) over every row, the same read from either database.
         public var checksum: String
     }
 

@@ -19,11 +19,17 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
         case require
     }
 
+    /// The server's host name or address.
     public var host: String
+    /// Its port (5432 unless the URL says otherwise).
     public var port: Int
+    /// The user to connect as.
     public var user: String
+    /// The password, from the environment only; never printed.
     public var password: String?
+    /// The database's name.
     public var database: String
+    /// Whether the connection uses TLS (`sslmode`).
     public var tls: TLSMode
 
     /// Reads a URL; `allowPassword` is false for values from a command line.
