@@ -31,7 +31,7 @@ extension APIError {
 
     private init(_ error: StorageError) {
         switch error {
-        case .duplicateCertificate, .subscriptionExists, .userExists, .cloudServiceExists, .deploymentExists, .serviceAdministratorStays:
+        case .duplicateCertificate, .subscriptionExists, .userExists, .cloudServiceExists, .deploymentExists, .serviceAdministratorStays, .agentExists:
             self.init(status: .conflict, code: "ConflictError", message: error.description)
         case .subscriptionLimitReached, .userLimitReached, .cloudServiceLimitReached:
             self = .badRequest(error.description)

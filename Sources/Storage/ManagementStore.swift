@@ -145,6 +145,11 @@ public protocol ManagementStore: Sendable {
     /// Forgets every session of a user (sign out everywhere, password change); how many there were.
     func deleteSessions(of user: EmailAddress) async throws(StorageError) -> Int
 
+    /// Records an agent's certificate; refused (`agentExists`) when the name is taken.
+    func addAgent(_ agent: AgentRecord) async throws(StorageError)
+    /// Every agent, by name.
+    func agents() async throws(StorageError) -> [AgentRecord]
+
     /// A named server setting, such as the public URL of the API.
     func setting(_ name: String) async throws(StorageError) -> String?
     /// Sets a named server setting.

@@ -111,6 +111,10 @@ enum PostgresMigrations {
                 "ALTER TABLE operations ADD COLUMN lease_until DOUBLE PRECISION",
             ]
         ),
+        (
+            3, "role-instance agents",
+            ["CREATE TABLE agents (name TEXT PRIMARY KEY, thumbprint TEXT NOT NULL UNIQUE, created_at DOUBLE PRECISION NOT NULL)"]
+        ),
     ]
 
     /// The tables whose changes drop cached answers: those the cached reads (callers and

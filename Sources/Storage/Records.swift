@@ -196,6 +196,23 @@ public struct OperationRecord: Sendable, Equatable, Codable {
     }
 }
 
+/// A role-instance agent the server's CA issued a certificate to: known by that certificate's thumbprint.
+public struct AgentRecord: Sendable, Equatable, Codable {
+    /// The agent's name (its certificate's common name).
+    public var name: String
+    /// The thumbprint of its certificate; the key stays with the agent.
+    public var thumbprint: Thumbprint
+    /// When it was issued.
+    public var created: Date
+
+    /// An agent from its parts.
+    public init(name: String, thumbprint: Thumbprint, created: Date) {
+        self.name = name
+        self.thumbprint = thumbprint
+        self.created = created
+    }
+}
+
 /// A user with a role on a subscription.
 public struct SubscriptionMember: Sendable, Equatable, Codable {
     /// The user.

@@ -195,6 +195,16 @@ enum SQLiteMigrations {
                     ALTER TABLE operations ADD COLUMN lease_until REAL;
                     """)
         }
+        migrator.registerMigration("v11: role-instance agents") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE agents (
+                        name TEXT PRIMARY KEY NOT NULL,
+                        thumbprint TEXT NOT NULL UNIQUE,
+                        created_at REAL NOT NULL
+                    );
+                    """)
+        }
         return migrator
     }
 }

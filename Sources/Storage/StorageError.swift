@@ -30,6 +30,8 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
     case serviceAdministratorStays(String)
     /// No cloud service with this name in the subscription.
     case unknownCloudService(String)
+    /// An agent with this name exists already.
+    case agentExists(String)
     /// The database server did not answer in time (down, unreachable, or refusing connections); names where it is.
     case unavailable(String)
 
@@ -64,6 +66,8 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
         case .busy:
             return
                 "The database is locked by another process (an admin command or another server) and stayed locked for longer than the server waits; try again."
+        case .agentExists(let name):
+            return "an agent named \(name) exists already; choose another name."
         case .unavailable(let location):
             return "The database \(location) did not answer within 10 seconds (is it running and reachable?); try again."
         case .unknownCloudService(let name):

@@ -15,7 +15,9 @@ struct AdminCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "admin",
         abstract: "Administer users, subscriptions and publish settings in a server's data folder or database.",
-        subcommands: [AdminUser.self, AdminSubscription.self, AdminPublishSettings.self, AdminAudit.self, AdminTrustCA.self, AdminMigrate.self]
+        subcommands: [
+            AdminUser.self, AdminSubscription.self, AdminPublishSettings.self, AdminAudit.self, AdminTrustCA.self, AdminMigrate.self, AdminAgent.self,
+        ]
     )
 
     @OptionGroup var dataDirectory: DataDirectoryOption

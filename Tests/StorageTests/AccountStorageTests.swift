@@ -127,4 +127,19 @@ struct AccountStorageTests {
         let later = try #require(try await store.auditEntries(subscription: subscription.id).last)
         #expect(later.requestID == "r" && later.httpStatus == 400 && later.user == nil && later.sequence != nil)
     }
+
+    @Test("agents are recorded by name and thumbprint; a name is taken once", arguments: StorageBackend.allCases)
+    func agents(_ backend: StorageBackend) async throws {
+        let fixture = try await StoreFixture(backend)
+        let store = fixture.store
+        let now = Date(timeIntervalSince1970: 1_800_000_000.25)
+        let first = AgentRecord(name: "agent-b", thumbprint: Thumbprint(certificateDER: [1]), created: now)
+        let second = AgentRecord(name: "agent-a", thumbprint: Thumbprint(certificateDER: [2]), created: now)
+        try await store.addAgent(first)
+        try await store.addAgent(second)
+        #expect(try await store.agents() == [second, first])
+        await #expect(throws: StorageError.agentExists("agent-b")) {
+            try await store.addAgent(AgentRecord(name: "agent-b", thumbprint: Thumbprint(certificateDER: [3]), created: now))
+        }
+    }
 }
