@@ -37,6 +37,13 @@ struct ServerCommand: AsyncParsableCommand {
     var hostnames: [String] = []
 
     @Option(
+        name: .customLong("public-url"),
+        help: ArgumentHelp(
+            "The address clients use when it is not --listen's, such as a balancer in front of several servers; publish settings and invitation links name it, and its host goes into the server certificate.",
+            valueName: "https://HOST[:PORT]"))
+    var publicURL: String?
+
+    @Option(
         name: .customLong("tls-pfx"), help: ArgumentHelp("Serve this certificate (.pfx, with its key) instead of one from the local CA.", valueName: "FILE"))
     var tlsPFX: String?
 
@@ -119,8 +126,19 @@ struct ServerCommand: AsyncParsableCommand {
             idleTimeout: amount(idleTimeout), maximumConnections: maximumConnections ?? standard.maximumConnections)
     }
 
+    /// `--public-url` checked and written as `https://HOST[:PORT]`, with its host; nil without it.
+    func advertisedAddress() throws -> (url: String, host: String)? {
+        guard let publicURL else { return nil }
+        guard let components = URLComponents(string: publicURL), components.scheme == "https", let host = components.host, !host.isEmpty,
+            components.path.isEmpty || components.path == "/", components.query == nil, components.user == nil
+        else { throw ValidationError("--public-url takes https://HOST[:PORT] with nothing after, not \(publicURL)") }
+        let bare = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host
+        return ("https://\(host)\(components.port.map { ":\($0)" } ?? "")", bare)
+    }
+
     func run() async throws {
         let limits = try connectionLimits()
+        let advertised = try advertisedAddress()
         let quota = try quota()
         let (host, port) = try Self.parseListen(listen)
         let folder = try dataDirectory.prepare()
@@ -149,7 +167,8 @@ struct ServerCommand: AsyncParsableCommand {
             // Every server on the database serves a certificate from the same CA.
             let authority = try await SharedCertificateAuthority.resolve(store: store, dataDirectory: folder, sealing: masterKey)
             let made = try ServerIdentity.loadOrCreate(
-                dataDirectory: folder, hostnames: hostnames + (host == "0.0.0.0" || host == "::" ? [] : [host]),
+                dataDirectory: folder,
+                hostnames: hostnames + (host == "0.0.0.0" || host == "::" ? [] : [host]) + (advertised.map { [$0.host] } ?? []),
                 sealing: masterKey, authority: authority)
             identity = made.server
             caPath = made.caPath
@@ -176,7 +195,7 @@ struct ServerCommand: AsyncParsableCommand {
                     "\(interrupted) operation(s) left in progress by the last run were marked Failed (interrupted by a server restart)", urgent: false)
             }
             do {
-                try await Self.announce(url: url, folder: folder, packages: packages, caPath: trustedCA, store: store)
+                try await Self.announce(url: url, publicURL: advertised?.url, folder: folder, packages: packages, caPath: trustedCA, store: store)
             } catch {
                 Terminal.error("first-run setup failed: \(error)")
             }
@@ -202,11 +221,15 @@ struct ServerCommand: AsyncParsableCommand {
     }
 
     /// Records the URL, runs the first-run setup on an empty data folder, and tells the user
-    /// where everything is.
-    static func announce(url: String, folder: String, packages: String, caPath: String?, store: any ManagementStore) async throws {
+    /// where everything is. Publish settings and links name `publicURL` when there is one.
+    static func announce(url listening: String, publicURL: String?, folder: String, packages: String, caPath: String?, store: any ManagementStore)
+        async throws
+    {
+        let url = publicURL ?? listening
         try await store.setSetting(Administration.serviceManagementURLSetting, to: url)
         let administration = Administration(store: store)
-        var lines = ["Thumbprint management API listening on \(url)", "Service packages (file:// PackageUrl) are read from \(packages)"]
+        var lines = ["Thumbprint management API listening on \(listening)", "Service packages (file:// PackageUrl) are read from \(packages)"]
+        if let publicURL { lines.append("Clients reach it as \(publicURL): publish settings and links name that address") }
         if let caPath { lines.append("Clients trust the server through its CA: \(caPath)") }
         if let (subscription, settings) = try await administration.bootstrapIfEmpty(serviceManagementURL: url) {
             let path = folder + "/admin.publishsettings"

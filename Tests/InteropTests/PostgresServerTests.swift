@@ -45,13 +45,16 @@ struct PostgresServerTests {
 
     /// Two `thumbprint server` processes on one new database with one master key, each with its
     /// own data folder; the first one set the database up.
-    static func twoServers() async throws -> (first: PythonClientTests.RunningServer, second: PythonClientTests.RunningServer) {
-        let url = try await ThrowawayPostgres.shared.newDatabase()
+    static func twoServers(extraArguments: [String] = [], database: String? = nil) async throws -> (
+        first: PythonClientTests.RunningServer, second: PythonClientTests.RunningServer
+    ) {
+        let url: String
+        if let database { url = database } else { url = try await ThrowawayPostgres.shared.newDatabase() }
         var environment = ProcessInfo.processInfo.environment
         environment["THUMBPRINT_MASTER_KEY"] = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
         environment["THUMBPRINT_DATABASE"] = url
-        let first = try PythonClientTests.RunningServer(environment: environment)
-        let second = try PythonClientTests.RunningServer(environment: environment, readyWhen: "listening on https://")
+        let first = try PythonClientTests.RunningServer(extraArguments: extraArguments, environment: environment)
+        let second = try PythonClientTests.RunningServer(extraArguments: extraArguments, environment: environment, readyWhen: "listening on https://")
         return (first, second)
     }
 
@@ -203,5 +206,29 @@ struct PostgresServerTests {
         #expect(try await ThrowawayPostgres.shared.psql("SELECT COUNT(*) FROM subscriptions", database: name).hasPrefix("1"))
         let authorities = try Set(servers.map { try String(contentsOfFile: $0.data + "/tls/ca.pem", encoding: .utf8) })
         #expect(authorities.count == 1, "one CA file for all")
+    }
+
+    @Test("behind a balancer: --public-url goes into publish settings, invitation links and every server's certificate; a plain-http one is refused")
+    func publicAddress() async throws {
+        let url = try await ThrowawayPostgres.shared.newDatabase()
+        let servers = try await Self.twoServers(extraArguments: ["--public-url", "https://api.contoso.test:9443"], database: url)
+        defer {
+            servers.first.process.terminate()
+            servers.second.process.terminate()
+        }
+        let settings = try String(contentsOfFile: servers.first.data + "/admin.publishsettings", encoding: .utf8)
+        #expect(settings.contains("ServiceManagementUrl=\"https://api.contoso.test:9443\""), "\(settings)")
+        #expect(servers.first.printed.contains("Portal: https://api.contoso.test:9443/"), "\(servers.first.printed)")
+        for server in [servers.first, servers.second] {
+            let names = try runProcess("/usr/bin/env", ["openssl", "x509", "-in", server.data + "/tls/server.pem", "-noout", "-ext", "subjectAltName"])
+            #expect(names.standardOutput.contains("DNS:api.contoso.test"), "\(names.standardOutput)")
+        }
+        let invited = try runProcess(
+            thumbprintExecutable, ["admin", "--data-dir", servers.second.data, "--database", url, "user", "invite", "admin@localhost"])
+        #expect(invited.status == 0 && invited.lastLine.hasPrefix("https://api.contoso.test:9443/"), "\(invited.standardOutput)\(invited.standardError)")
+
+        let refused = try runProcess(
+            thumbprintExecutable, ["server", "--data-dir", servers.first.folder.file("other"), "--public-url", "http://api.contoso.test"])
+        #expect(refused.status == 2 && refused.standardError.contains("--public-url takes https://"), "\(refused.standardError)")
     }
 }
