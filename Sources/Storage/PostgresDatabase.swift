@@ -129,17 +129,10 @@ final class PostgresDatabase: Sendable {
         case let error as PSQLError:
             if let message = error.serverInfo?[.message] { return .database(message) }
             return .database("\(error.code)")
-        case let error as StorageFailure:
-            return .database(error.message)
         default:
             return .database(String(reflecting: error))
         }
     }
-}
-
-/// A value the database held that the store cannot read back.
-struct StorageFailure: Error {
-    var message: String
 }
 
 extension PostgresConnection {

@@ -45,9 +45,6 @@ public actor ThrowawayPostgres {
         try await psql(sql, port: started().port, database: database)
     }
 
-    /// The cluster's port.
-    public func port() async throws -> Int { try await started().port }
-
     /// Everything in the database at `url`, as `pg_dump` writes it (plain SQL; bytea as hex).
     public func dump(_ url: String) async throws -> String {
         let name = url.split(separator: "/").last.map(String.init) ?? ""
