@@ -149,6 +149,20 @@ public protocol ManagementStore: Sendable {
     func addAgent(_ agent: AgentRecord) async throws(StorageError)
     /// Every agent, by name.
     func agents() async throws(StorageError) -> [AgentRecord]
+    /// Places an instance with an assignment on one of `candidates` (not empty), chosen in the
+    /// same transaction: the agent it is on when that is a candidate, else the candidate with the
+    /// fewest instances (ties by name); `placement.agent` is not read. A placement left on its
+    /// agent with the same assignment keeps its generation; any other gets a new one.
+    func placeInstance(_ placement: InstancePlacement, onLeastLoadedOf candidates: [String]) async throws(StorageError) -> InstancePlacement
+    /// The placement of one instance, if it has one.
+    func placement(deploymentID: String, instance: String) async throws(StorageError) -> InstancePlacement?
+    /// Forgets an instance's placement: its agent stops it.
+    func removePlacement(deploymentID: String, instance: String) async throws(StorageError)
+    /// The instances placed on one agent.
+    func placements(onAgent agent: String) async throws(StorageError) -> [InstancePlacement]
+    /// Records that `agent` was heard from at `time`, with what it reported of its instances
+    /// (reports about instances no longer placed on it are ignored).
+    func recordAgentReport(agent: String, at time: Date, instances: [PlacementReport]) async throws(StorageError)
 
     /// A named server setting, such as the public URL of the API.
     func setting(_ name: String) async throws(StorageError) -> String?

@@ -17,9 +17,10 @@ extension PostgresManagementStore {
     }
 
     public func agents() async throws(StorageError) -> [AgentRecord] {
-        try await database.read("SELECT name, thumbprint, created_at FROM agents ORDER BY name") { row in
-            let (name, thumbprint, created) = try row.decode((String, String, Double).self)
-            return AgentRecord(name: name, thumbprint: StoredValues.thumbprint(thumbprint), created: StoredValues.date(created))
+        try await database.read("SELECT name, thumbprint, created_at, last_seen_at FROM agents ORDER BY name") { row in
+            let (name, thumbprint, created, seen) = try row.decode((String, String, Double, Double?).self)
+            return AgentRecord(
+                name: name, thumbprint: StoredValues.thumbprint(thumbprint), created: StoredValues.date(created), lastSeen: seen.map(StoredValues.date))
         }
     }
 }

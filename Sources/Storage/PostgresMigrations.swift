@@ -115,6 +115,20 @@ enum PostgresMigrations {
             3, "role-instance agents",
             ["CREATE TABLE agents (name TEXT PRIMARY KEY, thumbprint TEXT NOT NULL UNIQUE, created_at DOUBLE PRECISION NOT NULL)"]
         ),
+        (
+            4, "instances placed on agents",
+            [
+                "ALTER TABLE agents ADD COLUMN last_seen_at DOUBLE PRECISION",
+                """
+                CREATE TABLE instance_placements (
+                    deployment_id TEXT NOT NULL, instance TEXT NOT NULL, agent TEXT NOT NULL, subscription TEXT NOT NULL,
+                    service TEXT NOT NULL, assignment TEXT NOT NULL, generation TEXT NOT NULL, reported_generation TEXT,
+                    reported_status TEXT, reported_endpoints TEXT, reported_failure TEXT, reported_at DOUBLE PRECISION,
+                    PRIMARY KEY (deployment_id, instance))
+                """,
+                "CREATE INDEX instance_placements_agent ON instance_placements (agent)",
+            ]
+        ),
     ]
 
     /// The tables whose changes drop cached answers: those the cached reads (callers and

@@ -204,12 +204,15 @@ public struct AgentRecord: Sendable, Equatable, Codable {
     public var thumbprint: Thumbprint
     /// When it was issued.
     public var created: Date
+    /// When a server last heard from it (nil: never connected).
+    public var lastSeen: Date?
 
     /// An agent from its parts.
-    public init(name: String, thumbprint: Thumbprint, created: Date) {
+    public init(name: String, thumbprint: Thumbprint, created: Date, lastSeen: Date? = nil) {
         self.name = name
         self.thumbprint = thumbprint
         self.created = created
+        self.lastSeen = lastSeen
     }
 }
 

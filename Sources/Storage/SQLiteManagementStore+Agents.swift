@@ -16,8 +16,9 @@ extension SQLiteManagementStore {
 
     public func agents() async throws(StorageError) -> [AgentRecord] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT name, thumbprint, created_at FROM agents ORDER BY name").map { row in
-                AgentRecord(name: row[0], thumbprint: StoredValues.thumbprint(row[1]), created: Self.date(row[2]))
+            try Row.fetchAll(db, sql: "SELECT name, thumbprint, created_at, last_seen_at FROM agents ORDER BY name").map { row in
+                AgentRecord(
+                    name: row[0], thumbprint: StoredValues.thumbprint(row[1]), created: Self.date(row[2]), lastSeen: (row[3] as Double?).map(Self.date))
             }
         }
     }

@@ -205,6 +205,30 @@ enum SQLiteMigrations {
                     );
                     """)
         }
+        migrator.registerMigration("v12: instances placed on agents") { db in
+            try db.execute(sql: SQLiteMigrations.placements)
+        }
         return migrator
     }
+
+    /// Where instances run when they run on agents (the same columns in PostgreSQL's v4).
+    static let placements = """
+        ALTER TABLE agents ADD COLUMN last_seen_at REAL;
+        CREATE TABLE instance_placements (
+            deployment_id TEXT NOT NULL,
+            instance TEXT NOT NULL,
+            agent TEXT NOT NULL,
+            subscription TEXT NOT NULL,
+            service TEXT NOT NULL,
+            assignment TEXT NOT NULL,
+            generation TEXT NOT NULL,
+            reported_generation TEXT,
+            reported_status TEXT,
+            reported_endpoints TEXT,
+            reported_failure TEXT,
+            reported_at REAL,
+            PRIMARY KEY (deployment_id, instance)
+        );
+        CREATE INDEX instance_placements_agent ON instance_placements (agent);
+        """
 }

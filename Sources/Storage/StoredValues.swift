@@ -14,6 +14,10 @@ enum StoredValues {
     /// A stored time as a date.
     static func date(_ value: Double) -> Date { Date(timeIntervalSince1970: value) }
 
+    /// A new placement generation: random, so that a placement removed and made again never
+    /// repeats one an agent already applied.
+    static func newGeneration() -> String { UUID().uuidString.lowercased() }
+
     /// Extended properties as JSON text.
     static func encode(_ properties: [ExtendedProperty]) throws -> String {
         String(decoding: try JSONEncoder().encode(properties), as: UTF8.self)
