@@ -116,8 +116,22 @@ let package = Package(
             name: "Deployments",
             dependencies: [
                 "Certificates", "ConnectionLimits", "Storage", "ServiceModel", "ServicePackages", "RoleInstances",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The role-instance agent (`thumbprint agent`): runs the instances a server assigns it,
+        // behind load balancers of its own, and keeps serving them while no server answers.
+        .target(
+            name: "Agents",
+            dependencies: [
+                "Certificates", "ConnectionLimits", "RoleInstances",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -173,7 +187,7 @@ let package = Package(
             name: "thumbprint-server",
             dependencies: [
                 "Certificates", "ConnectionLimits", "CLISupport", "Storage", "ServiceModel", "WireFormat", "ManagementAPI", "Deployments",
-                "RoleInstances",
+                "RoleInstances", "Agents",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -50,6 +50,13 @@ extension DeploymentRuntime {
         DeploymentFolder(root: folder, privateID: deployment.privateID).instance(instance)
     }
 
+    /// Where an instance of `deployment` belongs, for `makeAgent`.
+    nonisolated func site(_ deployment: Deployment, instance: String) -> InstanceSite {
+        InstanceSite(
+            folder: instanceFolder(deployment, instance: instance), deploymentID: deployment.privateID, instance: instance,
+            subscription: deployment.subscription.rawValue, service: deployment.service)
+    }
+
     // MARK: Running instances
 
     func startInstances(of deployment: Deployment) async throws {
@@ -66,7 +73,7 @@ extension DeploymentRuntime {
         var wanted: [(RunningInstance, RoleAssignment)] = []
         for role in plan.roles {
             for (index, name) in Self.instances(of: role, in: deployment) {
-                let agent = existing[name]?.agent ?? makeAgent(instanceFolder(deployment, instance: name))
+                let agent = existing[name]?.agent ?? makeAgent(site(deployment, instance: name))
                 let assignment = Self.assignment(of: role, instance: name, in: deployment)
                 wanted.append((RunningInstance(role: role.name, name: name, index: index, size: role.size, agent: agent, served: []), assignment))
             }
@@ -130,11 +137,11 @@ extension DeploymentRuntime {
         for role in plan.roles {
             for endpoint in role.endpoints {
                 let key = role.name + "/" + endpoint.name
-                let ports = instances.filter { $0.role == role.name }.compactMap { $0.served.first { $0.name == endpoint.name }?.localPort }
+                let addresses = instances.filter { $0.role == role.name }.compactMap { $0.served.first { $0.name == endpoint.name }?.address }
                 if let balancer = state.balancers[key] {
-                    balancer.setBackends(ports)
+                    balancer.setBackends(addresses)
                 } else {
-                    state.balancers[key] = try await LoadBalancer.start(ports: ports, preferredPort: saved[key], limits: limits, group: group)
+                    state.balancers[key] = try await LoadBalancer.start(addresses: addresses, preferredPort: saved[key], limits: limits, group: group)
                 }
             }
         }

@@ -32,7 +32,7 @@ extension DeploymentRuntime {
             let folder = instanceFolder(deployment, instance: name)
             if action == .reimage { try? FileManager.default.removeItem(atPath: folder + "/stores") }
             await pause("role-instance-\(action.rawValue)")
-            let agent = makeAgent(folder)
+            let agent = makeAgent(site(deployment, instance: name))
             let served: [ServedEndpoint]
             do {
                 served = try await agent.apply(Self.assignment(of: role, instance: name, in: deployment))

@@ -121,7 +121,7 @@ extension DeploymentRuntime {
         for position in moving {
             var instance = state.instances[position]
             guard let role = plan.roles.first(where: { $0.name == instance.role }) else { continue }
-            instance.agent = makeAgent(instanceFolder(deployment, instance: instance.name))
+            instance.agent = makeAgent(site(deployment, instance: instance.name))
             wanted.append((instance, Self.assignment(of: role, instance: instance.name, in: deployment)))
             positions.append(position)
         }

@@ -79,8 +79,9 @@ public actor DeploymentRuntime {
     private let turns = ServiceTurns()
     /// Where tests (and `THUMBPRINT_PAUSE_AT`) stop a change half-way.
     let pause: @Sendable (String) async -> Void
-    /// Makes the agent of a new role instance, given its folder (by default one in this process).
-    let makeAgent: @Sendable (String) -> any RoleInstanceAgent
+    /// Makes the agent of a new role instance, given where it belongs (in the server: one in
+    /// this process; with `--instances agents`, one placed on an agent process).
+    let makeAgent: @Sendable (InstanceSite) -> any RoleInstanceAgent
 
     /// Unpacking packages and writing folders block: the runtime runs on the control plane's
     /// thread, never on an event loop.
@@ -88,14 +89,14 @@ public actor DeploymentRuntime {
 
     /// A runtime keeping its files in `folder` and reading packages from `packagesDirectory`;
     /// its load balancers keep to `limits`. Role instances are whatever `makeAgent` makes for
-    /// an instance folder (in the server, `LocalRoleInstance.maker`): the runtime knows them
+    /// an instance (in the server, `LocalRoleInstance.maker`): the runtime knows them
     /// only through the `RoleInstanceAgent` protocol.
     public init(
         store: any ManagementStore, masterKey: MasterKey, folder: String, packagesDirectory: String,
         limits: ConnectionLimits = .defaults, quota: SubscriptionQuota = .standard,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger,
         pause: @escaping @Sendable (String) async -> Void = PausePoint.reach,
-        makeAgent: @escaping @Sendable (String) -> any RoleInstanceAgent
+        makeAgent: @escaping @Sendable (InstanceSite) -> any RoleInstanceAgent
     ) {
         self.pause = pause
         self.makeAgent = makeAgent
@@ -231,8 +232,8 @@ public actor DeploymentRuntime {
         if let production, var first = running[production.privateID], var second = running[staging.privateID] {
             for key in Set(first.balancers.keys).intersection(second.balancers.keys) {
                 guard let productionBalancer = first.balancers[key], let stagingBalancer = second.balancers[key] else { continue }
-                productionBalancer.setBackends(Self.ports(of: second, for: key))
-                stagingBalancer.setBackends(Self.ports(of: first, for: key))
+                productionBalancer.setBackends(Self.addresses(of: second, for: key))
+                stagingBalancer.setBackends(Self.addresses(of: first, for: key))
                 first.balancers[key] = stagingBalancer
                 second.balancers[key] = productionBalancer
             }
@@ -243,10 +244,10 @@ public actor DeploymentRuntime {
         }
     }
 
-    /// The instance ports serving endpoint `key` (`role/endpoint`).
-    static func ports(of state: Running, for key: String) -> [Int] {
+    /// Where the instances serving endpoint `key` (`role/endpoint`) listen.
+    static func addresses(of state: Running, for key: String) -> [InstanceAddress] {
         state.instances.compactMap { instance in
-            instance.served.first { instance.role + "/" + $0.name == key }?.localPort
+            instance.served.first { instance.role + "/" + $0.name == key }?.address
         }
     }
 
@@ -326,9 +327,16 @@ public actor DeploymentRuntime {
         }
     }
 
-    /// Stops every instance and load balancer (when the server stops).
+    /// Stops every load balancer, and every instance in this process (when the server stops);
+    /// instances on agents keep serving.
     public func shutdown() async {
-        for id in running.keys { await stopInstances(of: id) }
+        for (id, state) in running {
+            for balancer in state.balancers.values { await balancer.stop() }
+            await withTaskGroup(of: Void.self) { group in
+                for instance in state.instances { group.addTask { await instance.agent.detach() } }
+            }
+            running[id] = nil
+        }
     }
 
     /// Runs `body` in `service`'s turn: after every change to its deployments that came before.

@@ -122,7 +122,11 @@ public struct ManagementServer: Sendable {
             secondFactor: SecondFactor(store: store, masterKey: masterKey, now: now), sessions: PortalSessions(store: store, now: now),
             pages: try PortalPages(), now: now, logger: logger)
         return Application(
-            responder: ListenerResponder(api: router().buildResponder(), portal: portal.router().buildResponder()),
+            responder: ListenerResponder(
+                api: router().buildResponder(),
+                agents: AgentRoutes(desired: AgentDesiredState(store: store, masterKey: masterKey), store: store, now: now, logger: logger).router()
+                    .buildResponder(),
+                portal: portal.router().buildResponder()),
             server: try .tls(.http1(configuration: http), configuration: tlsConfiguration()),
             configuration: ApplicationConfiguration(
                 address: .hostname(host, port: port), serverName: "Thumbprint", backlog: 4096,

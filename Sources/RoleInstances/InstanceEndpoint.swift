@@ -33,9 +33,9 @@ final class InstanceEndpoint: Sendable {
         self.port = listener.localAddress?.port ?? 0
     }
 
-    /// Starts listening on 127.0.0.1 and a free port, closing connections that outlast `limits`
+    /// Starts listening on `host` and a free port, closing connections that outlast `limits`
     /// and pausing accepts at its per-endpoint connection cap.
-    static func start(_ initial: Serving, limits: ConnectionLimits, group: any EventLoopGroup) async throws -> InstanceEndpoint {
+    static func start(_ initial: Serving, host: String, limits: ConnectionLimits, group: any EventLoopGroup) async throws -> InstanceEndpoint {
         let serving = NIOLockedValueBox(initial)
         let connections = NIOLockedValueBox<[ObjectIdentifier: any Channel]>([:])
         let registry = ConnectionRegistry(maximum: limits.maximumConnectionsPerEndpoint)
@@ -66,7 +66,7 @@ final class InstanceEndpoint: Sendable {
                     return channel.eventLoop.makeFailedFuture(error)
                 }
             }
-            .bind(host: "127.0.0.1", port: 0).get()
+            .bind(host: host, port: 0).get()
         return InstanceEndpoint(serving: serving, connections: connections, listener: listener)
     }
 

@@ -7,26 +7,27 @@ import NIOPosix
 /// passes each connection, TLS and all, to the next instance in turn. An instance that does
 /// not answer is skipped, so a connection fails only when no instance takes it.
 public final class LoadBalancer: Sendable {
-    private let backends: NIOLockedValueBox<(ports: [Int], next: Int)>
+    private let targets: NIOLockedValueBox<(addresses: [InstanceAddress], next: Int)>
     private let listener: any Channel
     /// The port clients connect to.
     public let port: Int
 
-    private init(backends: NIOLockedValueBox<(ports: [Int], next: Int)>, listener: any Channel) {
-        self.backends = backends
+    private init(targets: NIOLockedValueBox<(addresses: [InstanceAddress], next: Int)>, listener: any Channel) {
+        self.targets = targets
         self.listener = listener
         self.port = listener.localAddress?.port ?? 0
     }
 
-    /// Starts listening on 127.0.0.1, on `preferredPort` when it is free (the address the
-    /// endpoint had before a restart) or else a free port, passing connections to `ports`.
+    /// Starts listening on `host` (loopback by default), on `preferredPort` when it is free (the
+    /// address the endpoint had before a restart) or else a free port, passing connections to
+    /// the instances at `addresses`.
     /// A connection with no bytes either way for the idle timeout is closed, and at the
     /// per-endpoint connection cap the longest-waiting connection that has sent nothing is.
     public static func start(
-        ports: [Int], preferredPort: Int? = nil, limits: ConnectionLimits = .defaults,
+        addresses: [InstanceAddress], host: String = "127.0.0.1", preferredPort: Int? = nil, limits: ConnectionLimits = .defaults,
         group: any EventLoopGroup
     ) async throws -> LoadBalancer {
-        let backends = NIOLockedValueBox((ports: ports, next: 0))
+        let backends = NIOLockedValueBox((addresses: addresses, next: 0))
         let registry = ConnectionRegistry(maximum: limits.maximumConnectionsPerEndpoint)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 4096)
@@ -41,12 +42,12 @@ public final class LoadBalancer: Sendable {
             .childChannelInitializer { inbound in
                 // The instance is chosen, and connected to, when the client sends its first
                 // bytes: a connection that sends nothing costs one descriptor and no instance anything.
-                let choose: @Sendable () -> [Int] = {
+                let choose: @Sendable () -> [InstanceAddress] = {
                     backends.withLockedValue { state in
-                        guard !state.ports.isEmpty else { return [] }
-                        let start = state.next % state.ports.count
-                        state.next = (start + 1) % state.ports.count
-                        return Array(state.ports[start...] + state.ports[..<start])
+                        guard !state.addresses.isEmpty else { return [] }
+                        let start = state.next % state.addresses.count
+                        state.next = (start + 1) % state.addresses.count
+                        return Array(state.addresses[start...] + state.addresses[..<start])
                     }
                 }
                 return inbound.eventLoop.makeCompletedFuture {
@@ -56,39 +57,39 @@ public final class LoadBalancer: Sendable {
                 }
             }
         let listener: any Channel
-        if let preferredPort, let bound = try? await bootstrap.bind(host: "127.0.0.1", port: preferredPort).get() {
+        if let preferredPort, let bound = try? await bootstrap.bind(host: host, port: preferredPort).get() {
             listener = bound
         } else {
-            listener = try await bootstrap.bind(host: "127.0.0.1", port: 0).get()
+            listener = try await bootstrap.bind(host: host, port: 0).get()
         }
-        return LoadBalancer(backends: backends, listener: listener)
+        return LoadBalancer(targets: backends, listener: listener)
     }
 
-    /// Sends new connections to these instance ports from now on.
-    public func setBackends(_ ports: [Int]) {
-        backends.withLockedValue { $0 = (ports, 0) }
+    /// Sends new connections to the instances at these addresses from now on.
+    public func setBackends(_ addresses: [InstanceAddress]) {
+        targets.withLockedValue { $0 = (addresses, 0) }
     }
 
-    /// The instance ports it sends connections to.
-    public var backendPorts: [Int] { backends.withLockedValue { $0.ports } }
+    /// Where it sends connections.
+    public var backends: [InstanceAddress] { targets.withLockedValue { $0.addresses } }
 
     /// Stops accepting; connections already passed on continue until either side closes.
     public func stop() async {
         try? await listener.close()
     }
 
-    /// Connects to the first instance of `ports` that answers and joins the two connections,
+    /// Connects to the first instance of `addresses` that answers and joins the two connections,
     /// sending `firstBytes` (what the client sent before) ahead; closes the client's connection
     /// when none answers.
-    fileprivate static func connect(_ inbound: any Channel, toFirstOf ports: [Int], firstBytes: [ByteBuffer]) {
-        guard let port = ports.first else {
+    fileprivate static func connect(_ inbound: any Channel, toFirstOf addresses: [InstanceAddress], firstBytes: [ByteBuffer]) {
+        guard let address = addresses.first else {
             inbound.close(promise: nil)
             return
         }
         ClientBootstrap(group: inbound.eventLoop)
             .channelOption(.allowRemoteHalfClosure, value: true)
             .connectTimeout(.seconds(2))
-            .connect(host: "127.0.0.1", port: port)
+            .connect(host: address.host, port: address.port)
             .whenComplete { result in
                 switch result {
                 case .success(let outbound):
@@ -110,7 +111,7 @@ public final class LoadBalancer: Sendable {
                         outbound.close(promise: nil)
                     }
                 case .failure:
-                    connect(inbound, toFirstOf: Array(ports.dropFirst()), firstBytes: firstBytes)
+                    connect(inbound, toFirstOf: Array(addresses.dropFirst()), firstBytes: firstBytes)
                 }
             }
     }
@@ -126,12 +127,12 @@ private final class BalancedConnection: ChannelInboundHandler {
 
     private let registry: ConnectionRegistry
     private let firstBytesTimeout: TimeAmount
-    private let choose: @Sendable () -> [Int]
+    private let choose: @Sendable () -> [InstanceAddress]
     private var firstBytes: [ByteBuffer] = []
     private var deadline: Scheduled<Void>?
     private var joined = false
 
-    init(registry: ConnectionRegistry, firstBytesTimeout: TimeAmount, choose: @escaping @Sendable () -> [Int]) {
+    init(registry: ConnectionRegistry, firstBytesTimeout: TimeAmount, choose: @escaping @Sendable () -> [InstanceAddress]) {
         self.registry = registry
         self.firstBytesTimeout = firstBytesTimeout
         self.choose = choose

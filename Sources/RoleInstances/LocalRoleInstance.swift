@@ -25,6 +25,8 @@ public actor LocalRoleInstance: RoleInstanceAgent {
 
     /// The instance's folder: its stores live under it.
     public let folder: String
+    /// The address its endpoints listen on.
+    public let host: String
     private let group: any EventLoopGroup
     private let limits: ConnectionLimits
     private let sealing: (any PrivateKeySealing)?
@@ -35,12 +37,14 @@ public actor LocalRoleInstance: RoleInstanceAgent {
     public nonisolated var unownedExecutor: UnownedSerialExecutor { ControlPlaneThread.executor }
 
     /// An instance keeping its stores in `folder` (keys sealed with `sealing`: in memory only in
-    /// plaintext), serving on `group`'s event loops within `limits`.
+    /// plaintext; without it, written 0600), serving on `host` (loopback by default) on `group`'s
+    /// event loops within `limits`.
     public init(
-        folder: String, sealing: (any PrivateKeySealing)?, limits: ConnectionLimits = .defaults,
+        folder: String, sealing: (any PrivateKeySealing)?, host: String = "127.0.0.1", limits: ConnectionLimits = .defaults,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) {
         self.folder = folder
+        self.host = host
         self.sealing = sealing
         self.limits = limits
         self.group = group
@@ -51,8 +55,8 @@ public actor LocalRoleInstance: RoleInstanceAgent {
     public static func maker(
         sealing: (any PrivateKeySealing)?, limits: ConnectionLimits = .defaults,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
-    ) -> @Sendable (String) -> any RoleInstanceAgent {
-        { folder in LocalRoleInstance(folder: folder, sealing: sealing, limits: limits, group: group) }
+    ) -> @Sendable (InstanceSite) -> any RoleInstanceAgent {
+        { site in LocalRoleInstance(folder: site.folder, sealing: sealing, limits: limits, group: group) }
     }
 
     /// The instance's certificate stores.
@@ -88,10 +92,10 @@ public actor LocalRoleInstance: RoleInstanceAgent {
                     running.update(serving)
                     server = running
                 } else {
-                    server = try await InstanceEndpoint.start(serving, limits: limits, group: group)
+                    server = try await InstanceEndpoint.start(serving, host: host, limits: limits, group: group)
                     endpoints[endpoint.name] = server
                 }
-                served.append(ServedEndpoint(name: endpoint.name, localPort: server.port, thumbprint: thumbprint))
+                served.append(ServedEndpoint(name: endpoint.name, host: host, localPort: server.port, thumbprint: thumbprint))
             }
             let kept = Set(assignment.endpoints.map(\.name))
             for (name, server) in endpoints where !kept.contains(name) {
@@ -114,6 +118,8 @@ public actor LocalRoleInstance: RoleInstanceAgent {
             for server in running { group.addTask { await server.stop() } }
         }
     }
+
+    public func detach() async { await stop() }
 
     public func uninstall(thumbprint: String) async {
         guard let parsed = try? Thumbprint.parse(thumbprint).thumbprint else { return }

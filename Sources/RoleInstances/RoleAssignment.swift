@@ -60,7 +60,7 @@ public struct InstalledCertificate: Sendable, Equatable {
 }
 
 /// One input endpoint as an instance serves it.
-public struct EndpointAssignment: Sendable, Equatable {
+public struct EndpointAssignment: Sendable, Equatable, Codable {
     /// The endpoint's name in the definition.
     public var name: String
     /// `http`, `https` or `tcp` (served as plain HTTP).

@@ -23,7 +23,7 @@ final class DataDirectoryLock: Sendable {
         var holder: String
 
         var description: String {
-            "another Thumbprint server is running on the data folder \(folder) (\(holder)); stop it first, or start this one with another --data-dir"
+            "another Thumbprint server or agent is running on the data folder \(folder) (\(holder)); stop it first, or start this one with another --data-dir"
         }
     }
 

@@ -92,6 +92,13 @@ struct ServerCommand: AsyncParsableCommand {
             "A location cloud services may be created in (repeatable; replaces the default list of the classic regions).", valueName: "NAME"))
     var locations: [String] = []
 
+    @Option(
+        name: .customLong("instances"),
+        help: ArgumentHelp(
+            "Where role instances run: local (in this process) or agents (on connected role-instance agents, least loaded first; see thumbprint agent).",
+            valueName: "local|agents"))
+    var instances: InstancePlacement = .local
+
     @OptionGroup var password: PasswordOptions
 
     /// Where cloud services may be created: the `--location` names, or the default list.
@@ -178,7 +185,7 @@ struct ServerCommand: AsyncParsableCommand {
         let deployments = DeploymentRuntime(
             store: store, masterKey: masterKey, folder: folder + "/deployments",
             packagesDirectory: packages, limits: limits, quota: quota, logger: logger,
-            makeAgent: LocalRoleInstance.maker(sealing: masterKey, limits: limits))
+            makeAgent: instances == .agents ? RemoteRoleInstance.maker(store: store) : LocalRoleInstance.maker(sealing: masterKey, limits: limits))
         // Deployments that were running when the server stopped run again.
         await deployments.restore()
         let operations = RunningOperations(grace: .milliseconds(Int64(shutdownGrace * 1000)), runner: runner)
@@ -204,7 +211,8 @@ struct ServerCommand: AsyncParsableCommand {
         // finish, refusing new ones), then the API, and last the leases those operations kept.
         let services = ServiceGroup(
             configuration: .init(
-                services: [OperationLeases(store: store, operations: operations, logger: logger), application, operations],
+                services: [OperationLeases(store: store, operations: operations, logger: logger), application, operations]
+                    + (instances == .agents ? [UnresponsiveInstances(runtime: deployments)] : []),
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
             ))
         defer { BufferedLogOutput.standardOutput.flush() }
@@ -307,4 +315,12 @@ struct DataDirectoryOption: ParsableArguments {
         if let location = try location() { return try await PostgresManagementStore(location) }
         return try SQLiteManagementStore(path: path + "/thumbprint.sqlite")
     }
+}
+
+/// Where a server runs role instances (`--instances`).
+enum InstancePlacement: String, ExpressibleByArgument, CaseIterable {
+    /// In the server process.
+    case local
+    /// On role-instance agent processes (`thumbprint agent`).
+    case agents
 }

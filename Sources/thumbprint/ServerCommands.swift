@@ -17,11 +17,12 @@ import CLISupport
 /// would triple it (docs/benchmarks.md).
 enum ServerCommands {
     /// The subcommand names `thumbprint-server` answers.
-    static let names = ["server", "admin", "mgmt-cert", "subscription", "service", "deployment", "locations", "operations"]
+    static let names = ["server", "admin", "mgmt-cert", "subscription", "service", "deployment", "locations", "operations", "agent"]
 
     /// Placeholders, so that `thumbprint --help` lists them.
     static let forwarded: [any ParsableCommand.Type] = [
         Server.self, Admin.self, ManagementCertificate.self, Subscription.self, Service.self, Deployment.self, Locations.self, Operations.self,
+        Agent.self,
     ]
 
     struct Server: ParsableCommand {
@@ -68,6 +69,12 @@ enum ServerCommands {
     struct Operations: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "operations", abstract: "What was done on the subscription, through the API (see thumbprint-server operations --help).")
+        func run() throws { try forwardingFailed() }
+    }
+
+    struct Agent: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "agent", abstract: "Run role instances for the servers, as a role-instance agent (see thumbprint-server agent --help).")
         func run() throws { try forwardingFailed() }
     }
 

@@ -87,16 +87,16 @@ struct RoleInstanceTests {
         try FileManager.default.createDirectory(atPath: folder.file("site"), withIntermediateDirectories: true)
         try "hello".write(toFile: folder.file("site/hello.txt"), atomically: true, encoding: .utf8)
         try "secret".write(toFile: folder.file("secret.txt"), atomically: true, encoding: .utf8)
-        var ports: [Int] = []
+        var addresses: [InstanceAddress] = []
         var instances: [LocalRoleInstance] = []
         for index in 0..<2 {
             let instance = LocalRoleInstance(folder: folder.file("Web_IN_\(index)"), sealing: MasterKey.generate())
             let served = try await instance.apply(Self.assignment("Web_IN_\(index)", certificate: nil, protocolName: "http", staticFiles: folder.file("site")))
-            ports.append(try #require(served.first?.localPort))
+            addresses.append(try #require(served.first?.address))
             instances.append(instance)
         }
         let closed = try freeLoopbackPort()  // nothing listens here
-        let balancer = try await LoadBalancer.start(ports: [closed] + ports, group: MultiThreadedEventLoopGroup.singleton)
+        let balancer = try await LoadBalancer.start(addresses: [.loopback(closed)] + addresses, group: MultiThreadedEventLoopGroup.singleton)
         var answeredBy: [String] = []
         for _ in 0..<6 {
             let page = try await Self.get("http://127.0.0.1:\(balancer.port)/")
@@ -106,7 +106,7 @@ struct RoleInstanceTests {
         #expect(try await Self.get("http://127.0.0.1:\(balancer.port)/hello.txt") == "hello")
         #expect(try await Self.get("http://127.0.0.1:\(balancer.port)/..%2Fsecret.txt").hasPrefix("Not found"))
 
-        balancer.setBackends([closed])
+        balancer.setBackends([.loopback(closed)])
         await #expect(throws: (any Error).self) { _ = try await Self.get("http://127.0.0.1:\(balancer.port)/") }
         await balancer.stop()
         for instance in instances { await instance.stop() }

@@ -2,19 +2,24 @@ import Hummingbird
 import NIOCore
 import Storage
 
-/// The one listener's two doors: a path whose first segment is a subscription id is the Service
+/// The one listener's doors: a path whose first segment is a subscription id is the Service
 /// Management API (client certificates, XML), and so is any request with an `x-ms-version`
 /// header (which API clients always send and browsers never do), so that a client's mistyped
-/// path still gets the API's XML error; every other request is the portal (sessions, HTML).
-struct ListenerResponder<API: HTTPResponder, Portal: HTTPResponder>: HTTPResponder
-where API.Context == ManagementRequestContext, Portal.Context == PortalRequestContext {
+/// path still gets the API's XML error; `/agent/…` is for role-instance agents (their
+/// certificates, JSON); every other request is the portal (sessions, HTML).
+struct ListenerResponder<API: HTTPResponder, Agents: HTTPResponder, Portal: HTTPResponder>: HTTPResponder
+where API.Context == ManagementRequestContext, Agents.Context == ManagementRequestContext, Portal.Context == PortalRequestContext {
     typealias Context = ListenerRequestContext
 
     let api: API
+    let agents: Agents
     let portal: Portal
 
     func respond(to request: Request, context: Context) async throws -> Response {
         let source = ApplicationRequestContextSource(channel: context.channel, logger: context.logger)
+        if request.uri.path.hasPrefix(AgentRoutes.prefix) {
+            return try await agents.respond(to: request, context: ManagementRequestContext(source: source))
+        }
         if Self.isAPIPath(request.uri.path) || request.headers[.msVersion] != nil {
             return try await api.respond(to: request, context: ManagementRequestContext(source: source))
         }
