@@ -17,6 +17,8 @@ public enum DeploymentError: Error, Sendable, Equatable, CustomStringConvertible
     case unknownInstance(String)
     /// A manual upgrade is in progress: walk its domains or roll it back first.
     case upgradeInProgress(String)
+    /// Another server has been changing the service's deployments for longer than a change waits.
+    case busyElsewhere(service: String, seconds: Int)
     /// Walk Upgrade Domain or Rollback without a manual upgrade in progress, or for the wrong domain.
     case noSuchUpgradeStep(String)
     /// A service certificate cannot be deleted while a deployment's configuration names it.
@@ -48,6 +50,9 @@ public enum DeploymentError: Error, Sendable, Equatable, CustomStringConvertible
             return "A manual upgrade of deployment \(deployment) is in progress; walk its remaining upgrade domains or roll it back first."
         case .noSuchUpgradeStep(let reason):
             return reason
+        case .busyElsewhere(let service, let seconds):
+            return "Another server has been changing the deployments of \(service) for over \(seconds) s; try again when its change has finished."
+
         case .unknownInstance(let name):
             return "The deployment has no running role instance named \(name); Get Deployment lists them."
         case .gone(let deployment):

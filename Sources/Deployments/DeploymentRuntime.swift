@@ -77,6 +77,8 @@ public actor DeploymentRuntime {
     /// Manual upgrades waiting for Walk Upgrade Domain, by private id.
     var manualUpgrades: [String: ManualUpgrade] = [:]
     private let turns = ServiceTurns()
+    /// This runtime's name in the database's service turns.
+    let turnHolder = "runtime-" + UUID().uuidString.lowercased()
     /// Where tests (and `THUMBPRINT_PAUSE_AT`) stop a change half-way.
     let pause: @Sendable (String) async -> Void
     /// Makes the agent of a new role instance, given where it belongs (in the server: one in
@@ -339,16 +341,52 @@ public actor DeploymentRuntime {
         }
     }
 
-    /// Runs `body` in `service`'s turn: after every change to its deployments that came before.
+    /// Runs `body` in `service`'s turn: after every change to its deployments that came before,
+    /// in this process and (through the database's service turns) in every server sharing the
+    /// database. The database turn is held for 30 s at a time and extended every 10 s while the
+    /// change runs, so a server that dies holding it keeps the others out for 30 s at most.
     func inTurn<T>(of service: String, _ body: () async throws -> T) async throws -> T {
         await turns.take(service)
         do {
-            let result = try await body()
-            await turns.give(service)
-            return result
+            try await takeDatabaseTurn(service)
         } catch {
             await turns.give(service)
             throw error
+        }
+        let (store, holder, lease) = (store, turnHolder, Self.turnLease)
+        let renewal = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(lease / 3))
+                if Task.isCancelled { return }
+                _ = try? await store.takeServiceTurn(service, holder: holder, until: Date().addingTimeInterval(lease), now: Date())
+            }
+        }
+        func end() async {
+            renewal.cancel()
+            try? await store.giveServiceTurn(service, holder: holder)
+            await turns.give(service)
+        }
+        do {
+            let result = try await body()
+            await end()
+            return result
+        } catch {
+            await end()
+            throw error
+        }
+    }
+
+    /// How long a database service turn lasts unless extended.
+    static let turnLease: TimeInterval = 30
+    /// How long a change waits for another server's turn on the same service.
+    static let turnPatience = 120
+
+    /// Waits for `service`'s turn in the database; `busyElsewhere` after `turnPatience`.
+    private func takeDatabaseTurn(_ service: String) async throws {
+        let deadline = ContinuousClock.now + .seconds(Self.turnPatience)
+        while try await !store.takeServiceTurn(service, holder: turnHolder, until: Date().addingTimeInterval(Self.turnLease), now: Date()) {
+            guard ContinuousClock.now < deadline else { throw DeploymentError.busyElsewhere(service: service, seconds: Self.turnPatience) }
+            try await Task.sleep(for: .milliseconds(100))
         }
     }
 

@@ -52,6 +52,8 @@ extension APIError {
         switch error {
         case .gone, .certificateInUse, .upgradeInProgress:
             self.init(status: .conflict, code: "ConflictError", message: error.description)
+        case .busyElsewhere:
+            self.init(status: .serviceUnavailable, code: "ServerBusy", message: error.description)
         case .invalid, .package, .configuration, .instanceFailed, .quotaExceeded, .noSuchUpgradeStep:
             self = .badRequest(error.description)
         case .unknownInstance:

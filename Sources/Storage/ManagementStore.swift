@@ -160,6 +160,13 @@ public protocol ManagementStore: Sendable {
     func removePlacement(deploymentID: String, instance: String) async throws(StorageError)
     /// The instances placed on one agent.
     func placements(onAgent agent: String) async throws(StorageError) -> [InstancePlacement]
+    /// Takes the turn of changing `service`'s deployments for `holder` until `until`, when nobody
+    /// holds it or the holder's time ended at `now` (or `holder` holds it already: the time is
+    /// extended). Whether `holder` holds it now. Servers sharing a database change a service one
+    /// at a time this way.
+    func takeServiceTurn(_ service: String, holder: String, until: Date, now: Date) async throws(StorageError) -> Bool
+    /// Gives the turn back, if `holder` holds it.
+    func giveServiceTurn(_ service: String, holder: String) async throws(StorageError)
     /// Records that `agent` was heard from at `time`, with what it reported of its instances
     /// (reports about instances no longer placed on it are ignored).
     func recordAgentReport(agent: String, at time: Date, instances: [PlacementReport]) async throws(StorageError)

@@ -101,3 +101,25 @@ extension PostgresManagementStore {
             generation: generation, report: report)
     }
 }
+
+/// Turns of changing a cloud service's deployments, shared by the servers on the database.
+extension PostgresManagementStore {
+    public func takeServiceTurn(_ service: String, holder: String, until: Date, now: Date) async throws(StorageError) -> Bool {
+        let key = service.lowercased()
+        return try await write { [self] db in
+            _ = try await db.query(
+                """
+                INSERT INTO service_turns (service, holder, until) VALUES (\(key), \(holder), \(StoredValues.timestamp(until)))
+                ON CONFLICT (service) DO UPDATE SET holder = excluded.holder, until = excluded.until
+                WHERE service_turns.holder = excluded.holder OR service_turns.until < \(StoredValues.timestamp(now))
+                """, logger: logger)
+            return try await db.first(String.self, "SELECT holder FROM service_turns WHERE service = \(key)", logger: logger) == holder
+        }
+    }
+
+    public func giveServiceTurn(_ service: String, holder: String) async throws(StorageError) {
+        try await write { [self] db in
+            _ = try await db.query("DELETE FROM service_turns WHERE service = \(service.lowercased()) AND holder = \(holder)", logger: logger)
+        }
+    }
+}

@@ -129,6 +129,7 @@ enum PostgresMigrations {
                 "CREATE INDEX instance_placements_agent ON instance_placements (agent)",
             ]
         ),
+        (5, "service turns across servers", ["CREATE TABLE service_turns (service TEXT PRIMARY KEY, holder TEXT NOT NULL, until DOUBLE PRECISION NOT NULL)"]),
     ]
 
     /// The tables whose changes drop cached answers: those the cached reads (callers and

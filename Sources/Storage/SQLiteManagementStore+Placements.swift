@@ -97,3 +97,25 @@ extension SQLiteManagementStore {
             report: report)
     }
 }
+
+/// Turns of changing a cloud service's deployments, shared by the servers on the database.
+extension SQLiteManagementStore {
+    public func takeServiceTurn(_ service: String, holder: String, until: Date, now: Date) async throws(StorageError) -> Bool {
+        try await write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO service_turns (service, holder, until) VALUES (?, ?, ?)
+                    ON CONFLICT (service) DO UPDATE SET holder = excluded.holder, until = excluded.until
+                    WHERE service_turns.holder = excluded.holder OR service_turns.until < ?
+                    """,
+                arguments: [service.lowercased(), holder, Self.timestamp(until), Self.timestamp(now)])
+            return try String.fetchOne(db, sql: "SELECT holder FROM service_turns WHERE service = ?", arguments: [service.lowercased()]) == holder
+        }
+    }
+
+    public func giveServiceTurn(_ service: String, holder: String) async throws(StorageError) {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM service_turns WHERE service = ? AND holder = ?", arguments: [service.lowercased(), holder])
+        }
+    }
+}

@@ -208,6 +208,9 @@ enum SQLiteMigrations {
         migrator.registerMigration("v12: instances placed on agents") { db in
             try db.execute(sql: SQLiteMigrations.placements)
         }
+        migrator.registerMigration("v13: service turns across servers") { db in
+            try db.execute(sql: "CREATE TABLE service_turns (service TEXT PRIMARY KEY NOT NULL, holder TEXT NOT NULL, until REAL NOT NULL)")
+        }
         return migrator
     }
 

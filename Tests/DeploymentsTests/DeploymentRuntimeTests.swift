@@ -135,6 +135,28 @@ struct DeploymentRuntimeTests {
         await runtime.shutdown()
     }
 
+    @Test("two runtimes on one database (two servers) take turns too: the second's change waits for the first's and keeps what it wrote")
+    func turnsAcrossServers() async throws {
+        let fixture = try await RuntimeFixture()
+        let gate = PauseGate(at: "deployment-change-configuration")
+        let first = fixture.runtime(gate: gate)
+        let second = fixture.runtime()
+        let snapshot = try await fixture.create(first)
+        let change = Task { try await first.changeConfiguration(of: snapshot, in: fixture.subscription.id, to: fixture.configuration(3), now: Date()) }
+        await gate.waitUntilReached()
+        let suspend = Task { try await second.setStatus(of: snapshot, to: .suspended, now: Date()) }
+        try await Task.sleep(for: .milliseconds(500))
+        let meanwhile = try #require(try await fixture.store.deployments(of: "shop", in: fixture.subscription.id).first)
+        #expect(meanwhile.status == .running, "the second server's change waits while the first one's runs")
+        await gate.open()
+        _ = try await change.value
+        _ = try await suspend.value
+        let stored = try #require(try await fixture.store.deployments(of: "shop", in: fixture.subscription.id).first)
+        #expect(stored.status == .suspended)
+        #expect(stored.configuration == fixture.configuration(3), "the second change read the first one's result, not the state before it")
+        await first.shutdown()
+    }
+
     @Test("a configuration change queued behind Suspended does not start the instances again")
     func configurationAfterSuspend() async throws {
         let fixture = try await RuntimeFixture()

@@ -75,3 +75,29 @@ struct PlacementStorageTests {
         #expect(!changed.isApplied, "a new generation is not applied until the agent says so")
     }
 }
+
+@Suite("Turns of changing a cloud service, shared by servers, on both backends")
+struct ServiceTurnStorageTests {
+    @Test(
+        "one holder at a time, by any case of the name; the holder extends it; another takes it once it gives it back or its time ends",
+        arguments: StorageBackend.allCases)
+    func turns(_ backend: StorageBackend) async throws {
+        let fixture = try await StoreFixture(backend)
+        let store = fixture.store
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        #expect(try await store.takeServiceTurn("Shop", holder: "server-a", until: now.addingTimeInterval(30), now: now))
+        #expect(try await !store.takeServiceTurn("shop", holder: "server-b", until: now.addingTimeInterval(30), now: now))
+        #expect(try await store.takeServiceTurn("other", holder: "server-b", until: now.addingTimeInterval(30), now: now), "another service is free")
+        #expect(try await store.takeServiceTurn("shop", holder: "server-a", until: now.addingTimeInterval(60), now: now.addingTimeInterval(20)))
+        #expect(try await !store.takeServiceTurn("shop", holder: "server-b", until: now.addingTimeInterval(90), now: now.addingTimeInterval(45)))
+        #expect(
+            try await store.takeServiceTurn("shop", holder: "server-b", until: now.addingTimeInterval(90), now: now.addingTimeInterval(61)),
+            "a holder that stopped loses its turn when its time ends")
+        try await store.giveServiceTurn("shop", holder: "server-a")
+        #expect(
+            try await !store.takeServiceTurn("shop", holder: "server-a", until: now.addingTimeInterval(100), now: now.addingTimeInterval(62)),
+            "giving back a turn one lost gives nothing")
+        try await store.giveServiceTurn("SHOP", holder: "server-b")
+        #expect(try await store.takeServiceTurn("shop", holder: "server-a", until: now.addingTimeInterval(100), now: now.addingTimeInterval(62)))
+    }
+}
