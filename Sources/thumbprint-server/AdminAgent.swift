@@ -60,9 +60,19 @@ struct AdminAgent: ParsableCommand {
         func run() async throws {
             let agents = try await parent.dataDirectory.openStore().agents()
             if json {
-                return try printJSON(agents.map { ["name": $0.name, "thumbprint": $0.thumbprint.description, "created": UTCCalendar.iso8601($0.created)] })
+                return try printJSON(
+                    agents.map {
+                        [
+                            "name": $0.name, "thumbprint": $0.thumbprint.description, "created": UTCCalendar.iso8601($0.created),
+                            "lastSeen": $0.lastSeen.map(UTCCalendar.iso8601) ?? "",
+                        ]
+                    })
             }
-            for agent in agents { print("\(agent.name)  \(agent.thumbprint)  \(UTCCalendar.iso8601(agent.created))") }
+            for agent in agents {
+                print(
+                    "\(agent.name)  \(agent.thumbprint)  \(UTCCalendar.iso8601(agent.created))  last seen \(agent.lastSeen.map(UTCCalendar.iso8601) ?? "never")"
+                )
+            }
         }
     }
 }
