@@ -44,9 +44,10 @@ fi
 export THUMBPRINT_WARNINGS_AS_ERRORS=1
 swift build --build-tests
 # Suites that check a server stays responsive under floods, expensive requests and a locked
-# database, and the 200 concurrent adds against an in-process server, run alone afterwards:
+# database, the 200 concurrent adds against an in-process server, and the agents timing test
+# (heartbeats, 1 s and 10 s promises) run alone afterwards:
 # beside the rest of the suite on two cores they would measure the other tests (tests that wait
 # for child processes hold the threads the in-process server's handlers need).
-alone="ExpensiveRequestTests|ConnectionFloodTests|LockedDatabaseTests|ManagementCertificateTests/subscriptionLimitUnderConcurrency"
+alone="ExpensiveRequestTests|ConnectionFloodTests|LockedDatabaseTests|ManagementCertificateTests/subscriptionLimitUnderConcurrency|AgentProcessTests"
 swift test --skip-build --skip "$alone"
 swift test --skip-build --filter "$alone"
