@@ -10,10 +10,17 @@ extension DeploymentRuntime {
     public func replaceUnresponsiveInstances() async -> Int {
         guard let deployments = try? await store.allDeployments() else { return 0 }
         var moved = 0
-        for deployment in deployments where deployment.status == .running && running[deployment.privateID] != nil {
+        for deployment in deployments where deployment.status == .running {
+            // The turn (a database write) is taken only when something needs to move.
+            guard let state = running[deployment.privateID], await hasUnresponsive(state.instances) else { continue }
             moved += (try? await inTurn(of: deployment.service) { try await replaceUnresponsive(in: try await current(deployment)) }) ?? 0
         }
         return moved
+    }
+
+    private func hasUnresponsive(_ instances: [RunningInstance]) async -> Bool {
+        for instance in instances where await instance.agent.status() == .unresponsiveRole { return true }
+        return false
     }
 
     private func replaceUnresponsive(in deployment: Deployment) async throws -> Int {
