@@ -33,50 +33,54 @@ extension DeploymentRuntime {
     /// Upgrades the deployment; returns it as stored afterwards.
     public func upgrade(_ deployment: Deployment, with request: UpgradeRequest, now: Date) async throws -> Deployment {
         try await inTurn(of: deployment.service) {
-            let deployment = try await current(deployment)
-            guard manualUpgrades[deployment.privateID] == nil else { throw DeploymentError.upgradeInProgress(deployment.name) }
-            let home = DeploymentFolder(root: folder, privateID: deployment.privateID)
-            // The folder in use stays (connections opened before a switch still read it); older ones go.
-            home.removeRolesFolders(except: deployment.packageFolder)
-            let roles = home.newRolesFolder()
-            let (package, plan, packageFolder) = try await prepare(
-                request.packageURL, configuration: request.configuration, service: deployment.service, subscription: deployment.subscription,
-                replacing: deployment.privateID, home: home, rolesFolder: roles)
-            var changed = deployment
-            changed.definition = package.definitionXML
-            changed.configuration = request.configuration
-            changed.packageFolder = packageFolder
-            changed.label = request.label
-            changed.modified = now
-            if request.mode == .manual, deployment.status == .running, let before = running[deployment.privateID]?.plan {
-                // Nothing moves until Walk Upgrade Domain asks for domain 0.
-                manualUpgrades[deployment.privateID] = ManualUpgrade(changed: changed, plan: plan, before: before, nextDomain: 0, rolesFolder: roles)
-                upgrades[deployment.privateID] = UpgradeProgress(mode: .manual, domain: 0, during: false)
-                return deployment
-            }
-            if deployment.status == .running, let before = running[deployment.privateID]?.plan {
-                defer { upgrades[deployment.privateID] = nil }
-                do {
-                    if request.mode == .auto {
-                        for domain in 0..<before.upgradeDomainCount {
-                            upgrades[deployment.privateID] = UpgradeProgress(mode: .auto, domain: domain, during: true)
-                            try await upgradeDomain(domain, of: changed, to: plan)
-                        }
-                    }
-                    try await reconcile(changed, to: plan)
-                } catch {
-                    // Domains already moved go back to the package and plan still stored.
-                    try? await reconcile(deployment, to: before)
-                    try? FileManager.default.removeItem(atPath: roles)
-                    throw error
-                }
-            } else {
-                running[deployment.privateID, default: Running(plan: plan)].plan = plan
-            }
-            await pause("deployment-upgrade")
-            try await store.updateDeployment(changed)
-            return changed
+            try await ChangeDuration.measure("upgrade") { try await upgradeInTurn(deployment, with: request, now: now) }
         }
+    }
+
+    private func upgradeInTurn(_ deployment: Deployment, with request: UpgradeRequest, now: Date) async throws -> Deployment {
+        let deployment = try await current(deployment)
+        guard manualUpgrades[deployment.privateID] == nil else { throw DeploymentError.upgradeInProgress(deployment.name) }
+        let home = DeploymentFolder(root: folder, privateID: deployment.privateID)
+        // The folder in use stays (connections opened before a switch still read it); older ones go.
+        home.removeRolesFolders(except: deployment.packageFolder)
+        let roles = home.newRolesFolder()
+        let (package, plan, packageFolder) = try await prepare(
+            request.packageURL, configuration: request.configuration, service: deployment.service, subscription: deployment.subscription,
+            replacing: deployment.privateID, home: home, rolesFolder: roles)
+        var changed = deployment
+        changed.definition = package.definitionXML
+        changed.configuration = request.configuration
+        changed.packageFolder = packageFolder
+        changed.label = request.label
+        changed.modified = now
+        if request.mode == .manual, deployment.status == .running, let before = running[deployment.privateID]?.plan {
+            // Nothing moves until Walk Upgrade Domain asks for domain 0.
+            manualUpgrades[deployment.privateID] = ManualUpgrade(changed: changed, plan: plan, before: before, nextDomain: 0, rolesFolder: roles)
+            upgrades[deployment.privateID] = UpgradeProgress(mode: .manual, domain: 0, during: false)
+            return deployment
+        }
+        if deployment.status == .running, let before = running[deployment.privateID]?.plan {
+            defer { upgrades[deployment.privateID] = nil }
+            do {
+                if request.mode == .auto {
+                    for domain in 0..<before.upgradeDomainCount {
+                        upgrades[deployment.privateID] = UpgradeProgress(mode: .auto, domain: domain, during: true)
+                        try await upgradeDomain(domain, of: changed, to: plan)
+                    }
+                }
+                try await reconcile(changed, to: plan)
+            } catch {
+                // Domains already moved go back to the package and plan still stored.
+                try? await reconcile(deployment, to: before)
+                try? FileManager.default.removeItem(atPath: roles)
+                throw error
+            }
+        } else {
+            running[deployment.privateID, default: Running(plan: plan)].plan = plan
+        }
+        await pause("deployment-upgrade")
+        try await store.updateDeployment(changed)
+        return changed
     }
 
     /// Opens the package at `url` and validates it with `configuration` against the service's

@@ -164,8 +164,10 @@ public actor DeploymentRuntime {
         permitted: ConfigurationChange = [.thumbprints, .otherThanThumbprints], now: Date
     ) async throws -> Deployment {
         try await inTurn(of: deployment.service) {
-            try await changeConfigurationInTurn(
-                of: try await current(deployment), in: subscription, to: configurationBytes, permitted: permitted, now: now)
+            try await ChangeDuration.measure("configuration") {
+                try await changeConfigurationInTurn(
+                    of: try await current(deployment), in: subscription, to: configurationBytes, permitted: permitted, now: now)
+            }
         }
     }
 

@@ -64,6 +64,7 @@ struct AsyncOperations: Sendable {
                 finished.errorCode = failure.code
                 finished.errorMessage = failure.message
             }
+            ServerMetrics.operationEnded(succeeded: finished.status == .succeeded)
             audit.time = now()
             audit.outcome = finished.status == .succeeded ? "Succeeded" : finished.errorCode ?? "Failed"
             audit.httpStatus = finished.httpStatusCode

@@ -31,17 +31,24 @@ struct AuthenticationMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let segment = request.uri.path.split(separator: "/").first,
-            let subscription = SubscriptionID(String(segment)),
-            let presented = await context.presented()
+            let subscription = SubscriptionID(String(segment))
         else { throw APIError.forbidden }
+        guard let presented = await context.presented() else {
+            ServerMetrics.authenticationFailed(.noCertificate)
+            throw APIError.forbidden
+        }
         let (der, thumbprint) = (presented.der, presented.thumbprint)
         guard let caller = try await store.caller(thumbprint: thumbprint, subscription: subscription) else {
+            ServerMetrics.authenticationFailed(.notRegistered)
             throw APIError.forbidden
         }
         let instant = now()
         guard let validity = validityCache.validity(of: thumbprint, der: der),
             validity.notBefore <= instant, instant <= validity.notAfter, caller.notAfter >= instant
-        else { throw APIError.forbidden }
+        else {
+            ServerMetrics.authenticationFailed(.expired)
+            throw APIError.forbidden
+        }
         var context = context
         context.caller = caller
         return try await next(request, context)

@@ -49,6 +49,8 @@ public struct ManagementServer: Sendable {
     public var operations: RunningOperations
     /// Where cloud services may be created.
     public var locations: ServiceLocations
+    /// Whether API requests are counted and timed (`--metrics-listen`).
+    public var countsRequests = false
 
     /// A server from its parts.
     public init(
@@ -75,6 +77,7 @@ public struct ManagementServer: Sendable {
     /// The router: middleware from outermost in, then the routes.
     func router() -> Router<ManagementRequestContext> {
         let router = Router(context: ManagementRequestContext.self)
+        if countsRequests { router.add(middleware: MetricsMiddleware()) }
         router.add(middleware: RequestLoggingMiddleware(logger: logger))
         router.add(middleware: AuditMiddleware(store: store, now: now))
         router.add(middleware: AuthenticationMiddleware(store: store, now: now))

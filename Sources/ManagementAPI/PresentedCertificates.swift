@@ -54,6 +54,9 @@ final class PresentedCertificateHandler: ChannelInboundHandler, RemovableChannel
                 let der = try? certificate.toDERBytes()
             {
                 registry.record(.init(der: der, thumbprint: Thumbprint(certificateDER: der)), for: context.channel)
+                ServerMetrics.handshakeCompleted(clientCertificate: true)
+            } else {
+                ServerMetrics.handshakeCompleted(clientCertificate: false)
             }
         }
         context.fireChannelRead(data)

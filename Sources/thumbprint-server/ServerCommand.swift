@@ -93,6 +93,11 @@ struct ServerCommand: AsyncParsableCommand {
     var locations: [String] = []
 
     @Option(
+        name: .customLong("metrics-listen"),
+        help: ArgumentHelp("Serve Prometheus metrics at http://HOST:PORT/metrics (plain HTTP; off by default).", valueName: "HOST:PORT"))
+    var metricsListen: String?
+
+    @Option(
         name: .customLong("instances"),
         help: ArgumentHelp(
             "Where role instances run: local (in this process) or agents (on connected role-instance agents, least loaded first; see thumbprint agent).",
@@ -148,6 +153,7 @@ struct ServerCommand: AsyncParsableCommand {
         let advertised = try advertisedAddress()
         let quota = try quota()
         let (host, port) = try Self.parseListen(listen)
+        let metricsAddress = try metricsListen.map { try Self.parseListen($0, option: "--metrics-listen") }
         let folder = try dataDirectory.prepare()
         // One server per data folder: a second would run every deployment twice over the same files.
         let lock = try DataDirectoryLock(folder: folder)
@@ -189,10 +195,15 @@ struct ServerCommand: AsyncParsableCommand {
         // Deployments that were running when the server stopped run again.
         await deployments.restore()
         let operations = RunningOperations(grace: .milliseconds(Int64(shutdownGrace * 1000)), runner: runner)
-        let server = ManagementServer(
+        var server = ManagementServer(
             host: host, port: port, store: store, identity: identity, masterKey: masterKey,
             deployments: deployments, connectionLimits: limits, quota: quota, operations: operations,
             locations: try serviceLocations(), logger: logger)
+        var metrics: [any Service] = []
+        if let metricsAddress {
+            server.countsRequests = true
+            metrics.append(Self.metricsEndpoint(metricsAddress, store: store, runtime: deployments, logger: logger).application())
+        }
         let urlHost = host == "0.0.0.0" || host == "::" ? (hostnames.first ?? "localhost") : (host.contains(":") ? "[\(host)]" : host)
         let application = try server.application { boundPort in
             let url = "https://\(urlHost):\(boundPort)"
@@ -212,7 +223,7 @@ struct ServerCommand: AsyncParsableCommand {
         let services = ServiceGroup(
             configuration: .init(
                 services: [OperationLeases(store: store, operations: operations, logger: logger), application, operations]
-                    + (instances == .agents ? [UnresponsiveInstances(runtime: deployments)] : []),
+                    + (instances == .agents ? [UnresponsiveInstances(runtime: deployments)] : []) + metrics,
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
             ))
         defer { BufferedLogOutput.standardOutput.flush() }
@@ -270,13 +281,13 @@ struct ServerCommand: AsyncParsableCommand {
         return id
     }
 
-    static func parseListen(_ text: String) throws -> (String, Int) {
+    static func parseListen(_ text: String, option: String = "--listen") throws -> (String, Int) {
         guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65_535).contains(port) else {
-            throw ValidationError("--listen takes HOST:PORT, such as 127.0.0.1:8443")
+            throw ValidationError("\(option) takes HOST:PORT, such as 127.0.0.1:8443")
         }
         var host = String(text[..<colon])
         if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        guard !host.isEmpty else { throw ValidationError("--listen takes HOST:PORT, such as 127.0.0.1:8443") }
+        guard !host.isEmpty else { throw ValidationError("\(option) takes HOST:PORT, such as 127.0.0.1:8443") }
         return (host, port)
     }
 }
