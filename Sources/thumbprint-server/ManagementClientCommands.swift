@@ -24,6 +24,7 @@ struct ManagementCertificateCommand: AsyncParsableCommand {
         var created: String
         var subject: String?
         var notAfter: String?
+        var expiry: CertificateExpiry?
         var publicKey: String
         var data: String
 
@@ -35,6 +36,7 @@ struct ManagementCertificateCommand: AsyncParsableCommand {
             let details = Data(base64Encoded: data).flatMap { try? CertificateDetails(der: [UInt8]($0)) }
             subject = details?.subject.text
             notAfter = details.map { UTCCalendar.iso8601($0.notAfter) }
+            expiry = details.map { CertificateExpiry(notAfter: $0.notAfter) }
         }
     }
 
@@ -69,9 +71,11 @@ struct ManagementCertificateCommand: AsyncParsableCommand {
                 try api.xml(try await api.send(.GET, "/certificates")).children("SubscriptionCertificate").map(Entry.init)
             }
             if json { return try printJSON(entries) }
-            print("THUMBPRINT                                CREATED                       SUBJECT")
+            print("THUMBPRINT                                CREATED                       DAYS LEFT   SUBJECT")
             for entry in entries {
-                print("\(entry.thumbprint.padded(to: 40))  \(entry.created.padded(to: 28))  \(entry.subject ?? "?")")
+                print(
+                    "\(entry.thumbprint.padded(to: 40))  \(entry.created.padded(to: 28))  \((entry.expiry?.column ?? "?").padded(to: 10))  \(entry.subject ?? "?")"
+                )
             }
         }
     }

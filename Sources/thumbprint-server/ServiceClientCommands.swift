@@ -207,6 +207,7 @@ struct ServiceCertificateCommand: AsyncParsableCommand {
         var url: String?
         var subject: String?
         var notAfter: String?
+        var expiry: CertificateExpiry?
         var data: String
 
         init(_ element: XMLElement, thumbprint known: String? = nil) {
@@ -217,6 +218,7 @@ struct ServiceCertificateCommand: AsyncParsableCommand {
             url = element.child("CertificateUrl")?.text
             subject = details?.subject.text
             notAfter = details.map { UTCCalendar.iso8601($0.notAfter) }
+            expiry = details.map { CertificateExpiry(notAfter: $0.notAfter) }
         }
     }
 
@@ -289,9 +291,11 @@ struct ServiceCertificateCommand: AsyncParsableCommand {
             let path = try service.path
             let entries = try await connection.withConnection { api in try ServiceCertificateCommand.entries(try api.xml(try await api.send(.GET, path))) }
             if json { return try printJSON(entries) }
-            print("THUMBPRINT                                VALID UNTIL           SUBJECT")
+            print("THUMBPRINT                                VALID UNTIL           DAYS LEFT   SUBJECT")
             for entry in entries {
-                print("\(entry.thumbprint.padded(to: 40))  \((entry.notAfter ?? "?").padded(to: 20))  \(entry.subject ?? "?")")
+                print(
+                    "\(entry.thumbprint.padded(to: 40))  \((entry.notAfter ?? "?").padded(to: 20))  \((entry.expiry?.column ?? "?").padded(to: 10))  \(entry.subject ?? "?")"
+                )
             }
         }
     }

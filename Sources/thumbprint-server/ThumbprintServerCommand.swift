@@ -15,7 +15,7 @@ struct ThumbprintServerCommand: AsyncParsableCommand {
         abstract: "The Thumbprint management API server, its administration and its client commands.",
         subcommands: [
             ServerCommand.self, AdminCommand.self, ManagementCertificateCommand.self, SubscriptionCommand.self, ServiceCommand.self, DeploymentCommand.self,
-            LocationsCommand.self, OperationsCommand.self, AgentCommand.self,
+            LocationsCommand.self, OperationsCommand.self, AgentCommand.self, ExpiringCommand.self,
         ],
         defaultSubcommand: ServerCommand.self
     )

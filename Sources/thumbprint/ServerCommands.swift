@@ -17,12 +17,12 @@ import CLISupport
 /// would triple it (docs/benchmarks.md).
 enum ServerCommands {
     /// The subcommand names `thumbprint-server` answers.
-    static let names = ["server", "admin", "mgmt-cert", "subscription", "service", "deployment", "locations", "operations", "agent"]
+    static let names = ["server", "admin", "mgmt-cert", "subscription", "service", "deployment", "locations", "operations", "agent", "expiring"]
 
     /// Placeholders, so that `thumbprint --help` lists them.
     static let forwarded: [any ParsableCommand.Type] = [
         Server.self, Admin.self, ManagementCertificate.self, Subscription.self, Service.self, Deployment.self, Locations.self, Operations.self,
-        Agent.self,
+        Agent.self, Expiring.self,
     ]
 
     struct Server: ParsableCommand {
@@ -75,6 +75,13 @@ enum ServerCommands {
     struct Agent: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "agent", abstract: "Run role instances for the servers, as a role-instance agent (see thumbprint-server agent --help).")
+        func run() throws { try forwardingFailed() }
+    }
+
+    struct Expiring: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "expiring",
+            abstract: "List the certificates that expire soon across your subscriptions; exit 1 if any has expired (see thumbprint-server expiring --help).")
         func run() throws { try forwardingFailed() }
     }
 
