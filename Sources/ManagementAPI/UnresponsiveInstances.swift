@@ -15,10 +15,12 @@ public struct UnresponsiveInstances: Service {
     }
 
     public func run() async throws {
-        try? await Task.sleep(for: .seconds(RemoteRoleInstance.unresponsiveAfter))
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            await runtime.replaceUnresponsiveInstances()
-            try? await Task.sleep(for: .seconds(2))
+        await cancelWhenGracefulShutdown {
+            try? await Task.sleep(for: .seconds(RemoteRoleInstance.unresponsiveAfter))
+            while !Task.isCancelled {
+                await runtime.replaceUnresponsiveInstances()
+                try? await Task.sleep(for: .seconds(2))
+            }
         }
     }
 }

@@ -223,7 +223,8 @@ struct ServerCommand: AsyncParsableCommand {
         let services = ServiceGroup(
             configuration: .init(
                 services: [OperationLeases(store: store, operations: operations, logger: logger), application, operations]
-                    + (instances == .agents ? [UnresponsiveInstances(runtime: deployments)] : []) + metrics,
+                    + (instances == .agents ? [UnresponsiveInstances(runtime: deployments)] : []) + metrics
+                    + [OwnCertificateExpiry(identity: identity, logger: logger)],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
             ))
         defer { BufferedLogOutput.standardOutput.flush() }

@@ -242,7 +242,7 @@ struct ServerOperationTests {
     }
 
     @Test("--tls-pfx serves the given certificate; the client connects with --endpoint, --subscription and --cert")
-    func givenCertificateAndExplicitConnection() throws {
+    func givenCertificateAndExplicitConnection() async throws {
         let folder = try TemporaryDirectory()
         let home = folder.file("home")
         let run = { (arguments: [String], input: String?) throws -> ProcessResult in
@@ -253,7 +253,10 @@ struct ServerOperationTests {
         let authority = try run(["cert", "new", "--dns-name", "ca.test", "--ca", "--pem", "ca.pem"], nil)
         try #require(authority.status == 0)
         let tls = try run(
-            ["cert", "new", "--dns-name", "localhost", "--issuer", authority.lastLine, "--pfx", "tls.pfx", "--password-env", "PFX_PASSWORD"], nil)
+            [
+                "cert", "new", "--dns-name", "localhost", "--issuer", authority.lastLine, "--valid-days", "20", "--pfx", "tls.pfx", "--password-env",
+                "PFX_PASSWORD",
+            ], nil)
         try #require(tls.status == 0)
         let server = try PythonClientTests.RunningServer(
             folder: folder, extraArguments: ["--tls-pfx", folder.file("tls.pfx"), "--password-env", "PFX_PASSWORD"],
@@ -261,7 +264,11 @@ struct ServerOperationTests {
         )
         let port = server.port
         let subscription = try #require(server.subscriptionID)
-        // The management certificate of the publish-settings file, as a PEM with its key.
+        // Its own certificate expires within 30 days, the CA's does not: one warning, at start.
+        let warned = try #require(
+            await AgentProcessTests.eventually(10) { server.printed.contains("expires in") }
+                ? server.printed.split(separator: "\n").filter { $0.contains("expires in") } : nil)
+        #expect(warned.count == 1 && warned[0].contains("the server's TLS certificate") && warned[0].contains("expires in 19 days"), "\(warned)")
         let settings = try PublishSettings(xml: [UInt8](Data(contentsOf: URL(fileURLWithPath: folder.file("data/admin.publishsettings")))))
         let entry = try #require(settings.entries.first)
         let pfx = try #require(Data(base64Encoded: entry.managementCertificate))
