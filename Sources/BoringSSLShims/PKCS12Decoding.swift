@@ -57,7 +57,7 @@ public func decodePKCS12(_ der: [UInt8], password: String) throws(PKCS12Decoding
     return result
 }
 
-private func marshalPrivateKey(_ key: OpaquePointer) throws(PKCS12DecodingFailure) -> [UInt8] {
+func marshalPrivateKey(_ key: OpaquePointer) throws(PKCS12DecodingFailure) -> [UInt8] {
     var cbb = CBB()
     guard CCryptoBoringSSL_CBB_init(&cbb, 2048) == 1 else { throw .malformed(reason: "out of memory") }
     defer { CCryptoBoringSSL_CBB_cleanup(&cbb) }

@@ -27,6 +27,8 @@ public enum CertificateError: Error, Sendable, Equatable, CustomStringConvertibl
     case keyDoesNotMatchCertificate
     /// A private key is of a kind Thumbprint does not handle.
     case unsupportedKey(reason: String)
+    /// A key file cannot be opened: a wrong password, a passphrase-protected file, too many iterations.
+    case lockedKey(reason: String)
     /// A PKCS#12 file holds more than one private key.
     case multiplePrivateKeys
     /// A PKCS#12 file asks for more key-derivation iterations than Thumbprint spends on one file.
@@ -73,6 +75,8 @@ public enum CertificateError: Error, Sendable, Equatable, CustomStringConvertibl
             return "the private key does not belong to the certificate in the same file. Export the certificate together with its own key."
         case .unsupportedKey(let reason):
             return "the private key is not supported: \(reason). Use an RSA or ECDSA P-256/P-384 key."
+        case .lockedKey(let reason):
+            return "the private key cannot be opened: \(reason)"
         case .multiplePrivateKeys:
             return "the .pfx file holds more than one private key; it must hold exactly one. Export a single certificate with its key."
         case .invalidStoreName(let text, let reason):

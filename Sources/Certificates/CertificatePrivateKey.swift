@@ -33,6 +33,12 @@ public enum CertificatePrivateKey: Sendable {
         }
     }
 
+    /// The RSA modulus size in bits; nil for an ECDSA key.
+    public var rsaKeySize: Int? {
+        if case .rsa(let key) = self { return key.keySizeInBits }
+        return nil
+    }
+
     /// Reads a DER PKCS#8 PrivateKeyInfo (RFC 5208).
     public init(pkcs8 der: [UInt8]) throws(CertificateError) {
         let algorithm: AlgorithmIdentifierOID

@@ -135,7 +135,7 @@ public struct PFXProtection: Sendable, Hashable, Codable {
 
     /// The iteration count of a PKCS#12 PBE (`SEQUENCE { salt, iterations }`) or of PBES2's
     /// PBKDF2 (`SEQUENCE { salt, iterationCount, … }`); `Int.max` when it is too large to read.
-    private static func iterations(_ algorithm: ASN1Node) -> Int? {
+    static func iterations(_ algorithm: ASN1Node) -> Int? {
         guard let identifier = try? AlgorithmIdentifierOID(berEncoded: algorithm), var parameters = identifier.parameters else { return nil }
         if Array(identifier.oid.oidComponents) == PKCS12OID.pbes2 {
             // PBES2-params ::= SEQUENCE { keyDerivationFunc AlgorithmIdentifier, encryptionScheme }

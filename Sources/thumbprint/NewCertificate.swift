@@ -22,6 +22,16 @@ struct NewCertificate: ParsableCommand {
     @Option(name: .customLong("key"), help: "rsa-2048, rsa-3072, rsa-4096, ecdsa-p256 or ecdsa-p384.")
     var key: KeyAlgorithm = .rsa2048
 
+    @Option(
+        name: .customLong("key-file"),
+        help: ArgumentHelp(
+            "Sign a certificate for this existing key instead of making one: PEM (PKCS#8, encrypted PKCS#8, PKCS#1, EC) or OpenSSH (~/.ssh/id_rsa, id_ecdsa).",
+            valueName: "KEY"))
+    var keyFile: String?
+
+    @Option(name: .customLong("key-password-env"), help: ArgumentHelp("The password of an encrypted --key-file, from this variable.", valueName: "VAR"))
+    var keyPasswordVariable: String?
+
     @Option(name: .customLong("valid-days"), help: "Days the certificate is valid from now.")
     var validDays = 365
 
@@ -58,7 +68,12 @@ struct NewCertificate: ParsableCommand {
             issuerBundle = try localStore.certificate(thumbprint, in: location)
         }
         let request = CertificateRequest(dnsNames: dnsNames, keyAlgorithm: key, validDays: validDays, isCertificateAuthority: certificateAuthority)
-        let bundle = try CertificateFactory().makeCertificate(request, issuer: issuerBundle)
+        let bundle: CertificateBundle
+        if let keyFile {
+            bundle = try CertificateFactory().makeCertificate(request, key: try existingKey(keyFile), issuer: issuerBundle)
+        } else {
+            bundle = try CertificateFactory().makeCertificate(request, issuer: issuerBundle)
+        }
         try localStore.add(bundle, to: storeName)
         let written = try targets.write(bundle, pfxPassword: secret)
         if json {
@@ -66,9 +81,36 @@ struct NewCertificate: ParsableCommand {
             return
         }
         let summary = CertificateSummary(bundle)
-        Terminal.say("Created \(summary.subject) (\(key.rawValue), valid until \(UTCCalendar.iso8601(summary.notAfter)))")
+        Terminal.say(
+            "Created \(summary.subject) (\(keyFile.map { "the key in \($0)" } ?? key.rawValue), valid until \(UTCCalendar.iso8601(summary.notAfter)))")
         Terminal.say("Stored in \(storeName) (\(localStore.directory(of: storeName)))")
         written.forEach(Terminal.say)
         Terminal.say(bundle.thumbprint.description)
+    }
+
+    /// The key of `--key-file`, refused when it is RSA below 2048 bits (the cloud-service rule).
+    func existingKey(_ path: String) throws -> CertificatePrivateKey {
+        let bytes = try CertificateFile.readLimited(path: path, limit: PrivateKeyFile.sizeLimit)
+        let variable = keyPasswordVariable
+        let key: CertificatePrivateKey
+        do {
+            key = try PrivateKeyFile.read(bytes) { () throws(CertificateError) -> String? in
+                guard let variable else { return nil }
+                guard let value = ProcessInfo.processInfo.environment[variable] else {
+                    throw .invalidOption("--key-password-env", reason: "the environment variable \(variable) is not set")
+                }
+                return value
+            }
+        } catch .passwordRequired {
+            throw CertificateError.inFile(
+                path, .invalidOption("--key-password-env", reason: "the key is encrypted; give its password with --key-password-env VAR"))
+        } catch {
+            throw CertificateError.inFile(path, error)
+        }
+        if let bits = key.rsaKeySize, bits < 2048 {
+            throw CertificateError.inFile(
+                path, .unsupportedKey(reason: "an RSA key of \(bits) bits; a cloud-service certificate needs at least 2048 (make one with --key rsa-2048)"))
+        }
+        return key
     }
 }
