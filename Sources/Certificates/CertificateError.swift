@@ -27,6 +27,8 @@ public enum CertificateError: Error, Sendable, Equatable, CustomStringConvertibl
     case keyDoesNotMatchCertificate
     /// A private key is of a kind Thumbprint does not handle.
     case unsupportedKey(reason: String)
+    /// An issued certificate carries the public key of no pending request.
+    case noPendingKey(certificates: [String], pending: [String], folder: String)
     /// A key file cannot be opened: a wrong password, a passphrase-protected file, too many iterations.
     case lockedKey(reason: String)
     /// A PKCS#12 file holds more than one private key.
@@ -75,6 +77,10 @@ public enum CertificateError: Error, Sendable, Equatable, CustomStringConvertibl
             return "the private key does not belong to the certificate in the same file. Export the certificate together with its own key."
         case .unsupportedKey(let reason):
             return "the private key is not supported: \(reason). Use an RSA or ECDSA P-256/P-384 key."
+        case .noPendingKey(let certificates, let pending, let folder):
+            let waiting = pending.isEmpty ? "there is none in \(folder)" : "those in \(folder) are \(pending.joined(separator: ", "))"
+            return
+                "no pending request's key matches: the file holds \(certificates.joined(separator: "; ")), and \(waiting). Complete it in the store (THUMBPRINT_HOME) where thumbprint cert request made the request."
         case .lockedKey(let reason):
             return "the private key cannot be opened: \(reason)"
         case .multiplePrivateKeys:

@@ -135,7 +135,8 @@ public struct CertificateFactory: Sendable {
         }
     }
 
-    static func isPlausibleDNSName(_ name: String) -> Bool {
+    /// Whether `name` looks like a DNS name: letters, digits, `-` and `.`, with `*.` allowed at the start.
+    public static func isPlausibleDNSName(_ name: String) -> Bool {
         var labels = name.split(separator: ".", omittingEmptySubsequences: false)
         if labels.first == "*" { labels.removeFirst() }
         guard !labels.isEmpty, name.utf8.count <= 253 else { return false }

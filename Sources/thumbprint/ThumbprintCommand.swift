@@ -24,7 +24,10 @@ struct CertCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cert",
         abstract: "Make, show, check, export and import certificates.",
-        subcommands: [NewCertificate.self, ShowCertificate.self, CheckCertificate.self, ExportCertificate.self, ImportCertificate.self]
+        subcommands: [
+            NewCertificate.self, RequestCertificate.self, CompleteCertificate.self, ShowCertificate.self, CheckCertificate.self, ExportCertificate.self,
+            ImportCertificate.self,
+        ]
     )
 }
 
