@@ -33,11 +33,7 @@ public enum PendingRequests {
 
     /// The key's id: SHA-256 of its public key, hex (what `complete` looks for).
     public static func keyID(_ key: CertificatePrivateKey) -> String {
-        hex(SHA256.hash(data: key.publicKeyBytes))
-    }
-
-    private static func hex(_ digest: SHA256.Digest) -> String {
-        digest.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        hexString(SHA256.hash(data: key.publicKeyBytes), uppercase: false)
     }
 
     /// Keeps `key` pending in `store`; returns its id.
@@ -70,7 +66,7 @@ public enum PendingRequests {
             return bundle
         }
         let offered = certificates.map { certificate in
-            "\(certificate.subject) (key id \(hex(SHA256.hash(data: certificate.publicKey.keyBytes)).prefix(16))…)"
+            "\(certificate.subject) (key id \(hexString(SHA256.hash(data: certificate.publicKey.keyBytes), uppercase: false).prefix(16))…)"
         }
         throw .noPendingKey(certificates: offered, pending: pending.map { String($0.id.prefix(16)) + "…" }, folder: folder)
     }

@@ -91,7 +91,7 @@ public struct ParsedThumbprint: Sendable, Equatable {
 }
 
 /// Hex digits of `bytes`, two per byte.
-func hexString(_ bytes: some Sequence<UInt8>, uppercase: Bool) -> String {
+public func hexString(_ bytes: some Sequence<UInt8>, uppercase: Bool) -> String {
     let digits: [UInt8] = Array((uppercase ? "0123456789ABCDEF" : "0123456789abcdef").utf8)
     var out: [UInt8] = []
     for byte in bytes {

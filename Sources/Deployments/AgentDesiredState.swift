@@ -1,3 +1,4 @@
+import Certificates
 import Crypto
 import RoleInstances
 import Storage
@@ -64,6 +65,6 @@ public struct AgentDesiredState: Sendable {
 
     static func digest(_ placements: [InstancePlacement]) -> String {
         let text = placements.map { "\($0.deploymentID)/\($0.instance)/\($0.generation)" }.sorted().joined(separator: "\n")
-        return SHA256.hash(data: Array(text.utf8)).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        return hexString(SHA256.hash(data: Array(text.utf8)), uppercase: false)
     }
 }

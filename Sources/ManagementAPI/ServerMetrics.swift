@@ -1,6 +1,7 @@
 import Certificates
 import CoreMetrics
 import Deployments
+import Metrics
 import RoleInstances
 import Storage
 
@@ -17,7 +18,7 @@ public enum ServerMetrics {
     /// An API request ended: its operation (as the audit log names it, or a read's name) and HTTP status.
     static func requestEnded(operation: String, status: Int, duration: Duration) {
         Counter(label: "thumbprint_api_requests_total", dimensions: [("operation", operation), ("status", String(status))]).increment()
-        Timer(label: "thumbprint_api_request_duration_seconds", dimensions: [("operation", operation)]).recordNanoseconds(duration.nanoseconds)
+        Timer(label: "thumbprint_api_request_duration_seconds", dimensions: [("operation", operation)]).record(duration: duration)
     }
 
     /// Why a request was refused authentication.
@@ -98,13 +99,5 @@ public enum ServerMetrics {
         for state in [InstanceStatus.creatingVM, .startingRole, .readyRole, .stoppedVM, .failedStartingRole, .unresponsiveRole] {
             Gauge(label: "thumbprint_role_instances", dimensions: [("state", state.rawValue)]).record(states[state] ?? 0)
         }
-    }
-}
-
-extension Duration {
-    /// The duration in whole nanoseconds.
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }
