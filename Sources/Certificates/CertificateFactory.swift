@@ -21,6 +21,8 @@ public struct CertificateRequest: Sendable {
     public var isCertificateAuthority: Bool
     /// The subject's common name when it is not the first DNS name (a CA has no DNS names).
     public var commonName: String?
+    /// The whole subject, when it is more than a common name (a renewal keeps the old one).
+    public var subject: DistinguishedName?
 
     /// A server-and-client certificate request with the defaults of `thumbprint cert new`.
     public init(
@@ -56,7 +58,7 @@ public struct CertificateFactory: Sendable {
     public func makeCertificate(_ request: CertificateRequest, key: CertificatePrivateKey, issuer: CertificateBundle? = nil) throws(CertificateError)
         -> CertificateBundle
     {
-        guard let commonName = request.commonName ?? request.dnsNames.first, !commonName.isEmpty else {
+        guard let commonName = request.commonName ?? request.dnsNames.first ?? request.subject?.commonName, !commonName.isEmpty else {
             throw .invalidOption("--dns-name", reason: "at least one DNS name is needed")
         }
         guard (1...36_500).contains(request.validDays) else {
@@ -69,7 +71,7 @@ public struct CertificateFactory: Sendable {
 
         let start = now()
         do {
-            let subject = try DistinguishedName { CommonName(commonName) }
+            let subject = try request.subject ?? DistinguishedName { CommonName(commonName) }
             let publicKey = key.certificatePublicKey
             let signer = issuer?.privateKey ?? key
             let extensions = try makeExtensions(request, publicKey: publicKey, key: key, issuer: issuer)

@@ -39,6 +39,16 @@ public enum CertificatePrivateKey: Sendable {
         return nil
     }
 
+    /// The kind of key this is, for making another like it: RSA sizes round up to the next
+    /// size the toolkit makes (2048, 3072 or 4096 bits).
+    public var keyAlgorithm: KeyAlgorithm {
+        switch self {
+        case .rsa(let key): key.keySizeInBits <= 2048 ? .rsa2048 : key.keySizeInBits <= 3072 ? .rsa3072 : .rsa4096
+        case .p256: .ecdsaP256
+        case .p384: .ecdsaP384
+        }
+    }
+
     /// Reads a DER PKCS#8 PrivateKeyInfo (RFC 5208).
     public init(pkcs8 der: [UInt8]) throws(CertificateError) {
         let algorithm: AlgorithmIdentifierOID

@@ -19,6 +19,7 @@ struct DeploymentRoutes: Sendable {
     let store: any ManagementStore
     let runtime: DeploymentRuntime
     let operations: AsyncOperations
+    let notifications: Notifications
     var now: @Sendable () -> Date { operations.now }
 
     func register(on router: some RouterMethods<ManagementRequestContext>) {
@@ -155,9 +156,10 @@ struct DeploymentRoutes: Sendable {
             let permitted: ConfigurationChange = [
                 caller.may(.changeThumbprints) ? .thumbprints : [], caller.may(.changeConfiguration) ? .otherThanThumbprints : [],
             ]
-            let subscription = caller.subscription
+            let (subscription, notifications) = (caller.subscription, notifications)
             return try await runOperation(request, context: context, caller: caller) {
-                _ = try await runtime.changeConfiguration(of: deployment, in: subscription, to: configuration, permitted: permitted, now: now())
+                let changed = try await runtime.changeConfiguration(of: deployment, in: subscription, to: configuration, permitted: permitted, now: now())
+                await notifications.rotationFinished(of: changed, from: deployment.configuration, to: changed.configuration)
             }
         case "upgrade":
             return try await upgrade(request, context: context, deployment: deployment)

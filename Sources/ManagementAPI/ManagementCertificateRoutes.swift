@@ -16,6 +16,7 @@ struct ManagementCertificateRoutes: Sendable {
     let store: any ManagementStore
     let limits: CertificateLimits
     let now: @Sendable () -> Date
+    let notifications: Notifications
     let renderedLists = RenderedLists()
 
     func register(on router: some RouterMethods<ManagementRequestContext>) {
@@ -41,6 +42,8 @@ struct ManagementCertificateRoutes: Sendable {
             addedBy: caller.user, role: caller.role
         )
         try await store.addManagementCertificate(registration, limits: limits)
+        await notifications.send(
+            .managementCertificateAdded, in: caller.subscription, ["thumbprint": upload.thumbprint.description, "addedBy": caller.user.rawValue])
         let location = "\(ManagementServer.publicBaseURL(request))/subscriptions/\(caller.subscription)/certificates/\(upload.thumbprint)"
         return Response(status: .created, headers: [.location: location])
     }
@@ -68,9 +71,12 @@ struct ManagementCertificateRoutes: Sendable {
 
     func delete(context: ManagementRequestContext) async throws -> Response {
         let caller = try context.requireCaller(allowedTo: .manageManagementCertificates)
-        guard try await store.deleteManagementCertificate(try thumbprint(context), in: caller.subscription) else {
+        let thumbprint = try thumbprint(context)
+        guard try await store.deleteManagementCertificate(thumbprint, in: caller.subscription) else {
             throw APIError.notFound("The certificate was not found.")
         }
+        await notifications.send(
+            .managementCertificateDeleted, in: caller.subscription, ["thumbprint": thumbprint.description, "deletedBy": caller.user.rawValue])
         return Response(status: .ok)
     }
 

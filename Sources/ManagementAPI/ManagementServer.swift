@@ -74,6 +74,9 @@ public struct ManagementServer: Sendable {
         self.logger = logger
     }
 
+    /// Events for the subscriptions' webhooks.
+    public var notifications: Notifications { Notifications(store: store, now: now, logger: logger) }
+
     /// The router: middleware from outermost in, then the routes.
     func router() -> Router<ManagementRequestContext> {
         let router = Router(context: ManagementRequestContext.self)
@@ -83,12 +86,13 @@ public struct ManagementServer: Sendable {
         router.add(middleware: AuthenticationMiddleware(store: store, now: now))
         let asynchronous = AsyncOperations(store: store, running: operations, now: now)
         SubscriptionRoutes(store: store, quota: quota).register(on: router)
-        ManagementCertificateRoutes(store: store, limits: limits, now: now).register(on: router)
+        ManagementCertificateRoutes(store: store, limits: limits, now: now, notifications: notifications).register(on: router)
         LocationRoutes(locations: locations).register(on: router)
         SubscriptionOperationRoutes(store: store).register(on: router)
         CloudServiceRoutes(store: store, runtime: deployments, quota: quota, locations: locations, operations: asynchronous).register(on: router)
         ServiceCertificateRoutes(store: store, masterKey: masterKey, runtime: deployments, operations: asynchronous).register(on: router)
-        DeploymentRoutes(store: store, runtime: deployments, operations: asynchronous).register(on: router)
+        DeploymentRoutes(store: store, runtime: deployments, operations: asynchronous, notifications: notifications).register(on: router)
+        RenewalPolicyRoutes(store: store).register(on: router)
         return router
     }
 
@@ -123,7 +127,7 @@ public struct ManagementServer: Sendable {
             signIn: SignIn(
                 store: store, now: now, verify: { hash, password in (try? await BackgroundWork.passwords.run { hash.matches(password) }) ?? false }),
             secondFactor: SecondFactor(store: store, masterKey: masterKey, now: now), sessions: PortalSessions(store: store, now: now),
-            pages: try PortalPages(), now: now, logger: logger)
+            pages: try PortalPages(), notifications: notifications, now: now, logger: logger)
         return Application(
             responder: ListenerResponder(
                 api: router().buildResponder(),

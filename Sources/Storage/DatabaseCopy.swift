@@ -19,7 +19,7 @@ public enum DatabaseCopy {
     static let tables = [
         "users", "subscriptions", "subscription_members", "management_certificates", "cloud_services", "service_certificates", "deployments",
         "user_passwords", "failed_sign_ins", "invitations", "portal_sessions", "second_factors", "settings", "operations", "audit_log", "agents",
-        "instance_placements", "service_turns",
+        "instance_placements", "service_turns", "webhooks", "webhook_deliveries", "notices", "renewal_policies", "certificate_renewals",
     ]
 
     /// What was copied: rows per table, and the checksum both sides agree on.

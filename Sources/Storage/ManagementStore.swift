@@ -171,6 +171,33 @@ public protocol ManagementStore: Sendable {
     /// (reports about instances no longer placed on it are ignored).
     func recordAgentReport(agent: String, at time: Date, instances: [PlacementReport]) async throws(StorageError)
 
+    /// Adds a webhook to its subscription.
+    func addWebhook(_ webhook: Webhook) async throws(StorageError)
+    /// The webhooks of one subscription, oldest first.
+    func webhooks(in subscription: SubscriptionID) async throws(StorageError) -> [Webhook]
+    /// Removes a webhook and what waits to be sent to it; whether there was one.
+    func removeWebhook(_ id: String, from subscription: SubscriptionID) async throws(StorageError) -> Bool
+    /// Queues deliveries.
+    func enqueueDeliveries(_ deliveries: [WebhookDelivery]) async throws(StorageError)
+    /// Up to `limit` pending deliveries due at `now`, each held (its next attempt set to
+    /// `holdUntil`) so that no other server sends it meanwhile.
+    func claimDueDeliveries(now: Date, holdUntil: Date, limit: Int) async throws(StorageError) -> [WebhookDelivery]
+    /// Saves a delivery's state after an attempt.
+    func updateDelivery(_ delivery: WebhookDelivery) async throws(StorageError)
+    /// Deliveries in one state (all subscriptions when nil), newest first, at most `limit`.
+    func deliveries(in state: WebhookDelivery.State, subscription: SubscriptionID?, limit: Int) async throws(StorageError) -> [WebhookDelivery]
+    /// Records that the notice `kind` about `subject` was given; false when it had been before.
+    /// Notices are given once, across restarts and servers.
+    func recordNotice(_ kind: String, about subject: String, in subscription: SubscriptionID, at time: Date) async throws(StorageError) -> Bool
+    /// Sets a cloud service's renewal policy, or removes it (nil).
+    func setRenewalPolicy(_ policy: RenewalPolicy?, service: String, in subscription: SubscriptionID) async throws(StorageError)
+    /// Every renewal policy.
+    func renewalPolicies() async throws(StorageError) -> [RenewalPolicy]
+    /// Records a renewal, or saves it again (retired).
+    func saveRenewal(_ renewal: CertificateRenewal) async throws(StorageError)
+    /// Every renewal not yet retired.
+    func pendingRenewals() async throws(StorageError) -> [CertificateRenewal]
+
     /// A named server setting, such as the public URL of the API.
     func setting(_ name: String) async throws(StorageError) -> String?
     /// Sets a named server setting.

@@ -130,6 +130,36 @@ enum PostgresMigrations {
             ]
         ),
         (5, "service turns across servers", ["CREATE TABLE service_turns (service TEXT PRIMARY KEY, holder TEXT NOT NULL, until DOUBLE PRECISION NOT NULL)"]),
+        (
+            6, "webhooks, notices and renewal",
+            [
+                """
+                CREATE TABLE webhooks (
+                    id TEXT PRIMARY KEY, subscription TEXT NOT NULL, url TEXT NOT NULL, sealed_secret BYTEA NOT NULL, created_at DOUBLE PRECISION NOT NULL)
+                """,
+                """
+                CREATE TABLE webhook_deliveries (
+                    id TEXT PRIMARY KEY, webhook TEXT NOT NULL, subscription TEXT NOT NULL, event TEXT NOT NULL, body TEXT NOT NULL,
+                    created_at DOUBLE PRECISION NOT NULL, attempts BIGINT NOT NULL, next_attempt_at DOUBLE PRECISION, state TEXT NOT NULL, last_error TEXT)
+                """,
+                "CREATE INDEX webhook_deliveries_due ON webhook_deliveries (state, next_attempt_at)",
+                """
+                CREATE TABLE notices (
+                    subscription TEXT NOT NULL, subject TEXT NOT NULL, kind TEXT NOT NULL, given_at DOUBLE PRECISION NOT NULL,
+                    PRIMARY KEY (subscription, subject, kind))
+                """,
+                """
+                CREATE TABLE renewal_policies (
+                    subscription TEXT NOT NULL, service TEXT NOT NULL, days_before BIGINT NOT NULL, valid_days BIGINT NOT NULL,
+                    PRIMARY KEY (subscription, service))
+                """,
+                """
+                CREATE TABLE certificate_renewals (
+                    subscription TEXT NOT NULL, service TEXT NOT NULL, old_thumbprint TEXT NOT NULL, new_thumbprint TEXT NOT NULL,
+                    renewed_at DOUBLE PRECISION NOT NULL, retired BIGINT NOT NULL, PRIMARY KEY (subscription, service, old_thumbprint))
+                """,
+            ]
+        ),
     ]
 
     /// The tables whose changes drop cached answers: those the cached reads (callers and

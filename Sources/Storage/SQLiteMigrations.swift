@@ -211,6 +211,9 @@ enum SQLiteMigrations {
         migrator.registerMigration("v13: service turns across servers") { db in
             try db.execute(sql: "CREATE TABLE service_turns (service TEXT PRIMARY KEY NOT NULL, holder TEXT NOT NULL, until REAL NOT NULL)")
         }
+        migrator.registerMigration("v14: webhooks, notices and renewal") { db in
+            try db.execute(sql: SQLiteMigrations.lifecycle)
+        }
         return migrator
     }
 
@@ -233,5 +236,23 @@ enum SQLiteMigrations {
             PRIMARY KEY (deployment_id, instance)
         );
         CREATE INDEX instance_placements_agent ON instance_placements (agent);
+        """
+
+    /// Webhooks, their deliveries, notices given and automatic renewal (PostgreSQL's v6 has the same columns).
+    static let lifecycle = """
+        CREATE TABLE webhooks (
+            id TEXT PRIMARY KEY NOT NULL, subscription TEXT NOT NULL, url TEXT NOT NULL, sealed_secret BLOB NOT NULL, created_at REAL NOT NULL);
+        CREATE TABLE webhook_deliveries (
+            id TEXT PRIMARY KEY NOT NULL, webhook TEXT NOT NULL, subscription TEXT NOT NULL, event TEXT NOT NULL, body TEXT NOT NULL,
+            created_at REAL NOT NULL, attempts INTEGER NOT NULL, next_attempt_at REAL, state TEXT NOT NULL, last_error TEXT);
+        CREATE INDEX webhook_deliveries_due ON webhook_deliveries (state, next_attempt_at);
+        CREATE TABLE notices (
+            subscription TEXT NOT NULL, subject TEXT NOT NULL, kind TEXT NOT NULL, given_at REAL NOT NULL, PRIMARY KEY (subscription, subject, kind));
+        CREATE TABLE renewal_policies (
+            subscription TEXT NOT NULL, service TEXT NOT NULL, days_before INTEGER NOT NULL, valid_days INTEGER NOT NULL,
+            PRIMARY KEY (subscription, service));
+        CREATE TABLE certificate_renewals (
+            subscription TEXT NOT NULL, service TEXT NOT NULL, old_thumbprint TEXT NOT NULL, new_thumbprint TEXT NOT NULL,
+            renewed_at REAL NOT NULL, retired INTEGER NOT NULL, PRIMARY KEY (subscription, service, old_thumbprint));
         """
 }

@@ -17,6 +17,7 @@ struct AdminCommand: ParsableCommand {
         abstract: "Administer users, subscriptions and publish settings in a server's data folder or database.",
         subcommands: [
             AdminUser.self, AdminSubscription.self, AdminPublishSettings.self, AdminAudit.self, AdminTrustCA.self, AdminMigrate.self, AdminAgent.self,
+            AdminWebhook.self,
         ]
     )
 
@@ -111,7 +112,7 @@ struct AdminUser: ParsableCommand {
 struct AdminSubscription: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "subscription", abstract: "Manage subscriptions and their co-administrators.",
-        subcommands: [Create.self, List.self, AddUser.self, RemoveUser.self, Users.self, AddCoAdmin.self, RemoveCoAdmin.self]
+        subcommands: [Create.self, List.self, AddUser.self, RemoveUser.self, Users.self, AddCoAdmin.self, RemoveCoAdmin.self, AdminSubscriptionWebhook.self]
     )
 
     struct Create: AsyncParsableCommand {

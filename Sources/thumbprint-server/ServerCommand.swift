@@ -224,7 +224,12 @@ struct ServerCommand: AsyncParsableCommand {
             configuration: .init(
                 services: [OperationLeases(store: store, operations: operations, logger: logger), application, operations]
                     + (instances == .agents ? [UnresponsiveInstances(runtime: deployments)] : []) + metrics
-                    + [OwnCertificateExpiry(identity: identity, logger: logger)],
+                    + [
+                        OwnCertificateExpiry(identity: identity, logger: logger),
+                        CertificateLifecycle(
+                            store: store, runtime: deployments, masterKey: masterKey, notifications: server.notifications, logger: logger),
+                        WebhookDeliveries(store: store, masterKey: masterKey, logger: logger),
+                    ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
             ))
         defer { BufferedLogOutput.standardOutput.flush() }

@@ -17,7 +17,7 @@ struct ServiceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "service",
         abstract: "Cloud services, their certificates, and checking a .csdef and .cscfg before deploying.",
-        subcommands: [Create.self, List.self, Show.self, Delete.self, ServiceCertificateCommand.self, Validate.self]
+        subcommands: [Create.self, List.self, Show.self, Delete.self, ServiceCertificateCommand.self, RenewalCommand.self, Validate.self]
     )
 
     /// One cloud service as the API describes it.

@@ -25,6 +25,7 @@ struct Portal: Sendable {
     let secondFactor: SecondFactor
     let sessions: PortalSessions
     let pages: PortalPages
+    let notifications: Notifications
     let now: @Sendable () -> Date
     let logger: Logger
     /// Certificates as the pages show them, decoded once each.

@@ -42,13 +42,14 @@ struct PortalRenewal: Sendable {
         let accepted = AuditEntry(
             time: portal.now(), subscription: subscription.id, callerThumbprint: nil, user: session.user.rawValue, operation: "ChangeDeploymentConfiguration",
             target: "services/hostedservices/\(service)/deployments/\(deployment.name)", outcome: "Accepted", requestID: id.rawValue, httpStatus: 202)
-        let (runtime, store, now) = (portal.runtime, portal.store, portal.now)
+        let (runtime, store, now, notifications) = (portal.runtime, portal.store, portal.now, portal.notifications)
         let permitted: ConfigurationChange = role.allows(.changeConfiguration) ? [.thumbprints, .otherThanThumbprints] : .thumbprints
         do {
             try await portal.operations.begin(operation, audit: accepted, logger: context.logger) { entry in
                 try? await store.appendAudit(entry)
             } work: {
-                _ = try await runtime.changeConfiguration(of: deployment, in: subscription.id, to: configuration, permitted: permitted, now: now())
+                let changed = try await runtime.changeConfiguration(of: deployment, in: subscription.id, to: configuration, permitted: permitted, now: now())
+                await notifications.rotationFinished(of: changed, from: deployment.configuration, to: changed.configuration)
             }
         } catch let error as APIError {
             throw PortalRefusal(error.status, error.message)
@@ -56,35 +57,17 @@ struct PortalRenewal: Sendable {
         throw PortalRedirect(to: "\(pagePath)?operation=\(id)")
     }
 
-    /// One replaced thumbprint, for the page that shows the change.
-    struct Replacement: Sendable {
-        var role: String
-        var certificate: String
-        var old: String
-    }
-
-    /// The configuration with every `thumbprint` attribute equal to `current` (as written, any
-    /// case) set to `replacement`, and where; refused when nothing or more than thumbprints would change.
-    static func replacing(_ current: String, with replacement: Thumbprint, in configuration: [UInt8]) throws -> ([UInt8], [Replacement]) {
-        guard let parsed = try? ServiceConfiguration(xml: configuration) else {
+    /// The configuration with `current` replaced, and where; refused with the reason.
+    static func replacing(_ current: String, with replacement: Thumbprint, in configuration: [UInt8]) throws -> ([UInt8], [ThumbprintReplacement.Change]) {
+        do {
+            let replaced = try ThumbprintReplacement(replacing: current, with: replacement, in: configuration)
+            return (replaced.configuration, replaced.changes)
+        } catch .unreadableConfiguration {
             throw PortalRefusal(.badRequest, "The deployment's configuration cannot be read, so it cannot be changed here.")
-        }
-        let changes = parsed.roles.flatMap { role in
-            role.certificates.filter { $0.thumbprintText.caseInsensitiveCompare(current) == .orderedSame }.map {
-                Replacement(role: role.name, certificate: $0.name, old: $0.thumbprintText)
-            }
-        }
-        guard !current.isEmpty, !changes.isEmpty else { throw PortalRefusal(.badRequest, "Pick a certificate the deployment uses now.") }
-        var text = String(decoding: configuration, as: UTF8.self)
-        for quote in ["\"", "'"] {
-            for old in Set(changes.map(\.old)) {
-                text = text.replacingOccurrences(of: "thumbprint=\(quote)\(old)\(quote)", with: "thumbprint=\(quote)\(replacement)\(quote)")
-            }
-        }
-        let result = Array(text.utf8)
-        guard (try? ConfigurationChange(from: configuration, to: result)) == .thumbprints else {
+        } catch .notInUse {
+            throw PortalRefusal(.badRequest, "Pick a certificate the deployment uses now.")
+        } catch .notOnlyThumbprints {
             throw PortalRefusal(.badRequest, "The replacement would change nothing, or more than thumbprints; choose another certificate.")
         }
-        return (result, changes)
     }
 }

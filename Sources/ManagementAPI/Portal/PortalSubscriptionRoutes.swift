@@ -122,6 +122,8 @@ struct PortalSubscriptionRoutes: Sendable {
             return try await self.subscription(request, context: context, alert: "The certificate was not added: \(error.description)", status: .badRequest)
         }
         await portal.audit("AddManagementCertificate", target: "certificates/\(details.thumbprint)", subscription: subscription.id, user: session.user)
+        await portal.notifications.send(
+            .managementCertificateAdded, in: subscription.id, ["thumbprint": details.thumbprint.description, "addedBy": session.user.rawValue])
         throw PortalRedirect(to: "/subscriptions/\(subscription.id)")
     }
 
@@ -139,6 +141,8 @@ struct PortalSubscriptionRoutes: Sendable {
             throw PortalRefusal(.notFound, "There is no such management certificate on this subscription.")
         }
         await portal.audit("DeleteManagementCertificate", target: "certificates/\(thumbprint)", subscription: subscription.id, user: session.user)
+        await portal.notifications.send(
+            .managementCertificateDeleted, in: subscription.id, ["thumbprint": thumbprint.description, "deletedBy": session.user.rawValue])
         throw PortalRedirect(to: "/subscriptions/\(subscription.id)")
     }
 

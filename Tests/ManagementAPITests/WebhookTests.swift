@@ -1,0 +1,89 @@
+import Certificates
+import Crypto
+import Foundation
+import Logging
+import ManagementAPI
+import Storage
+import TestSupport
+import Testing
+
+@Suite("Webhooks: signed JSON POSTs to loopback, retried, dead letters, never redirected")
+struct WebhookTests {
+    @Test("an event reaches every webhook of its subscription, signed; failures are retried, then kept as dead letters; redirects are not followed")
+    func deliveries() async throws {
+        let folder = try TemporaryDirectory()
+        let store = try SQLiteManagementStore(path: folder.file("db.sqlite"))
+        let masterKey = MasterKey.generate()
+        let admin = EmailAddress("admin@contoso.com")!
+        try await store.addUser(admin)
+        let subscription = Subscription(id: .random(), name: "Hooks", serviceAdministrator: admin, createdAt: Date())
+        try await store.createSubscription(subscription)
+        let other = Subscription(id: .random(), name: "Other", serviceAdministrator: admin, createdAt: Date())
+        try await store.createSubscription(other)
+        let receiver = try await WebhookReceiver.start()
+        let secret = "a-secret-of-twenty-characters"
+        for path in ["hook", "fail", "redirect"] {
+            _ = try await WebhookRegistration.add(url: receiver.url(path), secret: secret, to: subscription.id, store: store, masterKey: masterKey)
+        }
+        // Bad URLs are refused with the reason, before anything is stored.
+        for (url, reason) in [("ftp://127.0.0.1/x", "only http"), ("http://user:pw@127.0.0.1/x", "user name"), ("not a url", "not a URL")] {
+            await #expect(throws: WebhookRegistration.Refusal.self, "\(reason)") {
+                _ = try await WebhookRegistration.add(url: url, secret: secret, to: subscription.id, store: store, masterKey: masterKey)
+            }
+        }
+        await #expect(throws: WebhookRegistration.Refusal.shortSecret) {
+            _ = try await WebhookRegistration.add(url: receiver.url("hook"), secret: "short", to: subscription.id, store: store, masterKey: masterKey)
+        }
+        #expect(try await store.webhooks(in: subscription.id).count == 3)
+
+        let logger = Logger(label: "test")
+        await Notifications(store: store, logger: logger).send(.managementCertificateAdded, in: subscription.id, ["thumbprint": "AB12"])
+        await Notifications(store: store, logger: logger).send(.managementCertificateAdded, in: other.id, ["thumbprint": "CD34"])
+        var policy = WebhookDeliveries.Policy()
+        policy.firstDelay = 0.05
+        policy.retryWindow = 0.6
+        let deliveries = WebhookDeliveries(store: store, masterKey: masterKey, policy: policy, logger: logger)
+        let started = Date()
+        while try await !store.deliveries(in: .pending, subscription: nil, limit: 1).isEmpty, Date().timeIntervalSince(started) < 20 {
+            await deliveries.deliverDue()
+            try await Task.sleep(for: .milliseconds(30))
+        }
+        try await deliveries.shutdown()
+        let received = await receiver.received()
+        await receiver.stop()
+
+        let good = received.filter { $0.path == "hook" }
+        #expect(good.count == 1, "delivered once, and the redirect was not followed to /hook: \(received.map(\.path))")
+        let delivery = try #require(good.first)
+        #expect(delivery.headers["thumbprint-event"] == "management-certificate.added")
+        #expect(delivery.headers["content-type"] == "application/json")
+        let timestamp = try #require(delivery.headers["thumbprint-timestamp"].flatMap(Int.init))
+        #expect(abs(Double(timestamp) - Date().timeIntervalSince1970) < 60, "the timestamp is the sending time, so receivers can refuse replays")
+        let code = HMAC<SHA256>.authenticationCode(for: Data("\(timestamp).\(delivery.body)".utf8), using: SymmetricKey(data: Data(secret.utf8)))
+        let expected = "sha256=" + code.map { String(format: "%02x", $0) }.joined()
+        #expect(delivery.headers["thumbprint-signature"] == expected, "HMAC-SHA256 of TIMESTAMP.BODY under the secret")
+        let body = try #require(try JSONSerialization.jsonObject(with: Data(delivery.body.utf8)) as? [String: Any])
+        #expect(body["event"] as? String == "management-certificate.added")
+        #expect(body["subscription"] as? String == subscription.id.rawValue)
+        #expect((body["data"] as? [String: String])?["thumbprint"] == "AB12", "the other subscription's event went nowhere")
+
+        #expect(received.filter { $0.path == "fail" }.count >= 3, "retried with growing delays: \(received.map(\.path))")
+        let dead = try await store.deliveries(in: .dead, subscription: subscription.id, limit: 10)
+        #expect(dead.count == 2)
+        #expect(dead.contains { $0.lastError?.contains("500") == true })
+        #expect(dead.contains { $0.lastError?.contains("redirects are not followed") == true })
+        #expect(try await store.deliveries(in: .delivered, subscription: subscription.id, limit: 10).count == 1)
+        #expect(try await store.deliveries(in: .pending, subscription: nil, limit: 10).isEmpty)
+    }
+
+    @Test("an expiry notice is given once per threshold, the tightest first seen, and a restarted watch remembers it")
+    func noticesOnce() async throws {
+        let day: TimeInterval = 86_400
+        let now = Date()
+        #expect(CertificateLifecycle.notice(for: now.addingTimeInterval(40 * day), at: now) == nil)
+        #expect(CertificateLifecycle.notice(for: now.addingTimeInterval(25 * day), at: now)?.kind == "expiring-30")
+        #expect(CertificateLifecycle.notice(for: now.addingTimeInterval(10 * day), at: now)?.kind == "expiring-14")
+        #expect(CertificateLifecycle.notice(for: now.addingTimeInterval(0.5 * day), at: now)?.kind == "expiring-1")
+        #expect(CertificateLifecycle.notice(for: now.addingTimeInterval(-1), at: now)?.kind == "expired")
+    }
+}
