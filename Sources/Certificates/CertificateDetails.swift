@@ -58,6 +58,12 @@ public struct CertificateDetails: Sendable, Hashable {
         return names.compactMap { if case .dnsName(let name) = $0 { return name } else { return nil } }
     }
 
+    /// The IP addresses in the subject alternative name extension (4 or 16 bytes each).
+    public var ipAddresses: [[UInt8]] {
+        guard let names = rawExtension(.X509ExtensionID.subjectAlternativeName).flatMap({ try? SubjectAlternativeNames($0) }) else { return [] }
+        return names.compactMap { if case .ipAddress(let address) = $0 { return Array(address.bytes) } else { return nil } }
+    }
+
     /// The names a TLS client would match: the SAN DNS names, or the common name when there are none.
     public var hostNames: [String] {
         let names = dnsNames

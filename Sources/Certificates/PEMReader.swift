@@ -5,6 +5,20 @@ public enum PEMReader {
     /// Labels read as a private key: PKCS#8 "PRIVATE KEY", and PKCS#1 / SEC1 forms for RSA and EC.
     static let keyLabels: Set<String> = ["PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY"]
 
+    /// Every CERTIFICATE block of a bundle, in file order (a trust file may hold several CAs).
+    public static func certificates(_ bytes: [UInt8]) throws(CertificateError) -> [CertificateDetails] {
+        let documents: [PEMDocument]
+        do {
+            documents = try PEMDocument.parseMultiple(pemString: String(decoding: bytes, as: UTF8.self))
+        } catch {
+            throw .malformedPEM(reason: "a block is not valid PEM (check the BEGIN/END lines and the base64 between them)")
+        }
+        var certificates: [CertificateDetails] = []
+        for document in documents where document.discriminator == "CERTIFICATE" { certificates.append(try CertificateDetails(der: document.derBytes)) }
+        guard !certificates.isEmpty else { throw .malformedPEM(reason: "it holds no CERTIFICATE block") }
+        return certificates
+    }
+
     /// Reads every block; the first certificate whose key is in the file (or the first) is the leaf.
     public static func read(_ bytes: [UInt8]) throws(CertificateError) -> CertificateBundle {
         let text = String(decoding: bytes, as: UTF8.self)

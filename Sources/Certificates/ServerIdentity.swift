@@ -21,7 +21,7 @@ public struct ServerIdentity: Sendable {
     /// certificate is issued again when another CA signed it.
     public static func loadOrCreate(
         dataDirectory: String, hostnames: [String], sealing: any PrivateKeySealing,
-        authority shared: CertificateBundle? = nil, now: Date = Date()
+        authority shared: CertificateBundle? = nil, alsoTrusted: [CertificateDetails] = [], now: Date = Date()
     ) throws(CertificateError) -> ServerIdentity {
         let folder = dataDirectory + "/tls"
         try SecureFile.makeDirectory(folder)
@@ -31,9 +31,11 @@ public struct ServerIdentity: Sendable {
         let existing = try load(folder, "ca", sealing: sealing)
         if let shared {
             authority = shared
-            if existing?.certificate != shared.certificate {
-                try save(shared, folder, "ca", sealing: sealing)
-                authorityChanged = true
+            // ca.pem is what clients trust: the issuing CA, then any other trusted (a CA rotation's overlap).
+            if existing?.certificate != shared.certificate || existing?.chain != alsoTrusted {
+                try save(
+                    try CertificateBundle(certificate: shared.certificate, privateKey: shared.privateKey, chain: alsoTrusted), folder, "ca", sealing: sealing)
+                authorityChanged = existing?.certificate != shared.certificate
             }
         } else if let existing {
             authority = existing
@@ -60,10 +62,27 @@ public struct ServerIdentity: Sendable {
     }
 
     /// A new local CA, valid ten years.
-    public static func makeAuthority(now: Date = Date()) throws(CertificateError) -> CertificateBundle {
+    public static func makeAuthority(now: Date = Date(), commonName: String = "Thumbprint local CA") throws(CertificateError) -> CertificateBundle {
         try CertificateFactory(now: { now }).makeCertificate(
+            CertificateRequest(dnsNames: [], keyAlgorithm: .rsa2048, validDays: 3650, isCertificateAuthority: true, commonName: commonName))
+    }
+
+    /// Issues the folder's server certificate again from `authority`, for the same names and
+    /// addresses (`thumbprint admin tls renew`); a running server serves it to new connections
+    /// within seconds.
+    public static func renewServer(
+        dataDirectory: String, sealing: any PrivateKeySealing, authority: CertificateBundle, now: Date = Date()
+    ) throws(CertificateError) -> CertificateBundle {
+        let folder = dataDirectory + "/tls"
+        guard let existing = try load(folder, "server", sealing: sealing) else {
+            throw .storeFailure(reason: "\(folder) has no server certificate yet: start the server once first")
+        }
+        let server = try CertificateFactory(now: { now }).makeCertificate(
             CertificateRequest(
-                dnsNames: [], keyAlgorithm: .rsa2048, validDays: 3650, isCertificateAuthority: true, commonName: "Thumbprint local CA"))
+                dnsNames: existing.certificate.dnsNames, ipAddresses: existing.certificate.ipAddresses, keyAlgorithm: .rsa2048, validDays: 397),
+            issuer: authority)
+        try save(server, folder, "server", sealing: sealing)
+        return server
     }
 
     /// The CA of the folder `dataDirectory/tls`, when it has one.
@@ -98,7 +117,11 @@ public struct ServerIdentity: Sendable {
             } catch {
                 throw .storeFailure(reason: "\(sealedKey) does not open with this master key: \(error)")
             }
-            return try CertificateBundle(certificate: parsed.certificate, privateKey: try CertificatePrivateKey(pkcs8: pkcs8))
+            let key = try CertificatePrivateKey(pkcs8: pkcs8)
+            // The certificate of the key, then the others the file holds (ca.pem: CAs also trusted).
+            let all = try PEMReader.certificates(CertificateFile.readLimited(path: certificate))
+            let own = all.first(where: key.matches) ?? parsed.certificate
+            return try CertificateBundle(certificate: own, privateKey: key, chain: all.filter { $0 != own })
         }
         guard LocalFile.kind(of: plainKey) == .file else { return nil }
         let bundle = try CertificateBundle(

@@ -49,6 +49,8 @@ public struct ManagementServer: Sendable {
     public var operations: RunningOperations
     /// Where cloud services may be created.
     public var locations: ServiceLocations
+    /// The certificate presented, replaceable while the server runs; `identity` when nil.
+    public var serving: ServingIdentity?
     /// Whether API requests are counted and timed (`--metrics-listen`).
     public var countsRequests = false
 
@@ -99,12 +101,16 @@ public struct ManagementServer: Sendable {
     /// TLS that asks every client for a certificate and accepts any at this layer: the
     /// authentication middleware decides, so that refusals are 403s, not broken handshakes.
     func tlsConfiguration() throws -> TLSChannelConfiguration {
+        let serving = try self.serving ?? ServingIdentity(identity)
+        let identity = serving.bundle
         guard let key = identity.privateKey else { throw CertificateError.missingPrivateKey }
         let chain = try ([identity.certificate] + identity.chain).map { try NIOSSLCertificate(bytes: $0.der, format: .der) }
         var tls = TLSConfiguration.makeServerConfiguration(
             certificateChain: chain.map { .certificate($0) },
             privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(key.pkcs8PEM.utf8), format: .pem))
         )
+        // Each handshake presents the certificate current then (renewal without a restart).
+        tls.sslContextCallback = serving.contextCallback
         tls.certificateVerification = .optionalVerification
         tls.minimumTLSVersion = .tlsv12
         // Synchronous, on the event loop: the handshake never waits for a task to be scheduled.

@@ -14,12 +14,12 @@ public struct OwnCertificateExpiry: Service {
     /// Certificates expiring within this many days are warned about.
     public static let warningDays = 30
 
-    let identity: CertificateBundle
+    let identity: @Sendable () -> CertificateBundle
     let logger: Logger
     let now: @Sendable () -> Date
 
-    /// Warnings about `identity` (the certificate the server presents, with its chain).
-    public init(identity: CertificateBundle, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
+    /// Warnings about `identity` (the certificate the server presents now, with its chain).
+    public init(identity: @escaping @Sendable () -> CertificateBundle, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
         self.identity = identity
         self.logger = logger
         self.now = now
@@ -42,7 +42,7 @@ public struct OwnCertificateExpiry: Service {
     public func run() async throws {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                for warning in Self.warnings(for: identity, at: now()) { logger.warning("\(warning)") }
+                for warning in Self.warnings(for: identity(), at: now()) { logger.warning("\(warning)") }
                 try? await Task.sleep(for: .seconds(86_400))
             }
         }

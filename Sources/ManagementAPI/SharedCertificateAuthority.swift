@@ -22,12 +22,69 @@ public enum SharedCertificateAuthority {
         var sealedKey: String
     }
 
-    /// The database's CA, putting this folder's (or a new one) there when it has none.
+    /// The setting that holds a rotation's new CA and when it takes over.
+    static let nextSetting = "local_ca_next"
+
+    /// The CAs at one moment: the one that issues, and every one clients should trust (it first).
+    public struct Authorities: Sendable {
+        /// The CA that issues server and agent certificates now.
+        public var issuer: CertificateBundle
+        /// The other CAs trusted now: during a rotation's overlap, the new one.
+        public var alsoTrusted: [CertificateDetails]
+        /// When a rotation under way makes the new CA the issuer, if one is.
+        public var switchAt: Date?
+    }
+
+    private struct Next: Codable {
+        var authority: String
+        var switchAt: Double
+    }
+
+    /// The database's CA, putting this folder's (or a new one) there when it has none; after a
+    /// rotation's overlap, the new one.
     public static func resolve(store: any ManagementStore, dataDirectory: String, sealing: any PrivateKeySealing) async throws -> CertificateBundle {
-        if let stored = try await store.setting(setting) { return try decode(stored, sealing: sealing) }
-        let candidate = try ServerIdentity.folderAuthority(dataDirectory: dataDirectory, sealing: sealing) ?? ServerIdentity.makeAuthority()
-        let winner = try await store.setSettingIfAbsent(setting, to: try encode(candidate, sealing: sealing))
-        return try decode(winner, sealing: sealing)
+        try await authorities(store: store, dataDirectory: dataDirectory, sealing: sealing).issuer
+    }
+
+    /// The CAs now: before a rotation's switch, the current one issues and both are trusted;
+    /// after it, only the new one.
+    public static func authorities(
+        store: any ManagementStore, dataDirectory: String, sealing: any PrivateKeySealing, now: Date = Date()
+    ) async throws -> Authorities {
+        let current: CertificateBundle
+        if let stored = try await store.setting(setting) {
+            current = try decode(stored, sealing: sealing)
+        } else {
+            let candidate = try ServerIdentity.folderAuthority(dataDirectory: dataDirectory, sealing: sealing) ?? ServerIdentity.makeAuthority()
+            current = try decode(try await store.setSettingIfAbsent(setting, to: try encode(candidate, sealing: sealing)), sealing: sealing)
+        }
+        guard let text = try await store.setting(nextSetting), !text.isEmpty, let next = try? JSONDecoder().decode(Next.self, from: Data(text.utf8)) else {
+            return Authorities(issuer: current, alsoTrusted: [], switchAt: nil)
+        }
+        let successor = try decode(next.authority, sealing: sealing)
+        let switchAt = Date(timeIntervalSince1970: next.switchAt)
+        if now >= switchAt { return Authorities(issuer: successor, alsoTrusted: [], switchAt: nil) }
+        return Authorities(issuer: current, alsoTrusted: [successor.certificate], switchAt: switchAt)
+    }
+
+    /// Starts a rotation: a new CA, trusted beside the current one from now, issuing from
+    /// `now + overlap` on (servers then serve a certificate from it). A rotation whose switch has
+    /// passed is completed first; one still in its overlap is refused.
+    public static func rotate(
+        store: any ManagementStore, dataDirectory: String, sealing: any PrivateKeySealing, overlap: TimeInterval, now: Date = Date()
+    ) async throws -> Authorities {
+        let before = try await authorities(store: store, dataDirectory: dataDirectory, sealing: sealing, now: now)
+        if let switchAt = before.switchAt {
+            throw CertificateError.storeFailure(
+                reason: "a CA rotation is under way: the new CA issues from \(UTCCalendar.iso8601(switchAt)); rotate again after that")
+        }
+        // The issuer now (perhaps a finished rotation's new CA) becomes the current one for good.
+        try await store.setSetting(setting, to: try encode(before.issuer, sealing: sealing))
+        let successor = try ServerIdentity.makeAuthority(
+            now: now, commonName: "Thumbprint local CA \(UTCCalendar.iso8601(now).prefix(10)) \(UUID().uuidString.prefix(4).lowercased())")
+        let next = Next(authority: try encode(successor, sealing: sealing), switchAt: (now.addingTimeInterval(overlap)).timeIntervalSince1970)
+        try await store.setSetting(nextSetting, to: String(decoding: try JSONEncoder().encode(next), as: UTF8.self))
+        return Authorities(issuer: before.issuer, alsoTrusted: [successor.certificate], switchAt: now.addingTimeInterval(overlap))
     }
 
     private static func encode(_ authority: CertificateBundle, sealing: any PrivateKeySealing) throws -> String {

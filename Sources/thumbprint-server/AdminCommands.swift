@@ -17,7 +17,7 @@ struct AdminCommand: ParsableCommand {
         abstract: "Administer users, subscriptions and publish settings in a server's data folder or database.",
         subcommands: [
             AdminUser.self, AdminSubscription.self, AdminPublishSettings.self, AdminAudit.self, AdminTrustCA.self, AdminMigrate.self, AdminAgent.self,
-            AdminWebhook.self,
+            AdminWebhook.self, AdminTLS.self, AdminCA.self,
         ]
     )
 

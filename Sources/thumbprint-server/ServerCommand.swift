@@ -172,17 +172,17 @@ struct ServerCommand: AsyncParsableCommand {
 
         let identity: CertificateBundle
         var caPath: String?
+        let certificateNames = hostnames + (host == "0.0.0.0" || host == "::" ? [] : [host]) + (advertised.map { [$0.host] } ?? [])
         if let tlsPFX {
             let file = try password.readFile(tlsPFX)
             guard file.bundle.privateKey != nil else { throw CertificateError.inFile(tlsPFX, .missingPrivateKey) }
             identity = file.bundle
         } else {
             // Every server on the database serves a certificate from the same CA.
-            let authority = try await SharedCertificateAuthority.resolve(store: store, dataDirectory: folder, sealing: masterKey)
+            let authorities = try await SharedCertificateAuthority.authorities(store: store, dataDirectory: folder, sealing: masterKey)
             let made = try ServerIdentity.loadOrCreate(
-                dataDirectory: folder,
-                hostnames: hostnames + (host == "0.0.0.0" || host == "::" ? [] : [host]) + (advertised.map { [$0.host] } ?? []),
-                sealing: masterKey, authority: authority)
+                dataDirectory: folder, hostnames: certificateNames, sealing: masterKey, authority: authorities.issuer,
+                alsoTrusted: authorities.alsoTrusted)
             identity = made.server
             caPath = made.caPath
         }
@@ -199,6 +199,12 @@ struct ServerCommand: AsyncParsableCommand {
             host: host, port: port, store: store, identity: identity, masterKey: masterKey,
             deployments: deployments, connectionLimits: limits, quota: quota, operations: operations,
             locations: try serviceLocations(), logger: logger)
+        let serving = try ServingIdentity(identity)
+        server.serving = serving
+        // A server on the local CA follows renewals and CA rotations; one on --tls-pfx serves that file.
+        let refresh: [any Service] =
+            tlsPFX == nil
+            ? [ServerIdentityRefresh(serving: serving, store: store, folder: folder, hostnames: certificateNames, masterKey: masterKey, logger: logger)] : []
         var metrics: [any Service] = []
         if let metricsAddress {
             server.countsRequests = true
@@ -223,9 +229,9 @@ struct ServerCommand: AsyncParsableCommand {
         let services = ServiceGroup(
             configuration: .init(
                 services: [OperationLeases(store: store, operations: operations, logger: logger), application, operations]
-                    + (instances == .agents ? [UnresponsiveInstances(runtime: deployments)] : []) + metrics
+                    + (instances == .agents ? [UnresponsiveInstances(runtime: deployments)] : []) + metrics + refresh
                     + [
-                        OwnCertificateExpiry(identity: identity, logger: logger),
+                        OwnCertificateExpiry(identity: { serving.bundle }, logger: logger),
                         CertificateLifecycle(
                             store: store, runtime: deployments, masterKey: masterKey, notifications: server.notifications, logger: logger),
                         WebhookDeliveries(store: store, masterKey: masterKey, logger: logger),
