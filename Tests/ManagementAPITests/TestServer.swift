@@ -24,6 +24,8 @@ struct TestServer: Sendable {
     let administrator: EmailAddress
     /// The administrator's management certificate, registered on the subscription.
     let adminCertificate: CertificateBundle
+    /// The key that seals private keys and webhook secrets.
+    let masterKey: MasterKey
 
     var baseURL: String { "https://127.0.0.1:\(port)" }
 
@@ -67,7 +69,7 @@ struct TestServer: Sendable {
         }
         let testServer = TestServer(
             port: port, store: store, caCertificate: identity.server.chain[0], subscription: subscription,
-            administrator: administrator, adminCertificate: adminCertificate)
+            administrator: administrator, adminCertificate: adminCertificate, masterKey: masterKey)
         let result: Result<T, any Error>
         do {
             result = .success(try await body(testServer))

@@ -87,4 +87,27 @@ struct WebhookTests {
         #expect(CertificateLifecycle.notice(for: now.addingTimeInterval(0.5 * day), at: now)?.kind == "expiring-1")
         #expect(CertificateLifecycle.notice(for: now.addingTimeInterval(-1), at: now)?.kind == "expired")
     }
+
+    @Test("adding and deleting a management certificate through the API sends management-certificate.added and .deleted")
+    func managementCertificateEvents() async throws {
+        let receiver = try await WebhookReceiver.start()
+        let thumbprint = try await TestServer.with { server -> String in
+            _ = try await WebhookRegistration.add(
+                url: receiver.url("hook"), secret: "api-events-secret-1234", to: server.subscription.id, store: server.store, masterKey: server.masterKey)
+            let client = try server.client(presenting: server.adminCertificate)
+            let added = try makeTestBundle(["events-client"], key: .ecdsaP256)
+            let base = "\(server.baseURL)/\(server.subscription.id)/certificates"
+            #expect(try await client.send(.POST, base, body: addCertificateBody(added)).status == 201)
+            #expect(try await client.send(.DELETE, "\(base)/\(added.thumbprint)").status == 200)
+            try await client.shutdown()
+            let deliveries = WebhookDeliveries(store: server.store, masterKey: server.masterKey, logger: Logger(label: "test"))
+            while await deliveries.deliverDue() > 0 {}
+            try await deliveries.shutdown()
+            return added.thumbprint.description
+        }
+        let received = await receiver.received()
+        await receiver.stop()
+        #expect(received.compactMap { $0.headers["thumbprint-event"] }.sorted() == ["management-certificate.added", "management-certificate.deleted"])
+        #expect(received.allSatisfy { $0.body.contains("\"thumbprint\":\"\(thumbprint)\"") }, "\(received.map(\.body))")
+    }
 }
