@@ -92,6 +92,11 @@ struct PortalBrowserTests {
         #expect(text("deleteServiceQuestion").contains("Delete the cloud service portal-temp"))
         #expect(report["servicesAfterDelete"] as? [String] == ["portal-shop"], "the API sees what the portal did")
         #expect(text("otherRole") == "Deployer" && report["otherRemoved"] as? Int == 0)
+        let badWebhook = report["badWebhook"] as? [String] ?? []
+        #expect(badWebhook.first?.contains("only http:// and https://") == true && badWebhook.last == "ftp://127.0.0.1/hook", "\(badWebhook)")
+        #expect(text("webhookAdded").contains("shown this once: ") && text("webhookListed").contains("http://127.0.0.1:9/portal-hook"))
+        #expect(report["webhookSecretAgain"] as? Bool == false, "the made secret is shown once, never listed")
+        #expect(report["webhooksAfterRemove"] as? Int == 0)
         #expect(text("subscriptionPage").contains(management.thumbprint) && text("subscriptionPage").contains("2 of 100 used"), "\(text("subscriptionPage"))")
         #expect(text("wrongPFXPassword").contains("The certificate password is wrong"))
         #expect(text("notACertificate").contains("old.cscfg is not a certificate file"), "\(text("notACertificate"))")

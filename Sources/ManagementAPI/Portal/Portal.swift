@@ -42,6 +42,7 @@ struct Portal: Sendable {
         PortalSubscriptionRoutes(portal: self).register(on: router)
         PortalServiceRoutes(portal: self).register(on: router)
         PortalUserRoutes(portal: self).register(on: router)
+        PortalWebhookRoutes(portal: self).register(on: router)
         PortalCloudServiceRoutes(portal: self).register(on: router)
         return router
     }

@@ -76,7 +76,11 @@ struct PortalSubscriptionRoutes: Sendable {
             "locations": portal.locations.names.map { name in
                 ["name": name, "selected": name == (kept["location"] ?? portal.locations.names.first)] as [String: Any]
             },
-            "newUserEmail": kept["email"] ?? "",
+            "newUserEmail": kept["email"] ?? "", "newWebhookURL": kept["webhookURL"] ?? "",
+            "webhooks": role.allows(.manageUsers)
+                ? try await store.webhooks(in: id).map {
+                    ["id": $0.id, "url": $0.url, "added": Portal.day($0.created), "subscription": id.rawValue, "csrf": session.csrfToken]
+                } : [],
             "services": try await store.cloudServices(in: id).map {
                 ["name": $0.name, "location": $0.location ?? $0.affinityGroup ?? "", "subscription": id.rawValue]
             },

@@ -79,6 +79,14 @@ enum PortalTemplates {
         <label for="new-user">Email</label><input id="new-user" name="email" type="email" required value="{{newUserEmail}}">
         <label for="new-role">Role</label><select id="new-role" name="role">{{#grantable}}<option value="{{value}}">{{name}}</option>{{/grantable}}</select>
         <button type="submit">Add user</button></form>{{/canManageUsers}}
+        {{#canManageUsers}}<h2>Webhooks</h2>
+        <p>This subscription's certificate events (expiring, expired, renewed, rotated, management certificates added and deleted) are POSTed as JSON to each, signed with its secret.</p>
+        <table><caption>Webhooks</caption><thead><tr><th scope="col">URL</th><th scope="col">Added</th><th scope="col">Action</th></tr></thead><tbody>
+        {{#webhooks}}<tr><td>{{url}}</td><td>{{added}}</td><td><form method="post" action="/subscriptions/{{subscription}}/webhooks/remove"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="id" value="{{id}}"><button type="submit">Remove</button></form></td></tr>{{/webhooks}}</tbody></table>
+        <form method="post" action="/subscriptions/{{subscription}}/webhooks"><input type="hidden" name="csrf" value="{{csrf}}">
+        <label for="webhook-url">Webhook URL</label><input id="webhook-url" name="url" type="url" required value="{{newWebhookURL}}">
+        <label for="webhook-secret">Secret (16 characters or more; leave empty to have one made and shown once)</label><input id="webhook-secret" name="secret" type="password" autocomplete="off">
+        <button type="submit">Add webhook</button></form>{{/canManageUsers}}
         <h2>Audit log</h2>
         <form method="get"><label for="filter-user">User</label><input id="filter-user" name="user" value="{{filterUser}}">
         <label for="filter-operation">Operation</label><input id="filter-operation" name="operation" value="{{filterOperation}}"><button type="submit">Filter</button></form>

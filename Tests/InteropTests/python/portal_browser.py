@@ -147,6 +147,22 @@ with sync_playwright() as p:
     page.get_by_role("button", name="Remove").click()
     report["otherRemoved"] = member_row().count()
 
+    # Webhooks: a refused URL is kept with the reason; an empty secret is made and shown once;
+    # removal asks first.
+    page.goto(sub_path)
+    page.get_by_label("Webhook URL").fill("ftp://127.0.0.1/hook")
+    page.get_by_role("button", name="Add webhook").click()
+    report["badWebhook"] = [page.locator("[role=alert]").inner_text(), page.get_by_label("Webhook URL").input_value()]
+    page.get_by_label("Webhook URL").fill("http://127.0.0.1:9/portal-hook")
+    page.get_by_role("button", name="Add webhook").click()
+    report["webhookAdded"] = page.locator("[role=status]").inner_text()
+    page.goto(sub_path)
+    report["webhookListed"] = page.get_by_role("table", name="Webhooks").inner_text()
+    report["webhookSecretAgain"] = report["webhookAdded"].split("shown this once: ")[-1] in page.locator("main").inner_text()
+    page.get_by_role("table", name="Webhooks").get_by_role("button", name="Remove").click()
+    page.get_by_role("button", name="Remove").click()
+    report["webhooksAfterRemove"] = page.get_by_role("table", name="Webhooks").locator("tbody tr").count()
+
     # A management certificate (.cer) on the subscription page.
     page.goto(sub_path)
     page.get_by_label("Certificate file").set_input_files(config["managementCer"])
