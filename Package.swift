@@ -284,6 +284,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // What each fuzz target checks of an input; the unit tests run it over the corpora.
+        .target(
+            name: "FuzzChecks",
+            dependencies: ["Certificates", "ServiceModel", "ServicePackages", "WireFormat"],
+            path: "Fuzz/Checks"
+        ),
+        .testTarget(
+            name: "FuzzChecksTests",
+            dependencies: ["FuzzChecks", "TestSupport"]
+        ),
         // Runs the real tools against our files: openssl, keytool, Python `cryptography`,
         // and the built `thumbprint` executable.
         .testTarget(
@@ -294,6 +304,15 @@ let package = Package(
         ),
     ]
 )
+
+// The libFuzzer targets, one per parser (`Fuzz/Targets/NAME`, product `FuzzNAME`): declared only
+// for scripts/fuzz.sh (THUMBPRINT_FUZZ=1), since they have no `main` outside a fuzzer build.
+if Context.environment["THUMBPRINT_FUZZ"] == "1" {
+    for name in ["PKCS12", "DER", "PEM", "PrivateKey", "Thumbprint", "XML", "ServiceModel", "PublishSettings", "ServicePackage"] {
+        package.targets.append(.executableTarget(name: "Fuzz\(name)", dependencies: ["FuzzChecks"], path: "Fuzz/Targets/\(name)"))
+        package.products.append(.executable(name: "Fuzz\(name)", targets: ["Fuzz\(name)"]))
+    }
+}
 
 // The test command builds the project's own targets with warnings as errors
 // (THUMBPRINT_WARNINGS_AS_ERRORS=1 in scripts/test.sh), so that the code stays free of them;

@@ -33,8 +33,8 @@ fi
 
 # The format first: it takes seconds, and a failure names the file and line to fix
 # (`swift format -i -r Sources Tests Benchmarks Package.swift` fixes most).
-swift format lint --strict --recursive --parallel Sources Tests Benchmarks Package.swift
-long="$(find Sources Tests Benchmarks -name '*.swift' -exec awk 'END { if (NR > 400) print FILENAME ": " NR " lines" }' {} \;)"
+swift format lint --strict --recursive --parallel Sources Tests Benchmarks Fuzz Package.swift
+long="$(find Sources Tests Benchmarks Fuzz -name '*.swift' -exec awk 'END { if (NR > 400) print FILENAME ": " NR " lines" }' {} \;)"
 if [ -n "$long" ]; then
     echo "Swift files over 400 lines; split them, one concept per file:" >&2
     echo "$long" >&2
@@ -54,3 +54,7 @@ agents="AgentProcessTests"
 swift test --skip-build --skip "$alone|$agents"
 swift test --skip-build --filter "$alone"
 swift test --skip-build --filter "$agents"
+# Every fuzz target over its committed corpus, then 20 s of fuzzing each (docs/fuzzing.md);
+# built with libFuzzer and ASan in .build-fuzz. THUMBPRINT_FUZZ_SECONDS=0 keeps the regression run only.
+unset THUMBPRINT_WARNINGS_AS_ERRORS
+scripts/fuzz.sh --regression "${THUMBPRINT_FUZZ_SECONDS:-20}"

@@ -20,6 +20,7 @@ public struct XMLPreflight: Sendable, Equatable {
     /// one it had (so that the parser never switches encoding), or the reason it is refused.
     public func check(_ bytes: [UInt8]) throws(XMLReadError) -> [UInt8] {
         let utf8 = try Self.utf8(bytes)
+        try Self.refuseProcessingInstructions(utf8)
         try scan(utf8)
         return utf8
     }
@@ -40,6 +41,9 @@ public struct XMLPreflight: Sendable, Equatable {
             // ASCII-compatible: the declaration, if any, says whether it is really UTF-8.
             switch declaredEncoding(body) {
             case nil, "utf-8", "utf8", "us-ascii", "ascii":
+                // libxml2 hands invalid UTF-8 in names and comments to FoundationXML, which traps
+                // on it (found by fuzzing): refuse it here, naming where.
+                try requireUTF8(body)
                 return replacingDeclaration(body)
             case "iso-8859-1", "latin1", "latin-1":
                 text = String(String.UnicodeScalarView(body.map { Unicode.Scalar($0) }))
@@ -81,6 +85,33 @@ public struct XMLPreflight: Sendable, Equatable {
         case (0x00, _, _, _): return (.utf16BigEndian, 0)
         case (_, 0x00, _, _): return (.utf16LittleEndian, 0)
         default: return (.utf8, 0)
+        }
+    }
+
+    /// Refuses `<?` anywhere but the declaration at the very start, by bytes, whatever the tags
+    /// around it: `<` may not stand in an attribute value or unescaped in text, so any other
+    /// `<?` is a processing instruction or a mistake. An empty one made FoundationXML read a null
+    /// pointer (found by fuzzing), and none of our formats uses one.
+    static func refuseProcessingInstructions(_ bytes: [UInt8]) throws(XMLReadError) {
+        var line = 1
+        for index in bytes.indices.dropLast() {
+            if bytes[index] == 0x0A { line += 1 }
+            guard bytes[index] == 0x3C, bytes[index + 1] == 0x3F, index > 0 || !bytes.starts(with: Array("<?xml ".utf8)) else { continue }
+            throw .malformed(reason: "processing instructions (<?…?>) other than the XML declaration are not accepted", line: line)
+        }
+    }
+
+    /// Throws `malformed`, with the line, at the first byte sequence that is not UTF-8.
+    static func requireUTF8(_ bytes: [UInt8]) throws(XMLReadError) {
+        var iterator = bytes.makeIterator()
+        var decoder = UTF8()
+        var line = 1
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let scalar): if scalar == "\n" { line += 1 }
+            case .emptyInput: return
+            case .error: throw .malformed(reason: "a byte sequence is not UTF-8; save the file as UTF-8", line: line)
+            }
         }
     }
 
@@ -175,6 +206,7 @@ public struct XMLPreflight: Sendable, Equatable {
             } else if starts("<!", at: index) {
                 throw .documentTypeDeclaration
             } else if starts("<?", at: index) {
+                // Only the declaration gets here (refuseProcessingInstructions).
                 index += 2
                 guard skip(to: "?>") != nil else { return }
             } else {

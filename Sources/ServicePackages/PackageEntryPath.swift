@@ -7,7 +7,8 @@ public struct PackageEntryPath: Sendable, Hashable, CustomStringConvertible {
     public let components: [String]
 
     /// Checks a path as written in the archive; `\` counts as a separator, as Windows tools write it.
-    /// Nil for an absolute path, a drive letter, a NUL byte or any `..` part.
+    /// Nil for an absolute path, a drive letter, a NUL byte, any `..` part, or a path with no part
+    /// left (such as `.` or `./`, which would name the extraction folder itself; found by fuzzing).
     public init?(_ text: String) {
         let normalized = text.replacingOccurrences(of: "\\", with: "/")
         if normalized.hasPrefix("/") || normalized.contains("\0") { return nil }
@@ -15,6 +16,7 @@ public struct PackageEntryPath: Sendable, Hashable, CustomStringConvertible {
         if let first = parts.first, first.count == 2, first.hasSuffix(":") { return nil }
         if parts.contains("..") { return nil }
         components = parts.filter { $0 != "." }
+        if components.isEmpty { return nil }
     }
 
     /// The parts joined with `/`.

@@ -139,7 +139,13 @@ public struct ServicePackage: Sendable {
         }
         var bytes: [UInt8] = []
         do {
-            _ = try archive.extract(entry) { chunk in
+            let handle = try FileHandle(forReadingFrom: archive.url)
+            defer { try? handle.close() }
+            let size = try handle.seekToEnd()
+            guard let stored = try StoredEntry.locate(entry.path, in: handle, size: size) else {
+                throw StoredEntry.Damaged(description: "it is not in the central directory under its name")
+            }
+            try stored.read(from: handle) { chunk in
                 guard bytes.count + chunk.count <= limit else {
                     throw ServicePackageError.tooMuchContent(package: name, reason: "has \(file.path) larger than it declares")
                 }
