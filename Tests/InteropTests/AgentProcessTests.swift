@@ -180,7 +180,10 @@ struct AgentProcessTests {
         let unresponsive = (watched["unresponsiveAt"] as? Double).map { $0 - killed }
         let readyAgain = (watched["readyAgainAt"] as? Double).map { $0 - killed }
         print("agents: kill -9 of one agent: unresponsive after \(unresponsive ?? -1) s, all ReadyRole again after \(readyAgain ?? -1) s")
-        #expect(watched["mostUnresponsive"] as? Int == 10, "the killed agent's 10 instances are reported unresponsive: \(watched)")
+        // Each is UnresponsiveRole from 6 s unheard until the next 2 s move tick: a 0.2 s poll sees
+        // most of them, but one moved at once may be missed (CI saw 8 of 10 at one moment).
+        let reportedUnresponsive = watched["mostUnresponsive"] as? Int ?? 0
+        #expect((7...10).contains(reportedUnresponsive), "the killed agent's instances are reported unresponsive before they move: \(watched)")
         #expect((unresponsive ?? 99) < 10, "within 10 s: \(watched)")
         #expect(readyAgain != nil, "replaced: \(watched)")
         #expect(await Self.eventually(10) { agents[1].instances.count == 20 }, "all on the other agent: \(agents[1].instances.count)")

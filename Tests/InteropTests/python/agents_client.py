@@ -78,22 +78,23 @@ def rotate(args):
 
 def watch(args):
     """Reads Get Deployment every 0.2 s for SECONDS: when instances were first reported
-    UnresponsiveRole (and how many at most), and when all were ReadyRole again after that."""
+    UnresponsiveRole (and how many distinct instances were), and when all were ReadyRole again after that."""
     sms = client(args)
     service, seconds = args[4], float(args[5])
-    first_unresponsive, most, ready_again = None, 0, None
+    first_unresponsive, seen, ready_again = None, set(), None
     end = time.time() + seconds
     while time.time() < end and ready_again is None:
         now = time.time()
-        statuses = [i["status"] for i in instances(sms, service)]
+        listed = instances(sms, service)
+        statuses = [i["status"] for i in listed]
         unresponsive = statuses.count("UnresponsiveRole")
+        seen.update(i["name"] for i in listed if i["status"] == "UnresponsiveRole")
         if unresponsive and first_unresponsive is None:
             first_unresponsive = now
-        most = max(most, unresponsive)
         if first_unresponsive is not None and all(s == "ReadyRole" for s in statuses):
             ready_again = now
         time.sleep(0.2)
-    print(json.dumps({"unresponsiveAt": first_unresponsive, "mostUnresponsive": most, "readyAgainAt": ready_again}))
+    print(json.dumps({"unresponsiveAt": first_unresponsive, "mostUnresponsive": len(seen), "readyAgainAt": ready_again}))
 
 
 def load(args):
