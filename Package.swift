@@ -292,7 +292,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FuzzChecksTests",
-            dependencies: ["FuzzChecks", "TestSupport"]
+            dependencies: ["FuzzChecks", "Certificates", "TestSupport"]
         ),
         // Runs the real tools against our files: openssl, keytool, Python `cryptography`,
         // and the built `thumbprint` executable.

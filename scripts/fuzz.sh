@@ -4,7 +4,8 @@
 #   scripts/fuzz.sh [SECONDS] [TARGET…]      fuzz each target SECONDS (default 60), all by default
 #   scripts/fuzz.sh --regression [SECONDS]   every target over its committed corpus, then SECONDS each (the test command: 20)
 #
-# Each target reads its committed corpus Fuzz/Corpus/NAME and adds what it finds to
+# Each target reads its committed corpus Fuzz/Corpus/NAME (and, for the key formats, seeds with
+# keys made at the start of the run, .build-fuzz/seeds/NAME) and adds what it finds to
 # .build-fuzz/corpus/NAME (not committed; `-merge=1` it into the committed one when it finds
 # something worth keeping). One input may take at most 1 s and the process 2 GiB. A crash, hang
 # or broken check stops the run with the input's path; the script then exits 1.
@@ -50,6 +51,13 @@ for target in "${targets[@]}"; do
     [ -x ".build-fuzz/debug/Fuzz$target" ] || { echo "Fuzz$target did not build" >&2; exit 1; }
 done
 
+# Seeds with private keys are made now, never committed (scripts/fuzz_seeds.py --keys).
+seeds=.build-fuzz/seeds
+rm -rf "$seeds"
+python=.venv/bin/python
+[ -x "$python" ] || python=python3
+"$python" -W ignore scripts/fuzz_seeds.py --keys "$seeds" >/dev/null
+
 failed=0
 printf "%-16s %10s %8s %8s %8s  %s\n" TARGET EXEC/S COV FT CORPUS RESULT
 for target in "${targets[@]}"; do
@@ -67,7 +75,7 @@ for target in "${targets[@]}"; do
             result="REGRESSION: $(grep -m1 -E "ERROR|Fatal error" "$log.regression" || tail -1 "$log.regression")"
         fi
     fi
-    if [ "$result" = ok ] && [ "$seconds" -gt 0 ] && ! ASAN_OPTIONS="detect_leaks=$(leaks "$target" | tr -dc 01)" "$binary" "${common[@]}" ${dict:+"$dict"} -max_total_time="$seconds" "$scratch" "Fuzz/Corpus/$target" >"$log" 2>&1; then
+    if [ "$result" = ok ] && [ "$seconds" -gt 0 ] && ! ASAN_OPTIONS="detect_leaks=$(leaks "$target" | tr -dc 01)" "$binary" "${common[@]}" ${dict:+"$dict"} -max_total_time="$seconds" "$scratch" "Fuzz/Corpus/$target" $([ -d "$seeds/$target" ] && echo "$seeds/$target") >"$log" 2>&1; then
         found=$(grep -m1 -E "Test unit written to" "$log" | sed 's/.*written to //' || true)
         reason=$(grep -m1 -E "ERROR: libFuzzer|ERROR: AddressSanitizer|ERROR: LeakSanitizer|Fatal error" "$log" | cut -c1-120 || true)
         result="FOUND: ${found:-see $log} (${reason:-see the log})"

@@ -1,15 +1,23 @@
-"""Writes the seed corpora of the fuzz targets into Fuzz/Corpus/<target>/ from public files only:
-the test fixtures (the Python client suite's Windows PFX and management certificate, the 20
-real-world .csdef/.cscfg pairs), the real publish-settings files and the recorded API bodies in
-../shared/testdata, and small variants made from them (truncated, flipped, hand-written edge
-cases). No key is generated here: the keys in the corpus are those public test keys.
+"""Seed corpora for the fuzz targets.
+
+    scripts/fuzz_seeds.py             the committed seeds, Fuzz/Corpus/<target>/: no private key in them
+    scripts/fuzz_seeds.py --keys DIR  seeds with keys made now, DIR/<target>/ (scripts/fuzz.sh, not committed)
+
+The committed seeds come from public files: the test fixtures' certificates (never their keys),
+the 20 real-world .csdef/.cscfg pairs, the real publish-settings files (their ManagementCertificate
+replaced by a certificate-only PKCS#12) and the recorded API bodies in ../shared/testdata, with
+small variants (truncated, flipped, hand-written edge cases). Keys are made at run time only.
 
 Run with the test venv (it needs `cryptography`): .venv/bin/python scripts/fuzz_seeds.py
 """
 import base64, hashlib, io, json, os, re, sys, zipfile
 from pathlib import Path
-from cryptography.hazmat.primitives import serialization
+import datetime
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import NameOID
 
 root = Path(__file__).resolve().parent.parent
 testdata = root.parent / "shared" / "testdata"
@@ -35,45 +43,74 @@ def variants(target, name, data):
 
 
 fixture = json.loads((root / "Tests/Fixtures/service_certificate.json").read_text())
-windows_pfx = base64.b64decode(fixture["pfx"])
+windows_certificate = pkcs12.load_key_and_certificates(base64.b64decode(fixture["pfx"]), b"Python")[1]
 management_cer = base64.b64decode(json.loads((root / "Tests/Fixtures/management_certificate.json").read_text())["data"])
+management_certificate = x509.load_der_x509_certificate(management_cer)
 settings_files = sorted((testdata / "realworld/publishsettings").glob("*.publishsettings"))
-settings_pfx = []
-for path in settings_files:
-    for match in re.finditer(rb'ManagementCertificate="([^"]+)"', path.read_bytes()):
-        settings_pfx.append((path.stem, base64.b64decode(match.group(1))))
 
-# PKCS#12: the Windows PFX (password "Python") and the publish settings' (empty password).
-variants("PKCS12", "windows-3des-rc2.pfx", windows_pfx)
-for stem, pfx in settings_pfx:
-    variants("PKCS12", f"{stem}.pfx", pfx)
 
-# DER certificates, and PEM bundles of certificate and key, from the same files.
-bundles = [("windows", pkcs12.load_key_and_certificates(windows_pfx, b"Python"))]
-def opened(pfx):
-    for password in (None, b""):
-        try:
-            return pkcs12.load_key_and_certificates(pfx, password)
-        except ValueError:
-            pass
-    return None
-bundles += [(stem, bundle) for stem, bundle in ((stem, opened(pfx)) for stem, pfx in settings_pfx) if bundle and bundle[0] and bundle[1]]
-variants("DER", "management.cer", management_cer)
-for stem, (key, certificate, extra) in bundles:
-    der = certificate.public_bytes(serialization.Encoding.DER)
-    variants("DER", f"{stem}.cer", der)
-    pem_certificate = certificate.public_bytes(serialization.Encoding.PEM)
-    pkcs8 = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    traditional = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption())
-    openssh = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH, serialization.NoEncryption())
-    variants("PEM", f"{stem}-cert-key.pem", pem_certificate + pkcs8)
-    put("PEM", f"{stem}-cert.pem", pem_certificate)
-    put("PEM", f"{stem}-rsa-key.pem", pem_certificate + traditional)
-    variants("PrivateKey", f"{stem}-pkcs8.pem", pkcs8)
-    variants("PrivateKey", f"{stem}-pkcs1.pem", traditional)
-    variants("PrivateKey", f"{stem}-openssh", openssh)
-put("PEM", "two-certificates.pem", b"".join(c.public_bytes(serialization.Encoding.PEM) for _, (_, c, _) in bundles[:2]))
+def certificate_only_pfx(certificate, encryption):
+    return pkcs12.serialize_key_and_certificates(b"seed", None, None, [certificate], encryption)
+
+
+def without_keys(data):
+    """A publish-settings file with each ManagementCertificate (a PFX with a key) replaced by a certificate-only one."""
+    replacement = base64.b64encode(certificate_only_pfx(management_certificate, serialization.NoEncryption()))
+    return re.sub(rb'ManagementCertificate="[^"]*"', b'ManagementCertificate="' + replacement + b'"', data)
+
+
+def key_seeds(folder):
+    """PFX, PEM and key files with keys made now: RSA 2048 and ECDSA P-256, each self-signed."""
+    global corpus
+    corpus = Path(folder)
+    now = datetime.datetime.now(datetime.timezone.utc)
+    for kind, key in [("rsa", rsa.generate_private_key(public_exponent=65537, key_size=2048)), ("ec", ec.generate_private_key(ec.SECP256R1()))]:
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"{kind}.fuzz.example")])
+        certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now).not_valid_after(now + datetime.timedelta(days=30))
+            .sign(key, hashes.SHA256()))
+        legacy = (serialization.PrivateFormat.PKCS12.encryption_builder().kdf_rounds(2048)
+            .key_cert_algorithm(pkcs12.PBES.PBESv1SHA1And3KeyTripleDESCBC).hmac_hash(hashes.SHA1()).build(b"Python"))
+        for label, encryption in [("none", serialization.NoEncryption()), ("aes", serialization.BestAvailableEncryption(b"Python")), ("3des", legacy)]:
+            variants("PKCS12", f"{kind}-{label}.pfx", pkcs12.serialize_key_and_certificates(b"seed", key, certificate, None, encryption))
+        pem_certificate = certificate.public_bytes(serialization.Encoding.PEM)
+        pkcs8 = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        traditional = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption())
+        openssh = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH, serialization.NoEncryption())
+        variants("PEM", f"{kind}-cert-key.pem", pem_certificate + pkcs8)
+        put("PEM", f"{kind}-cert-traditional.pem", pem_certificate + traditional)
+        for label, data in [("pkcs8", pkcs8), ("traditional", traditional), ("openssh", openssh)]:
+            variants("PrivateKey", f"{kind}-{label}", data)
+    print("seeds with keys made now written to", corpus)
+
+
+if len(sys.argv) == 3 and sys.argv[1] == "--keys":
+    key_seeds(sys.argv[2])
+    sys.exit(0)
+
+# PKCS#12, certificates only: none, AES and 3DES protection.
+legacy = (serialization.PrivateFormat.PKCS12.encryption_builder().kdf_rounds(2048)
+    .key_cert_algorithm(pkcs12.PBES.PBESv1SHA1And3KeyTripleDESCBC).hmac_hash(hashes.SHA1()).build(b"Python"))
+for stem, certificate in [("management", management_certificate), ("windows", windows_certificate)]:
+    for label, encryption in [("none", serialization.NoEncryption()), ("aes", serialization.BestAvailableEncryption(b"Python")), ("3des", legacy)]:
+        variants("PKCS12", f"{stem}-{label}-certificate-only", certificate_only_pfx(certificate, encryption))
+
+# DER and PEM certificates.
+for stem, certificate in [("management", management_certificate), ("windows", windows_certificate)]:
+    variants("DER", f"{stem}.cer", certificate.public_bytes(serialization.Encoding.DER))
+    variants("PEM", f"{stem}-cert.pem", certificate.public_bytes(serialization.Encoding.PEM))
+put("PEM", "two-certificates.pem", b"".join(c.public_bytes(serialization.Encoding.PEM) for c in [management_certificate, windows_certificate]))
 put("PEM", "not-pem.pem", b"-----BEGIN CERTIFICATE-----\n%%%\n-----END CERTIFICATE-----\n")
+
+# Key-file seeds without a key (keys are made at run time): a certificate, a public key, a
+# cut-off armour; the dictionary holds the armours a key file uses.
+public_key = management_certificate.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+for name, data in {
+    "certificate-only": management_certificate.public_bytes(serialization.Encoding.PEM),
+    "public-key-only": public_key,
+    "cut-off-armour": b"-----BEGIN ",
+}.items():
+    put("PrivateKey", name, data)
 
 # Thumbprints as people paste them.
 thumb = hashlib.sha1(management_cer).hexdigest().upper()
@@ -106,7 +143,7 @@ put("XML", "utf16.xml", '<?xml version="1.0" encoding="UTF-16"?><a>é</a>'.encod
 
 # Publish settings: the real files and the schema 2.0 Thumbprint writes.
 for path in settings_files:
-    variants("PublishSettings", path.name, path.read_bytes())
+    variants("PublishSettings", path.name, without_keys(path.read_bytes()))
 
 # Service packages: ZIP files with a definition, role files, and a path that climbs out.
 definition = (pairs[0] / "ServiceDefinition.csdef").read_bytes()
