@@ -109,7 +109,8 @@ public struct ServerIdentity: Sendable {
         let sealedKey = "\(folder)/\(name).key.sealed"
         let plainKey = "\(folder)/\(name).key"
         guard LocalFile.kind(of: certificate) == .file else { return nil }
-        let parsed = try PEMReader.read(CertificateFile.readLimited(path: certificate))
+        let text = try CertificateFile.readLimited(path: certificate)
+        let parsed = try PEMReader.read(text)
         if LocalFile.kind(of: sealedKey) == .file {
             let pkcs8: [UInt8]
             do {
@@ -119,7 +120,7 @@ public struct ServerIdentity: Sendable {
             }
             let key = try CertificatePrivateKey(pkcs8: pkcs8)
             // The certificate of the key, then the others the file holds (ca.pem: CAs also trusted).
-            let all = try PEMReader.certificates(CertificateFile.readLimited(path: certificate))
+            let all = try PEMReader.certificates(text)
             let own = all.first(where: key.matches) ?? parsed.certificate
             return try CertificateBundle(certificate: own, privateKey: key, chain: all.filter { $0 != own })
         }

@@ -84,7 +84,7 @@ public struct ServicePackage: Sendable {
         guard candidates.count == 1, let definitionFile = candidates.first else {
             throw ServicePackageError.ambiguousDefinition(package: name, entries: candidates.map(\.path.description))
         }
-        let bytes = try Self.read(definitionFile, from: archive, name: name, limit: Self.definitionLimit)
+        let bytes = try Self.read(definitionFile, from: archive, try Self.storedEntries(path, name: name), name: name, limit: Self.definitionLimit)
         do {
             definition = try ServiceDefinition(xml: bytes)
         } catch {
@@ -109,12 +109,13 @@ public struct ServicePackage: Sendable {
     public func extractFiles(ofRole role: String, to directory: String) throws {
         let name = (location as NSString).lastPathComponent
         let archive = try Self.openArchive(location, name: name)
+        let stored = try Self.storedEntries(location, name: name)
         let folder = root + [role]
         for file in files(ofRole: role) {
             let relative = file.path.components.dropFirst(folder.count)
             let target = ([directory] + relative).joined(separator: "/")
             try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            let bytes = try Self.read(file, from: archive, name: name, limit: Int(clamping: file.size))
+            let bytes = try Self.read(file, from: archive, stored, name: name, limit: Int(clamping: file.size))
             guard FileManager.default.createFile(atPath: target, contents: Data(bytes)) else {
                 throw ServicePackageError.unreadable(package: name, reason: "cannot write \(target)")
             }
@@ -130,7 +131,7 @@ public struct ServicePackage: Sendable {
     }
 
     /// Reads one entry, refusing more bytes than `limit` whatever the archive declares.
-    private static func read(_ file: File, from archive: Archive, name: String, limit: Int) throws -> [UInt8] {
+    private static func read(_ file: File, from archive: Archive, _ stored: StoredEntries, name: String, limit: Int) throws -> [UInt8] {
         guard let entry = archive[file.path.description] ?? archive.first(where: { PackageEntryPath($0.path) == file.path }) else {
             throw ServicePackageError.unreadable(package: name, reason: "entry \(file.path) disappeared")
         }
@@ -139,13 +140,7 @@ public struct ServicePackage: Sendable {
         }
         var bytes: [UInt8] = []
         do {
-            let handle = try FileHandle(forReadingFrom: archive.url)
-            defer { try? handle.close() }
-            let size = try handle.seekToEnd()
-            guard let stored = try StoredEntry.locate(entry.path, in: handle, size: size) else {
-                throw StoredEntry.Damaged(description: "it is not in the central directory under its name")
-            }
-            try stored.read(from: handle) { chunk in
+            try stored.read(entry.path) { chunk in
                 guard bytes.count + chunk.count <= limit else {
                     throw ServicePackageError.tooMuchContent(package: name, reason: "has \(file.path) larger than it declares")
                 }
@@ -157,5 +152,14 @@ public struct ServicePackage: Sendable {
             throw ServicePackageError.unreadable(package: name, reason: "entry \(file.path) is damaged (\(error))")
         }
         return bytes
+    }
+
+    /// The package's entries for unpacking (see `StoredEntry`).
+    private static func storedEntries(_ path: String, name: String) throws -> StoredEntries {
+        do {
+            return try StoredEntries(URL(fileURLWithPath: path))
+        } catch {
+            throw ServicePackageError.unreadable(package: name, reason: "its central directory cannot be read (\(error))")
+        }
     }
 }

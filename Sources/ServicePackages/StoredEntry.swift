@@ -12,16 +12,17 @@ struct StoredEntry {
     var method: UInt16
     var compressedSize: UInt64
     var crc32: UInt32
-    /// Where the compressed bytes start.
-    var dataOffset: UInt64
+    /// Where its local header starts.
+    var headerOffset: UInt64
 
     /// Why an entry cannot be read.
     struct Damaged: Error, CustomStringConvertible {
         var description: String
     }
 
-    /// The entry named `name` (as the archive writes it), or nil when the central directory has none.
-    static func locate(_ name: String, in file: FileHandle, size: UInt64) throws -> StoredEntry? {
+    /// Every entry of the central directory, by its name as the archive writes it; read once per
+    /// package, whatever the number of entries later read.
+    static func directory(in file: FileHandle, size: UInt64) throws -> [String: StoredEntry] {
         // The end-of-central-directory record: 22 bytes and a comment of up to 65,535.
         let tailLength = min(size, 22 + 65_535)
         let tail = try bytes(file, at: size - tailLength, count: Int(tailLength))
@@ -31,29 +32,27 @@ struct StoredEntry {
         let directoryOffset = UInt64(le32(tail, end + 16))
         guard directoryOffset + directorySize <= size else { throw Damaged(description: "its central directory lies past its end") }
         let directory = try bytes(file, at: directoryOffset, count: Int(directorySize))
-        let wanted = Array(name.utf8)
+        var entries: [String: StoredEntry] = [:]
         var at = 0
         while at + 46 <= directory.count, signature(directory, at) == 0x0201_4b50 {
             let nameLength = Int(le16(directory, at + 28))
-            let next = at + 46 + nameLength + Int(le16(directory, at + 30)) + Int(le16(directory, at + 32))
             guard at + 46 + nameLength <= directory.count else { break }
-            if Array(directory[(at + 46)..<(at + 46 + nameLength)]) == wanted {
-                let compressed = UInt64(le32(directory, at + 20))
-                let header = UInt64(le32(directory, at + 42))
-                guard compressed != 0xFFFF_FFFF, header != 0xFFFF_FFFF else { throw Damaged(description: "\(name) is a ZIP64 entry, which is not read") }
-                let local = try bytes(file, at: header, count: 30)
-                guard local.count == 30, signature(local, 0) == 0x0403_4b50 else { throw Damaged(description: "\(name) has no local header") }
-                let dataOffset = header + 30 + UInt64(le16(local, 26)) + UInt64(le16(local, 28))
-                guard dataOffset + compressed <= size else { throw Damaged(description: "\(name)'s data lies past the end of the file") }
-                return StoredEntry(method: le16(directory, at + 10), compressedSize: compressed, crc32: le32(directory, at + 16), dataOffset: dataOffset)
-            }
-            at = next
+            let name = String(decoding: directory[(at + 46)..<(at + 46 + nameLength)], as: UTF8.self)
+            entries[name] = StoredEntry(
+                method: le16(directory, at + 10), compressedSize: UInt64(le32(directory, at + 20)), crc32: le32(directory, at + 16),
+                headerOffset: UInt64(le32(directory, at + 42)))
+            at += 46 + nameLength + Int(le16(directory, at + 30)) + Int(le16(directory, at + 32))
         }
-        return nil
+        return entries
     }
 
     /// Unpacks the entry, handing each piece to `consumer`; checks its CRC-32.
-    func read(from file: FileHandle, consumer: (Data) throws -> Void) throws {
+    func read(from file: FileHandle, size fileSize: UInt64, consumer: (Data) throws -> Void) throws {
+        guard compressedSize != 0xFFFF_FFFF, headerOffset != 0xFFFF_FFFF else { throw Damaged(description: "it is a ZIP64 entry, which is not read") }
+        let local = try Self.bytes(file, at: headerOffset, count: 30)
+        guard local.count == 30, Self.signature(local, 0) == 0x0403_4b50 else { throw Damaged(description: "it has no local header") }
+        let dataOffset = headerOffset + 30 + UInt64(Self.le16(local, 26)) + UInt64(Self.le16(local, 28))
+        guard dataOffset + compressedSize <= fileSize else { throw Damaged(description: "its data lies past the end of the file") }
         let crc: UInt32
         switch method {
         case 0:
@@ -96,5 +95,33 @@ struct StoredEntry {
     private static func le16(_ bytes: [UInt8], _ at: Int) -> UInt16 { UInt16(bytes[at]) | UInt16(bytes[at + 1]) << 8 }
     private static func le32(_ bytes: [UInt8], _ at: Int) -> UInt32 {
         UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2]) << 16 | UInt32(bytes[at + 3]) << 24
+    }
+}
+
+/// A package file opened for unpacking: its central directory read once, then any entry unpacked
+/// by name.
+final class StoredEntries {
+    private let file: FileHandle
+    private let size: UInt64
+    private let entries: [String: StoredEntry]
+
+    /// Opens `url` and reads its central directory.
+    init(_ url: URL) throws {
+        file = try FileHandle(forReadingFrom: url)
+        do {
+            size = try file.seekToEnd()
+            entries = try StoredEntry.directory(in: file, size: size)
+        } catch {
+            try? file.close()
+            throw error
+        }
+    }
+
+    deinit { try? file.close() }
+
+    /// Unpacks the entry named `name` (as the archive writes it), handing each piece to `consumer`.
+    func read(_ name: String, consumer: (Data) throws -> Void) throws {
+        guard let entry = entries[name] else { throw StoredEntry.Damaged(description: "it is not in the central directory under its name") }
+        try entry.read(from: file, size: size, consumer: consumer)
     }
 }
