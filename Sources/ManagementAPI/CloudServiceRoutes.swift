@@ -45,27 +45,13 @@ struct CloudServiceRoutes: Sendable {
 
     func create(_ request: Request, context: ManagementRequestContext) async throws -> Response {
         let caller = try context.requireCaller(allowedTo: .manageCloudServices)
-        let body = try await XMLBody.read(request, root: "CreateHostedService")
-        let name = try body.required("ServiceName")
-        guard CloudService.isValidName(name) else {
-            throw APIError.badRequest("ServiceName \(name) is not valid: use 1 to 63 letters, digits and hyphens, starting with a letter.")
-        }
-        let label = try body.required("Label")
-        try Self.checkLabel(label)
-        var location = body.optional("Location")
-        let affinityGroup = body.optional("AffinityGroup")
-        guard (location == nil) != (affinityGroup == nil) else {
-            throw APIError.badRequest("Give exactly one of Location and AffinityGroup.")
-        }
-        if let given = location {
-            guard let known = locations.named(given) else { throw APIError.badRequest(locations.problem(with: given) ?? "") }
-            location = known
-        }
-        let instant = now()
+        let body = try CreateHostedServiceBody(try await XMLBody.read(request, root: "CreateHostedService"), locations: locations)
+        let (name, instant) = (body.name, now())
         try await store.createCloudService(
             CloudService(
-                subscription: caller.subscription, name: name, label: label, description: try body.description(),
-                location: location, affinityGroup: affinityGroup, extendedProperties: try body.extendedProperties(), created: instant, modified: instant
+                subscription: caller.subscription, name: name, label: body.label, description: body.description,
+                location: body.location, affinityGroup: body.affinityGroup, extendedProperties: body.extendedProperties, created: instant,
+                modified: instant
             ), limit: quota.maximumCloudServices)
         try await store.saveOperation(
             OperationRecord(id: try context.operationID(), subscription: caller.subscription, status: .succeeded, httpStatusCode: 200))
@@ -104,16 +90,10 @@ struct CloudServiceRoutes: Sendable {
 
     func update(_ request: Request, context: ManagementRequestContext) async throws -> Response {
         var service = try await existing(context, allowedTo: .manageCloudServices)
-        let body = try await XMLBody.read(request, root: "UpdateHostedService")
-        let label = body.optional("Label")
-        let description = try body.description()
-        guard label != nil || description != nil else { throw APIError.badRequest("Give a Label, a Description or both.") }
-        if let label {
-            try Self.checkLabel(label)
-            service.label = label
-        }
-        if let description { service.description = description }
-        for property in try body.extendedProperties() {
+        let body = try UpdateHostedServiceBody(try await XMLBody.read(request, root: "UpdateHostedService"))
+        if let label = body.label { service.label = label }
+        if let description = body.description { service.description = description }
+        for property in body.extendedProperties {
             if let index = service.extendedProperties.firstIndex(where: { $0.name == property.name }) {
                 service.extendedProperties[index] = property
             } else {
@@ -130,14 +110,14 @@ struct CloudServiceRoutes: Sendable {
     /// names do not match what the slots hold.
     func swap(_ request: Request, context: ManagementRequestContext) async throws -> Response {
         let (caller, service) = try await store.requestedService(context, allowedTo: .manageDeployments)
-        let body = try await XMLBody.read(request, root: "Swap")
-        let source = try body.required("SourceDeployment")
+        let body = try SwapBody(try await XMLBody.read(request, root: "Swap"))
+        let source = body.source
         let deployments = try await store.deployments(of: service.name, in: caller.subscription)
         let production = deployments.first { $0.slot == .production }
         guard let staging = deployments.first(where: { $0.slot == .staging }), staging.name.lowercased() == source.lowercased() else {
             throw APIError(status: .conflict, code: "ConflictError", message: "\(source) is not the deployment in the Staging slot of \(service.name).")
         }
-        if let named = body.optional("Production"), named.lowercased() != production?.name.lowercased() {
+        if let named = body.production, named.lowercased() != production?.name.lowercased() {
             throw APIError(status: .conflict, code: "ConflictError", message: "\(named) is not the deployment in the Production slot of \(service.name).")
         }
         let runtime = self.runtime

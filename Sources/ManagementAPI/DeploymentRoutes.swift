@@ -57,9 +57,7 @@ struct DeploymentRoutes: Sendable {
         guard request.uri.queryParameters.get("comp")?.lowercased() == "delete" else {
             throw APIError.badRequest("Say what to do to the role instances with ?comp=delete.")
         }
-        let body = try await XMLBody.read(request, root: "RoleInstances")
-        let names = Set(body.root.children("Name").map(\.text).filter { !$0.isEmpty })
-        guard !names.isEmpty else { throw APIError.badRequest("Name at least one role instance to delete in RoleInstances.") }
+        let names = try RoleInstancesBody(try await XMLBody.read(request, root: "RoleInstances")).names
         // Refused at once when it cannot work (checked again in the change's turn).
         let instances = await runtime.view(of: deployment).instances
         if let unknown = names.sorted().first(where: { name in !instances.contains { $0.name == name } }) {
@@ -99,16 +97,8 @@ struct DeploymentRoutes: Sendable {
         guard let slot = DeploymentSlot(path: try context.parameters.require("slot")) else {
             throw APIError.notFound("The deployment slot must be production or staging.")
         }
-        let body = try await XMLBody.read(request, root: "CreateDeployment")
-        let name = try body.required("Name")
-        guard Deployment.isValidName(name) else {
-            throw APIError.badRequest("Name \(name) is not valid: use 1 to 100 letters, digits, hyphens and underscores.")
-        }
-        let packageURL = try body.required("PackageUrl")
-        _ = try PackageLocation.resolve(packageURL, packagesDirectory: runtime.packagesDirectory)
-        let label = try body.required("Label")
-        try CloudServiceRoutes.checkLabel(label)
-        let configuration = try Self.decodeConfiguration(try body.required("Configuration"))
+        let body = try CreateDeploymentBody(try await XMLBody.read(request, root: "CreateDeployment"), packagesDirectory: runtime.packagesDirectory)
+        let name = body.name
         if let occupant = try await store.deployments(of: service.name, in: caller.subscription).first(where: {
             $0.slot == slot || $0.name.lowercased() == name.lowercased()
         }) {
@@ -118,10 +108,9 @@ struct DeploymentRoutes: Sendable {
                     ? "The \(slot.rawValue) slot of \(service.name) already holds deployment \(occupant.name); delete it first."
                     : "The cloud service \(service.name) already has a deployment named \(name).")
         }
-        let start = body.optional("StartDeployment")?.lowercased() == "true"
         let createRequest = DeploymentRuntime.CreateRequest(
-            subscription: caller.subscription, service: service.name, slot: slot, name: name, packageURL: packageURL, label: label,
-            configuration: configuration, start: start, extendedProperties: try body.extendedProperties()
+            subscription: caller.subscription, service: service.name, slot: slot, name: name, packageURL: body.packageURL, label: body.label,
+            configuration: body.configuration, start: body.start, extendedProperties: body.extendedProperties
         )
         let runtime = self.runtime
         let now = self.now
@@ -145,8 +134,7 @@ struct DeploymentRoutes: Sendable {
         switch request.uri.queryParameters.get("comp")?.lowercased() {
         case "config":
             var caller = try context.requireCaller(allowedTo: .read)
-            let body = try await XMLBody.read(request, root: "ChangeConfiguration")
-            let configuration = try Self.decodeConfiguration(try body.required("Configuration"))
+            let configuration = try ChangeConfigurationBody(try await XMLBody.read(request, root: "ChangeConfiguration")).configuration
             // Renewing a certificate changes only thumbprints; other changes are a deployer's.
             // A configuration that does not read is refused below, by the runtime, with its reason.
             if let change = try? ConfigurationChange(from: deployment.configuration, to: configuration) {
@@ -169,10 +157,7 @@ struct DeploymentRoutes: Sendable {
             return try await rollBack(request, context: context, deployment: deployment)
         case "status":
             let caller = try context.requireCaller(allowedTo: .manageDeployments)
-            let body = try await XMLBody.read(request, root: "UpdateDeploymentStatus")
-            guard let status = DeploymentStatus(rawValue: try body.required("Status")) else {
-                throw APIError.badRequest("Status must be Running or Suspended.")
-            }
+            let status = try UpdateDeploymentStatusBody(try await XMLBody.read(request, root: "UpdateDeploymentStatus")).status
             return try await runOperation(request, context: context, caller: caller) {
                 _ = try await runtime.setStatus(of: deployment, to: status, now: now())
             }
@@ -199,13 +184,6 @@ struct DeploymentRoutes: Sendable {
         _ work: @escaping @Sendable () async throws -> Void
     ) async throws -> Response {
         try await operations.start(request, context: context, caller: caller, work)
-    }
-
-    static func decodeConfiguration(_ base64: String) throws -> [UInt8] {
-        guard let data = Data(base64Encoded: base64, options: .ignoreUnknownCharacters), !data.isEmpty else {
-            throw APIError.badRequest("Configuration must be the base64 of the .cscfg file.")
-        }
-        return [UInt8](data)
     }
 
     private func bySlot(_ context: ManagementRequestContext) async throws -> Deployment {

@@ -23,11 +23,11 @@ final class PresentedCertificates: Sendable {
         connections.withLock { $0[ObjectIdentifier(channel)] }
     }
 
-    fileprivate func record(_ presented: Presented, for channel: any Channel) {
+    func record(_ presented: Presented, for channel: any Channel) {
         connections.withLock { $0[ObjectIdentifier(channel)] = presented }
     }
 
-    fileprivate func forget(_ channel: any Channel) {
+    func forget(_ channel: any Channel) {
         _ = connections.withLock { $0.removeValue(forKey: ObjectIdentifier(channel)) }
     }
 

@@ -9,10 +9,6 @@ import WireFormat
 struct RenewalPolicyRoutes: Sendable {
     let store: any ManagementStore
 
-    /// The bounds of a policy's numbers.
-    static let daysBefore = 1...365
-    static let validDays = 2...3_650
-
     func register(on router: some RouterMethods<ManagementRequestContext>) {
         let path = ":subscription/services/hostedservices/:service/renewal"
         router.get(RouterPath(path)) { _, context in try await get(context) }
@@ -35,15 +31,9 @@ struct RenewalPolicyRoutes: Sendable {
     func set(_ request: Request, _ context: ManagementRequestContext) async throws -> Response {
         _ = try context.requireCaller(allowedTo: .changeThumbprints)
         let (caller, service) = try await store.requestedService(context, allowedTo: .manageServiceCertificates)
-        let body = try await XMLBody.read(request, root: "RenewalPolicy")
-        guard let daysBefore = Int(try body.required("DaysBefore")), Self.daysBefore.contains(daysBefore) else {
-            throw APIError.badRequest("DaysBefore must be a number of days from 1 to 365.")
-        }
-        let validText = body.optional("ValidDays") ?? "365"
-        guard let validDays = Int(validText), Self.validDays.contains(validDays), validDays > daysBefore else {
-            throw APIError.badRequest("ValidDays must be a number of days from 2 to 3650, more than DaysBefore (\(daysBefore)), not \(validText).")
-        }
-        let policy = RenewalPolicy(subscription: caller.subscription, service: service.name.lowercased(), daysBefore: daysBefore, validDays: validDays)
+        let body = try RenewalPolicyBody(try await XMLBody.read(request, root: "RenewalPolicy"))
+        let policy = RenewalPolicy(
+            subscription: caller.subscription, service: service.name.lowercased(), daysBefore: body.daysBefore, validDays: body.validDays)
         try await store.setRenewalPolicy(policy, service: service.name, in: caller.subscription)
         return Response(status: .ok)
     }

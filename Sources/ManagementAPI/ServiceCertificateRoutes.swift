@@ -30,18 +30,13 @@ struct ServiceCertificateRoutes: Sendable {
     /// 202 at once; the upload is opened, checked and sealed as an operation the client polls.
     func add(_ request: Request, context: ManagementRequestContext) async throws -> Response {
         let (caller, service) = try await store.requestedService(context, allowedTo: .manageServiceCertificates)
-        let body = try await XMLBody.read(request, root: "CertificateFile")
-        guard let data = Data(base64Encoded: try body.required("Data"), options: .ignoreUnknownCharacters) else {
-            throw APIError.invalidXML("The request body's XML was invalid or not correctly specified: Data is not base64.")
-        }
-        let format = try body.required("CertificateFormat").lowercased()
-        guard format == "pfx" || format == "cer" else { throw APIError.badRequest("CertificateFormat must be pfx or cer, not \(format).") }
-        let password = body.root.child("Password")?.text ?? ""
+        let body = try CertificateFileBody(try await XMLBody.read(request, root: "CertificateFile"))
+        let (data, format, password) = (body.data, body.format, body.password)
         let (store, masterKey, now) = (self.store, self.masterKey, self.now)
         let subscription = caller.subscription
         return try await operations.start(request, context: context, caller: caller) {
             let uploaded = try await BackgroundWork.decryption.run {
-                try Self.open([UInt8](data), format: format, password: password, service: service.name, in: subscription, masterKey: masterKey, now: now())
+                try Self.open(data, format: format, password: password, service: service.name, in: subscription, masterKey: masterKey, now: now())
             }
             await PausePoint.reach("service-certificate-upload")
             try await store.addServiceCertificate(uploaded)

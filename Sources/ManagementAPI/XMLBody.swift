@@ -3,20 +3,26 @@ import ServiceModel
 import Storage
 
 /// A request body for the API, read with the safe XML reader: the root must be the one expected.
-struct XMLBody {
+struct XMLBody: Sendable {
     let root: XMLElement
 
+    /// The request's body, read off the event loop (at most `ManagementServer.maximumBodySize` bytes).
     static func read(_ request: Request, root name: String) async throws -> XMLBody {
         var request = request
         let bytes = Array(buffer: try await request.collectBody(upTo: ManagementServer.maximumBodySize))
+        return try await BackgroundWork.parsing.run { try XMLBody(bytes, root: name) }
+    }
+
+    /// `bytes` read with the safe XML reader; the root element must be `name`.
+    init(_ bytes: [UInt8], root name: String) throws {
         let root: XMLElement
         do {
-            root = try await BackgroundWork.parsing.run { try XMLDocumentReader.parse(bytes, limit: ManagementServer.maximumBodySize) }
+            root = try XMLDocumentReader.parse(bytes, limit: ManagementServer.maximumBodySize)
         } catch {
             throw APIError.invalidXML("The request body's XML was invalid or not correctly specified: \(error).")
         }
         guard root.name == name else { throw APIError.invalidXML("The root element must be \(name), not \(root.name).") }
-        return XMLBody(root: root)
+        self.root = root
     }
 
     func required(_ name: String) throws -> String {
