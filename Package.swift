@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
@@ -228,11 +229,15 @@ let package = Package(
         ),
         .testTarget(
             name: "CertificatesTests",
-            dependencies: ["Certificates", "BoringSSLShims", "TestSupport"]
+            dependencies: [
+                "Certificates", "BoringSSLShims", "TestSupport", .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
         ),
         .testTarget(
             name: "ServiceModelTests",
-            dependencies: ["ServiceModel", "Certificates", "TestSupport"]
+            dependencies: [
+                "ServiceModel", "Certificates", "TestSupport", .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
         ),
         .testTarget(
             name: "ServicePackagesTests",
