@@ -293,12 +293,18 @@ let package = Package(
         // What each fuzz target checks of an input; the unit tests run it over the corpora.
         .target(
             name: "FuzzChecks",
-            dependencies: ["Certificates", "ServiceModel", "ServicePackages", "WireFormat"],
+            dependencies: [
+                "Certificates", "ServiceModel", "ServicePackages", "WireFormat", "ManagementAPI", "Storage", "Deployments", "RoleInstances",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Fuzz/Checks"
         ),
         .testTarget(
             name: "FuzzChecksTests",
-            dependencies: ["FuzzChecks", "Certificates", "TestSupport"]
+            dependencies: [
+                "FuzzChecks", "Certificates", "TestSupport", "ManagementAPI", .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
         ),
         // Runs the real tools against our files: openssl, keytool, Python `cryptography`,
         // and the built `thumbprint` executable.
@@ -314,7 +320,7 @@ let package = Package(
 // The libFuzzer targets, one per parser (`Fuzz/Targets/NAME`, product `FuzzNAME`): declared only
 // for scripts/fuzz.sh (THUMBPRINT_FUZZ=1), since they have no `main` outside a fuzzer build.
 if Context.environment["THUMBPRINT_FUZZ"] == "1" {
-    for name in ["PKCS12", "DER", "PEM", "PrivateKey", "Thumbprint", "XML", "ServiceModel", "PublishSettings", "ServicePackage"] {
+    for name in ["PKCS12", "DER", "PEM", "PrivateKey", "Thumbprint", "XML", "ServiceModel", "PublishSettings", "ServicePackage", "Router", "APIBodies"] {
         package.targets.append(.executableTarget(name: "Fuzz\(name)", dependencies: ["FuzzChecks"], path: "Fuzz/Targets/\(name)"))
         package.products.append(.executable(name: "Fuzz\(name)", targets: ["Fuzz\(name)"]))
     }

@@ -17,11 +17,12 @@ if [ "${1:-}" = "--regression" ]; then regression=1; shift; fi
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(PKCS12 DER PEM PrivateKey Thumbprint XML ServiceModel PublishSettings ServicePackage)
+[ ${#targets[@]} -gt 0 ] || targets=(PKCS12 DER PEM PrivateKey Thumbprint XML ServiceModel PublishSettings ServicePackage Router APIBodies)
 
 dictionary() {
     case "$1" in
-    XML | ServiceModel | PublishSettings) echo "-dict=Fuzz/Dictionaries/xml.dict" ;;
+    XML | ServiceModel | PublishSettings | APIBodies) echo "-dict=Fuzz/Dictionaries/xml.dict" ;;
+    Router) echo "-dict=Fuzz/Dictionaries/api.dict" ;;
     PKCS12 | DER | PEM | PrivateKey) echo "-dict=Fuzz/Dictionaries/asn1.dict" ;;
     esac
 }
@@ -30,13 +31,14 @@ dictionary() {
 # so the XML-reading targets do not stop on leaks. RSS stays bounded by -rss_limit_mb.
 leaks() {
     case "$1" in
-    XML | ServiceModel | PublishSettings | ServicePackage) echo "-detect_leaks=0" ;;
+    XML | ServiceModel | PublishSettings | ServicePackage | Router | APIBodies) echo "-detect_leaks=0" ;;
     *) echo "-detect_leaks=1" ;;
     esac
 }
 maximum_length() {
     case "$1" in
     Thumbprint) echo 256 ;;
+    Router) echo 4096 ;;
     ServicePackage) echo 262144 ;;
     *) echo 65536 ;;
     esac

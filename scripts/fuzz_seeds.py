@@ -157,4 +157,87 @@ package("minimal.cspkg", [("ServiceDefinition.csdef", definition)])
 package("with-role-files.cspkg", [("ServiceDefinition.csdef", definition), ("WebRole/index.html", b"<p>hi</p>"), ("WebRole/bin/app.dll", b"MZ")])
 package("climbs-out.cspkg", [("ServiceDefinition.csdef", definition), ("../evil.txt", b"x")])
 package("no-definition.cspkg", [("readme.txt", b"no definition here")])
+
+# API bodies: one byte naming the operation (OperationBody's order), then its XML body.
+azure = 'xmlns="http://schemas.microsoft.com/windowsazure"'
+label = base64.b64encode(b"fuzz").decode()
+# The subjectPublicKey bits, as the Python client sends them: PKCS#1 for RSA, the point for ECDSA.
+subject_public_key = (
+    management_certificate.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.PKCS1)
+    if isinstance(management_certificate.public_key(), rsa.RSAPublicKey)
+    else management_certificate.public_key().public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint))
+configuration_b64 = base64.b64encode((pairs[0] / "ServiceConfiguration.cscfg").read_bytes()).decode()
+operations = [
+    ("CreateHostedService", f"<ServiceName>fuzz-two</ServiceName><Label>{label}</Label><Description>d</Description><Location>West US</Location>"
+     "<ExtendedProperties><ExtendedProperty><Name>owner</Name><Value>ops</Value></ExtendedProperty></ExtendedProperties>"),
+    ("UpdateHostedService", f"<Label>{label}</Label><Description>renewed</Description>"),
+    ("Swap", "<Production>blue</Production><SourceDeployment>green</SourceDeployment>"),
+    ("CertificateFile", f"<Data>{base64.b64encode(certificate_only_pfx(management_certificate, serialization.NoEncryption())).decode()}</Data>"
+     "<CertificateFormat>pfx</CertificateFormat><Password></Password>"),
+    ("SubscriptionCertificate", f"<SubscriptionCertificatePublicKey>{base64.b64encode(subject_public_key).decode()}</SubscriptionCertificatePublicKey>"
+     f"<SubscriptionCertificateThumbprint>{thumb}</SubscriptionCertificateThumbprint>"
+     f"<SubscriptionCertificateData>{base64.b64encode(management_cer).decode()}</SubscriptionCertificateData>"),
+    ("CreateDeployment", f"<Name>blue</Name><PackageUrl>https://localhost/app.cspkg</PackageUrl><Label>{label}</Label>"
+     f"<Configuration>{configuration_b64}</Configuration><StartDeployment>true</StartDeployment>"),
+    ("ChangeConfiguration", f"<Configuration>{configuration_b64}</Configuration><Mode>Auto</Mode>"),
+    ("UpgradeDeployment", f"<Mode>Manual</Mode><PackageUrl>http://127.0.0.1:8080/app.cspkg</PackageUrl><Configuration>{configuration_b64}</Configuration>"
+     f"<Label>{label}</Label><Force>false</Force>"),
+    ("WalkUpgradeDomain", "<UpgradeDomain>1</UpgradeDomain>"),
+    ("RollbackUpdateOrUpgrade", "<Mode>Auto</Mode><Force>true</Force>"),
+    ("UpdateDeploymentStatus", "<Status>Suspended</Status>"),
+    ("RoleInstances", "<Name>WebRole_IN_0</Name><Name>WebRole_IN_1</Name>"),
+    ("RenewalPolicy", "<DaysBefore>30</DaysBefore><ValidDays>365</ValidDays>"),
+]
+for index, (root_name, inner) in enumerate(operations):
+    body = f'<?xml version="1.0" encoding="utf-8"?><{root_name} {azure}>{inner}</{root_name}>'
+    variants("APIBodies", f"{index:02}-{root_name}.xml", bytes([index]) + body.encode())
+
+# Requests: a byte for the method (GET HEAD POST PUT DELETE PATCH OPTIONS; +0x80: no
+# certificate presented), the path, a newline, x-ms-version (empty: none), a newline, the body.
+subscription = "0f22f022-0000-4000-8000-00000000f022"
+base = f"/{subscription}/services/hostedservices"
+methods = {"GET": 0, "HEAD": 1, "POST": 2, "PUT": 3, "DELETE": 4, "PATCH": 5, "OPTIONS": 6}
+requests = [
+    ("GET", f"/{subscription}", "2014-10-01", ""),
+    ("GET", f"/{subscription}/certificates", "2014-10-01", ""),
+    ("GET", f"/{subscription}/certificates/{thumb}", "2014-10-01", ""),
+    ("POST", f"/{subscription}/certificates", "2014-10-01", "SubscriptionCertificate"),
+    ("DELETE", f"/{subscription}/certificates/{thumb}", "2014-10-01", ""),
+    ("GET", f"/{subscription}/operations?StartTime=2026-01-01T00:00:00Z&EndTime=2026-12-31T00:00:00Z", "2014-10-01", ""),
+    ("GET", f"/{subscription}/operations/0a1b2c3d", "2014-10-01", ""),
+    ("GET", f"/{subscription}/locations", "2014-10-01", ""),
+    ("GET", base, "2014-10-01", ""),
+    ("POST", base, "2014-10-01", "CreateHostedService"),
+    ("GET", f"{base}/fuzz-service?embed-detail=true", "2014-10-01", ""),
+    ("HEAD", f"{base}/fuzz-service", "2014-10-01", ""),
+    ("PUT", f"{base}/fuzz-service", "2014-10-01", "UpdateHostedService"),
+    ("POST", f"{base}/fuzz-service", "2014-10-01", "Swap"),
+    ("DELETE", f"{base}/fuzz-service", "2014-10-01", ""),
+    ("GET", f"{base}/operations/isavailable/fuzz-service", "2014-10-01", ""),
+    ("GET", f"{base}/fuzz-service/certificates", "2014-10-01", ""),
+    ("POST", f"{base}/fuzz-service/certificates", "2014-10-01", "CertificateFile"),
+    ("GET", f"{base}/fuzz-service/certificates/sha1-{thumb}", "2014-10-01", ""),
+    ("GET", f"{base}/fuzz-service/deploymentslots/production", "2014-10-01", ""),
+    ("POST", f"{base}/fuzz-service/deploymentslots/staging", "2014-10-01", "CreateDeployment"),
+    ("POST", f"{base}/fuzz-service/deployments/blue?comp=config", "2014-10-01", "ChangeConfiguration"),
+    ("POST", f"{base}/fuzz-service/deployments/blue?comp=upgrade", "2014-10-01", "UpgradeDeployment"),
+    ("POST", f"{base}/fuzz-service/deployments/blue?comp=walkupgradedomain", "2014-10-01", "WalkUpgradeDomain"),
+    ("POST", f"{base}/fuzz-service/deployments/blue?comp=status", "2014-10-01", "UpdateDeploymentStatus"),
+    ("POST", f"{base}/fuzz-service/deployments/blue/roleinstances?comp=delete", "2014-10-01", "RoleInstances"),
+    ("POST", f"{base}/fuzz-service/deploymentslots/production/roleinstances/WebRole_IN_0?comp=reboot", "2014-10-01", ""),
+    ("DELETE", f"{base}/fuzz-service/deploymentslots/production?comp=media", "2014-10-01", ""),
+    ("GET", f"{base}/fuzz-service/renewalpolicy", "2014-10-01", ""),
+    ("PUT", f"{base}/fuzz-service/renewalpolicy", "2014-10-01", "RenewalPolicy"),
+    ("GET", f"/{subscription}", "", ""),
+    ("GET", f"/{subscription}", "1999-01-01", ""),
+    ("GET", "/", "2014-10-01", ""),
+    ("OPTIONS", f"/{subscription}/../etc/passwd", "2014-10-01", ""),
+    ("PATCH", f"{base}/%2e%2e/fuzz-service", "2014-10-01", ""),
+]
+bodies = {root_name: f'<?xml version="1.0" encoding="utf-8"?><{root_name} {azure}>{inner}</{root_name}>' for root_name, inner in operations}
+for index, (method, path, version, body_name) in enumerate(requests):
+    data = bytes([methods[method]]) + f"{path}\n{version}\n{bodies.get(body_name, '')}".encode()
+    put("Router", f"{index:02}-{method.lower()}", data)
+    if index < 4:
+        put("Router", f"{index:02}-{method.lower()}-no-certificate", bytes([methods[method] | 0x80]) + data[1:])
 print("seed corpora written to", corpus)

@@ -19,18 +19,32 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case publishSettings = "PublishSettings"
     /// A service package (ZIP).
     case servicePackage = "ServicePackage"
+    /// A request to the API's routes and middleware: method, path, `x-ms-version` and body.
+    case router = "Router"
+    /// The XML body of one of the body-taking API operations.
+    case apiBodies = "APIBodies"
 
     /// Inputs longer than this are cut (libFuzzer's `-max_len` says the same).
     public var maximumLength: Int {
         switch self {
         case .thumbprint: 256
+        case .router: 4 << 10
         case .servicePackage: 256 << 10
         default: 64 << 10
         }
     }
 
     /// Runs the check on one input.
-    public func check(_ input: [UInt8]) throws(FuzzViolation) {
+    public func check(_ input: [UInt8]) async throws(FuzzViolation) {
+        if self == .router {
+            try await APIChecks.router(Array(input.prefix(maximumLength)))
+        } else {
+            try checkHere(input)
+        }
+    }
+
+    /// The check of every target but `router`, which needs a task: run on the calling thread.
+    func checkHere(_ input: [UInt8]) throws(FuzzViolation) {
         let bytes = Array(input.prefix(maximumLength))
         switch self {
         case .pkcs12: try CertificateChecks.pkcs12(bytes)
@@ -42,6 +56,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .serviceModel: try ServiceModelChecks.serviceModel(bytes)
         case .publishSettings: try ServiceModelChecks.publishSettings(bytes)
         case .servicePackage: try ServiceModelChecks.servicePackage(bytes)
+        case .apiBodies: try APIChecks.bodies(bytes)
+        case .router: preconditionFailure("the Router check runs in a task")
         }
     }
 
@@ -49,7 +65,11 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) {
         let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
         do {
-            try check(bytes)
+            if self == .router {
+                try waitFor { () async throws(FuzzViolation) in try await check(bytes) }
+            } else {
+                try checkHere(bytes)
+            }
         } catch {
             fatalError("\(rawValue): \(error)")
         }

@@ -28,7 +28,8 @@ public struct InProcessAPI: Sendable {
 
     /// Answers `head` with `body`, as if a client that proved it holds `certificate` (DER) sent it.
     public func respond(to head: HTTPRequest, body: [UInt8], presenting certificate: [UInt8]?) async -> Answer {
-        let channel = EmbeddedChannel()
+        // Thread-safe, unlike EmbeddedChannel: the request's tasks may resume on any thread.
+        let channel = NIOAsyncTestingChannel()
         if let certificate {
             PresentedCertificates.shared.record(.init(der: certificate, thumbprint: Thumbprint(certificateDER: certificate)), for: channel)
         }
@@ -44,6 +45,7 @@ public struct InProcessAPI: Sendable {
         }
         let collected = CollectedBody()
         try? await response.body.write(BodyCollector(into: collected))
+        try? await channel.close()
         return Answer(status: response.status, headers: response.headers, body: collected.bytes)
     }
 }

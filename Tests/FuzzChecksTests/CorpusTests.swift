@@ -13,28 +13,28 @@ struct CorpusTests {
     }
 
     @Test("each target's corpus: no input breaks its check", arguments: FuzzTarget.allCases)
-    func corpus(_ target: FuzzTarget) throws {
+    func corpus(_ target: FuzzTarget) async throws {
         let inputs = try Self.inputs(target)
         #expect(inputs.count >= 3, "\(target.rawValue) has a seed corpus")
         for input in inputs {
-            #expect(throws: Never.self, "\(input.lastPathComponent)") { try target.check([UInt8](try Data(contentsOf: input))) }
+            await #expect(throws: Never.self, "\(input.lastPathComponent)") { try await target.check([UInt8](try Data(contentsOf: input))) }
         }
     }
 
     @Test("inputs with keys made now (the corpus holds none) open, and pass the key formats' checks")
-    func keyedInputs() throws {
+    func keyedInputs() async throws {
         for key in [KeyAlgorithm.rsa2048, .ecdsaP256] {
             let bundle = try makeTestBundle(["seed.fuzz.example"], key: key)
             for (password, profile) in [("", PFXProfile.modern), ("Python", .legacy), ("Python", .modern)] {
                 let pfx = try PKCS12Writer.encode(bundle, password: password, profile: profile)
                 #expect(try PKCS12Reader.read(pfx, password: password).privateKey != nil, "the round trip in the check runs on it")
-                #expect(throws: Never.self, "\(key) \(profile)") { try FuzzTarget.pkcs12.check(pfx) }
+                await #expect(throws: Never.self, "\(key) \(profile)") { try await FuzzTarget.pkcs12.check(pfx) }
             }
             let pem = Array(try bundle.pem(includingPrivateKey: true).utf8)
             #expect(try PEMReader.read(pem).privateKey != nil)
-            #expect(throws: Never.self) { try FuzzTarget.pem.check(pem) }
+            await #expect(throws: Never.self) { try await FuzzTarget.pem.check(pem) }
             let keyFile = Array(try #require(bundle.privateKey).pkcs8PEM.utf8)
-            #expect(throws: Never.self) { try FuzzTarget.privateKey.check(keyFile) }
+            await #expect(throws: Never.self) { try await FuzzTarget.privateKey.check(keyFile) }
         }
     }
 }
