@@ -42,7 +42,7 @@ public struct PublishSettings: Sendable, Equatable {
         text += "  <PublishProfile SchemaVersion=\"2.0\" PublishMethod=\"AzureServiceManagementAPI\">\n"
         for entry in entries {
             text += "    <Subscription ServiceManagementUrl=\"\(AzureXML.escape(entry.serviceManagementURL))\" Id=\"\(AzureXML.escape(entry.id))\""
-            text += " Name=\"\(AzureXML.escape(entry.name))\" ManagementCertificate=\"\(entry.managementCertificate)\" />\n"
+            text += " Name=\"\(AzureXML.escape(entry.name))\" ManagementCertificate=\"\(AzureXML.escape(entry.managementCertificate))\" />\n"
         }
         return text + "  </PublishProfile>\n</PublishData>\n"
     }

@@ -67,4 +67,12 @@ struct RegressionTests {
         try Data(try Self.input(.servicePackage, "regression-empty-entry-path")).write(to: URL(fileURLWithPath: path))
         #expect(throws: (any Error).self) { _ = try ServicePackage(path: path) }
     }
+
+    @Test("a ManagementCertificate attribute holding \"&\" (written &amp;) is escaped when written back, so the file reads the same (it was written raw)")
+    func unescapedManagementCertificate() throws {
+        let bytes = try Self.input(.publishSettings, "regression-unescaped-management-certificate")
+        let settings = try PublishSettings(xml: bytes)
+        #expect(settings.entries.first?.managementCertificate.contains("&") == true)
+        #expect(try PublishSettings(xml: Array(settings.xml.utf8)) == settings)
+    }
 }
