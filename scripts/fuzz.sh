@@ -5,7 +5,7 @@
 #   scripts/fuzz.sh --regression [SECONDS]   every target over its committed corpus, then SECONDS each (the test command: 20)
 #
 # Each target reads its committed corpus Fuzz/Corpus/NAME (and, for the key formats, seeds with
-# keys made at the start of the run, .build-fuzz/seeds/NAME) and adds what it finds to
+# keys made at the start of the run, .build-fuzz/seeds.XXXXXX/NAME, removed at its end) and adds what it finds to
 # .build-fuzz/corpus/NAME (not committed; `-merge=1` it into the committed one when it finds
 # something worth keeping). One input may take at most 1 s and the process 2 GiB. A crash, hang
 # or broken check stops the run with the input's path; the script then exits 1.
@@ -54,8 +54,10 @@ for target in "${targets[@]}"; do
 done
 
 # Seeds with private keys are made now, never committed (scripts/fuzz_seeds.py --keys).
-seeds=.build-fuzz/seeds
-rm -rf "$seeds"
+# A folder of this run's own, so that two runs (two subsets of targets, one per core) can share .build-fuzz.
+mkdir -p .build-fuzz
+seeds=$(mktemp -d .build-fuzz/seeds.XXXXXX)
+trap 'rm -rf "$seeds"' EXIT
 python=.venv/bin/python
 [ -x "$python" ] || python=python3
 "$python" -W ignore scripts/fuzz_seeds.py --keys "$seeds" >/dev/null
